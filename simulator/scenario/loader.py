@@ -1,0 +1,296 @@
+"""Load a scenario file: safe YAML, guarded, every problem with file, line and field.
+
+`yaml.safe_load` semantics, plus:
+- a duplicate key in a mapping is an error (YAML silently keeps the last);
+- at most `MAX_ALIASES` aliases, counted while composing, so an alias bomb is
+  refused before anything is expanded;
+- files over `MAX_BYTES` are refused before they are read whole;
+- bytes that are not UTF-8 are reported with their line and column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from simulator.errors import Problem, ScenarioError
+from simulator.scenario.schema import Scenario, cross_field_problems
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ALIASES = 64
+
+FieldPath = tuple[str | int, ...]
+
+
+class _GuardedLoader(yaml.SafeLoader):
+    """SafeLoader that counts aliases while composing and refuses too many."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.alias_count = 0
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            self.alias_count += 1
+            if self.alias_count > MAX_ALIASES:
+                event = self.peek_event()
+                raise yaml.MarkedYAMLError(
+                    problem=f"more than {MAX_ALIASES} aliases; refused as a possible alias bomb",
+                    problem_mark=event.start_mark,
+                )
+        return super().compose_node(parent, index)
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A validated scenario with where it came from."""
+
+    scenario: Scenario
+    path: Path
+    content_hash: str
+
+
+def _position(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _index_nodes(node: Node, path: FieldPath, out: dict[FieldPath, tuple[int, int]], keys: dict[FieldPath, tuple[int, int]]) -> None:
+    """Map every field path to the position of its value (and of its key, for mappings)."""
+    out.setdefault(path, _position(node))
+    if isinstance(node, MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, ScalarNode) else str(key_node.value)
+            child: FieldPath = path + (key,)
+            # pydantic reports int keys of dicts as ints: keep both spellings.
+            keys[child] = _position(key_node)
+            _index_nodes(value_node, child, out, keys)
+            if isinstance(key, str) and key.lstrip("-").isdigit():
+                keys[path + (int(key),)] = _position(key_node)
+                _index_nodes(value_node, path + (int(key),), out, keys)
+    elif isinstance(node, SequenceNode):
+        for i, item in enumerate(node.value):
+            _index_nodes(item, path + (i,), out, keys)
+
+
+def _duplicate_keys(node: Node, path: FieldPath, file: str, problems: list[Problem]) -> None:
+    if isinstance(node, MappingNode):
+        seen: dict[object, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, ScalarNode) else None
+            if key is not None:
+                line, col = _position(key_node)
+                if key in seen:
+                    problems.append(
+                        Problem(file, line, col, _dotted(path + (key,)), f"duplicate key {key!r} (first at line {seen[key]})")
+                    )
+                else:
+                    seen[key] = line
+            _duplicate_keys(value_node, path + (str(key),), file, problems)
+    elif isinstance(node, SequenceNode):
+        for i, item in enumerate(node.value):
+            _duplicate_keys(item, path + (i,), file, problems)
+
+
+def _dotted(path: FieldPath) -> str:
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text
+
+
+def _locate(path: FieldPath, values: dict[FieldPath, tuple[int, int]], keys: dict[FieldPath, tuple[int, int]], prefer_key: bool) -> tuple[int | None, int | None]:
+    """Return the position of the longest prefix of path found in the file."""
+    for n in range(len(path), -1, -1):
+        prefix = path[:n]
+        if prefer_key and prefix in keys:
+            return keys[prefix]
+        if prefix in values:
+            return values[prefix]
+    return None, None
+
+
+def _read_text(path: Path, label: str) -> str:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ScenarioError([Problem(label, None, None, "", "file not found")]) from None
+    except OSError as exc:
+        raise ScenarioError([Problem(label, None, None, "", f"cannot read: {exc.strerror}")]) from None
+    if size > MAX_BYTES:
+        raise ScenarioError(
+            [Problem(label, None, None, "", f"file is {size:,} bytes; scenario files are limited to {MAX_BYTES:,} bytes")]
+        )
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise ScenarioError(
+            [Problem(label, line, column, "", f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")]
+        ) from None
+
+
+def parse_scenario_text(text: str, label: str) -> Scenario:
+    """Validate YAML text as a scenario; raise ScenarioError listing every problem."""
+    loader = _GuardedLoader(text)
+    try:
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        if "alias bomb" in str(exc.problem):
+            message = str(exc.problem)
+        else:
+            message = f"YAML syntax: {exc.problem or exc}" + (f" ({exc.context})" if exc.context else "")
+        raise ScenarioError([Problem(label, line, col, "", message)]) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError([Problem(label, None, None, "", str(exc))]) from None
+    if root is None:
+        raise ScenarioError([Problem(label, 1, 1, "", "the file is empty; expected a scenario mapping")])
+
+    problems: list[Problem] = []
+    _duplicate_keys(root, (), label, problems)
+    try:
+        data = yaml.SafeLoader.construct_document(_ConstructOnly(root), root)
+    except yaml.YAMLError as exc:
+        raise ScenarioError(problems + [Problem(label, None, None, "", str(exc))]) from None
+    if not isinstance(data, dict):
+        line, col = _position(root)
+        raise ScenarioError(problems + [Problem(label, line, col, "", "expected a mapping of scenario fields at the top")])
+
+    values: dict[FieldPath, tuple[int, int]] = {}
+    keys: dict[FieldPath, tuple[int, int]] = {}
+    _index_nodes(root, (), values, keys)
+
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            # pydantic appends the validator's tag for union/function steps; drop non-field parts.
+            loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+            kind = err["type"]
+            line, col = _locate(loc, values, keys, prefer_key=kind == "extra_forbidden")
+            if kind == "missing":
+                line, col = _locate(loc[:-1], values, keys, prefer_key=False)
+                message = f"missing required field {loc[-1]!r}"
+                field = _dotted(loc)
+            elif kind == "extra_forbidden":
+                message = f"unknown field {loc[-1]!r}" + _did_you_mean(loc, data)
+                field = _dotted(loc)
+            else:
+                message = err["msg"]
+                if "input" in err and kind not in ("model_type",) and not isinstance(err["input"], (dict, list)):
+                    message += f" (got {err['input']!r})"
+                field = _dotted(loc)
+            problems.append(Problem(label, line, col, field, message))
+        # The model could not be built, so cross-field checks cannot run on it;
+        # the ones that need only raw data still run, so one pass shows them all.
+        for path, message in _raw_cross_problems(data):
+            line, col = _locate(path, values, keys, prefer_key=False)
+            problems.append(Problem(label, line, col, _dotted(path), message))
+        raise ScenarioError(_sorted(problems)) from None
+
+    for path, message in cross_field_problems(scenario):
+        line, col = _locate(path, values, keys, prefer_key=False)
+        problems.append(Problem(label, line, col, _dotted(path), message))
+    if problems:
+        raise ScenarioError(_sorted(problems))
+    return scenario
+
+
+def _raw_cross_problems(data: dict) -> list[tuple[FieldPath, str]]:
+    """Cross-field checks that need only the raw mapping: source ids and segment shares."""
+    problems: list[tuple[FieldPath, str]] = []
+    sources = data.get("sources")
+    ids = {s.get("id") for s in sources if isinstance(s, dict)} if isinstance(sources, list) else set()
+
+    def walk(value: object, path: FieldPath) -> None:
+        if isinstance(value, dict):
+            for key, child in value.items():
+                if key in ("source", "goal_source") and isinstance(child, str) and path[:1] != ("sources",):
+                    if ids and child not in ids:
+                        problems.append((path + (key,), f"unknown source id {child!r}; known: {', '.join(sorted(map(str, ids)))}"))
+                else:
+                    walk(child, path + (key,))
+        elif isinstance(value, list):
+            for i, child in enumerate(value):
+                walk(child, path + (i,))
+
+    walk(data, ())
+    segments = (data.get("audience") or {}).get("segments") if isinstance(data.get("audience"), dict) else None
+    if isinstance(segments, list):
+        shares = [s.get("share") for s in segments if isinstance(s, dict)]
+        if shares and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in shares):
+            total = float(sum(shares))
+            if abs(total - 1.0) > 1e-6:
+                problems.append((("audience", "segments"), f"segment shares sum to {total:.4g}, expected 1"))
+    return problems
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
+
+
+def _did_you_mean(loc: FieldPath, data: dict) -> str:
+    import difflib
+
+    from simulator.scenario import schema
+
+    # Walk the schema to the model that owns the unknown key.
+    model: type = schema.Scenario
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return ""
+        model = _inner_model(field.annotation) or model
+    names = list(getattr(model, "model_fields", {}))
+    close = difflib.get_close_matches(str(loc[-1]), names, n=1)
+    return f"; did you mean {close[0]!r}?" if close else f"; expected one of: {', '.join(names)}"
+
+
+def _inner_model(annotation: object) -> type | None:
+    from typing import get_args
+
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+class _ConstructOnly(yaml.SafeLoader):
+    """A SafeLoader used only to construct Python values from an already composed node."""
+
+    def __init__(self, node: Node):  # noqa: D401 - no stream: we construct from the node
+        yaml.SafeLoader.__init__(self, "")
+        self._node = node
+
+
+def load_scenario(path: str | Path) -> LoadedScenario:
+    """Read, parse and validate a scenario file; raise ScenarioError with every problem."""
+    path = Path(path)
+    label = str(path)
+    text = _read_text(path, label)
+    scenario = parse_scenario_text(text, label)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return LoadedScenario(scenario=scenario, path=path, content_hash=digest)

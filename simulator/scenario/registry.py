@@ -1,0 +1,89 @@
+"""Find scenarios by id or path: the repository's scenarios/, the bundled copy, the user's folder."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from simulator.errors import BackfireError, ScenarioError
+from simulator.scenario.loader import LoadedScenario, load_scenario
+
+USER_FOLDER_ENV = "BACKFIRE_SCENARIOS"
+
+
+def user_scenario_folder() -> Path:
+    """Return the user's scenario folder ($BACKFIRE_SCENARIOS or the platform data folder)."""
+    if os.environ.get(USER_FOLDER_ENV):
+        return Path(os.environ[USER_FOLDER_ENV])
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("backfire", appauthor=False)) / "scenarios"
+
+
+def _bundled_folder() -> Path | None:
+    try:
+        import backfire_scenarios  # shipped from the repository's scenarios/
+    except ImportError:
+        return None
+    paths = list(getattr(backfire_scenarios, "__path__", []))
+    return Path(paths[0]) if paths else None
+
+
+def scenario_folders() -> list[Path]:
+    """Return the folders searched, in order (earlier wins on equal ids)."""
+    folders: list[Path] = []
+    local = Path.cwd() / "scenarios"
+    for folder in (local, _bundled_folder(), user_scenario_folder()):
+        if folder is not None and folder.is_dir() and folder.resolve() not in [f.resolve() for f in folders]:
+            folders.append(folder)
+    return folders
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One scenario file found: its id and title, or the problem that stopped it loading."""
+
+    path: Path
+    loaded: LoadedScenario | None
+    error: str | None
+
+
+def discover() -> list[Listing]:
+    """Return every scenario file found in the search folders, valid or not."""
+    found: list[Listing] = []
+    seen_ids: set[str] = set()
+    for folder in scenario_folders():
+        for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
+            try:
+                loaded = load_scenario(path)
+            except ScenarioError as exc:
+                found.append(Listing(path, None, str(exc.problems[0]) if exc.problems else str(exc)))
+                continue
+            if loaded.scenario.id in seen_ids:
+                continue
+            seen_ids.add(loaded.scenario.id)
+            found.append(Listing(path, loaded, None))
+    return found
+
+
+def resolve(name: str) -> LoadedScenario:
+    """Load a scenario named by path or by id; raise BackfireError listing what exists."""
+    candidate = Path(name)
+    if candidate.suffix in (".yaml", ".yml") or os.sep in name or candidate.is_file():
+        return load_scenario(candidate)
+    for folder in scenario_folders():
+        for suffix in (".yaml", ".yml"):
+            path = folder / f"{name}{suffix}"
+            if path.is_file():
+                loaded = load_scenario(path)
+                if loaded.scenario.id == name:
+                    return loaded
+    for listing in discover():
+        if listing.loaded is not None and listing.loaded.scenario.id == name:
+            return listing.loaded
+    known = [l.loaded.scenario.id for l in discover() if l.loaded is not None]
+    raise BackfireError(
+        f"no scenario {name!r}; known: {', '.join(known) or '(none)'} "
+        f"(searched {', '.join(str(f) for f in scenario_folders())})"
+    )

@@ -1,0 +1,695 @@
+"""The scenario format: a pydantic model with a description on every field.
+
+`backfire schema` prints the JSON Schema generated from these models, so an
+editor's YAML plugin can autocomplete and check scenario files. Cross-field
+checks (source ids exist, shares sum to 1, ...) live in `cross_field_problems`
+so that each problem keeps its own field path, and so its own file line.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+
+_DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*m(?:in)?)?\s*$")
+
+
+def parse_duration(value: object) -> float:
+    """Return minutes from an int/float of minutes or a string like '5h30m', '90m', '22h'."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as '5h30m' or a number of minutes")
+    if isinstance(value, (int, float)):
+        if value < 0:
+            raise ValueError(f"a duration cannot be negative, got {value!r}")
+        return float(value)
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if match and (match.group(1) or match.group(2)):
+            hours = float(match.group(1) or 0)
+            minutes = float(match.group(2) or 0)
+            return hours * 60 + minutes
+    raise ValueError(f"expected a duration such as '5h30m', '90m' or a number of minutes, got {value!r}")
+
+
+Minutes = Annotated[
+    float,
+    BeforeValidator(parse_duration),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0},
+                {"type": "string", "pattern": r"^\s*(\d+(\.\d+)?\s*h)?\s*(\d+(\.\d+)?\s*m(in)?)?\s*$"},
+            ],
+            "description": "A duration: minutes as a number, or text such as '5h30m', '90m', '22h'.",
+        }
+    ),
+]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+SourceId = Annotated[str, Field(description="Id of an entry in `sources`.")]
+SegmentId = Annotated[str, Field(description="Id of an entry in `audience.segments`.")]
+KindId = Annotated[str, Field(description="Id of an entry in `kinds`.")]
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+class Source(Model):
+    """An article or page that facts, quotes and targets cite."""
+
+    id: str = Field(description="Short id that other fields cite, e.g. `fastco_snark`.", pattern=r"^[a-z0-9_]+$")
+    title: str = Field(description="Title as the page gives it.")
+    publisher: str | None = Field(None, description="Who published it, when the text names them.")
+    author: str | None = Field(None, description="Author, when the text names one.")
+    date: str | None = Field(None, description="Publication date as the text gives it (free text when only implied).")
+    url: str | None = Field(None, description="Web address, when known. Never invented.")
+    archive_file: str | None = Field(
+        None, description="File name of the archived text in the shared sources folder (used to check quotes verbatim)."
+    )
+    note: str | None = Field(None, description="What this source is and how far to trust it.")
+
+
+class ContextItem(Model):
+    """A fact about the brand's recent record that colours how the crowd sees it."""
+
+    when: str = Field(description="When it happened, as the source gives it (e.g. 'July 2013').")
+    text: str = Field(description="The fact in a sentence.")
+    amount: str | None = Field(None, description="A sum of money or count, as the source states it.")
+    source: SourceId = Field(description="Source the fact comes from.")
+
+
+class Brand(Model):
+    """The organisation the player speaks for."""
+
+    name: str = Field(description="Display name of the brand.")
+    handle: str = Field(description="The brand's account handle, with @.")
+    role: str = Field(description="Who the player is, in a sentence (shown on the briefing).")
+    context: list[ContextItem] = Field(default_factory=list, description="Recent record: fines, scandals, grievances.")
+    followers: dict[SegmentId, Share] = Field(
+        default_factory=dict,
+        description="Share of each segment that follows the brand account (modelling assumption).",
+    )
+
+
+class Effect(Model):
+    """A change to one of the engine's parameters, made by a move, an opening or an inject."""
+
+    param: Literal["invitation", "rate", "stance", "trend", "attention", "spread"] = Field(
+        description=(
+            "Which parameter: `invitation` (multiplies the campaign's call to post), `rate` (multiplies the rate of "
+            "posting the given kinds), `stance` (adds to the stance of those who see the brand's post, or of the "
+            "whole segment with `everyone: true`), `trend` (multiplies the share of the crowd a trending tag reaches), "
+            "`attention` (multiplies how long attention lasts), `spread` (multiplies how far the given kinds travel)."
+        )
+    )
+    op: Literal["multiply", "add"] = Field("multiply", description="How `value` combines with the current value.")
+    value: float = Field(description="The factor (multiply) or the amount (add).")
+    turns: int | None = Field(
+        None, ge=1, description="How many turns the effect lasts; omitted means until the end of the run."
+    )
+    segments: list[SegmentId] | None = Field(None, description="Segments affected; omitted means all.")
+    kinds: list[KindId] | None = Field(None, description="Kinds of post affected (for `rate` and `spread`).")
+    everyone: bool = Field(
+        False, description="For `stance`: apply to the whole segment, not only those who saw the brand's post."
+    )
+
+    @model_validator(mode="after")
+    def _op_fits_param(self) -> "Effect":
+        if self.param == "stance" and self.op != "add":
+            raise ValueError("a `stance` effect must use op: add (stance is a position from -1 to 1)")
+        if self.param != "stance" and self.op == "multiply" and self.value < 0:
+            raise ValueError("a multiply effect needs a value >= 0")
+        return self
+
+
+class Quote(Model):
+    """Words that really appeared, with who said them and where we read them."""
+
+    text: str = Field(description="The words, verbatim from the source (typographic quotes may differ).")
+    author: str | None = Field(None, description="Who wrote it, as the source gives it.")
+    handle: str | None = Field(None, description="Their account handle, with @, as the source gives it.")
+    date: str | None = Field(None, description="Date as the source shows it.")
+    source: SourceId = Field(description="Source where the quote appears verbatim.")
+    real: Literal[True] = Field(True, description="Always true: marks the text as a real quote, shown as such.")
+
+
+class Opening(Model):
+    """A way to word and scope the opening post (the first decision, before the clock starts)."""
+
+    id: str = Field(description="Id used in decision scripts as `open:ID`.", pattern=r"^[a-z0-9_]+$")
+    label: str = Field(description="Short label for menus.")
+    text: str = Field(description="The opening post as it would appear.")
+    real: bool = Field(False, description="True when this is the brand's real opening post.")
+    source: SourceId | None = Field(None, description="Source for a real opening post or for the idea behind it.")
+    effects: list[Effect] = Field(default_factory=list, description="How this opening changes the model's parameters.")
+    provocation: float = Field(1.0, ge=0, description="How strongly the post draws replies (1 = ordinary).")
+
+
+class ScheduledEvent(Model):
+    """The scheduled Q&A or event the campaign announced."""
+
+    host: str = Field(description="Who was to answer.")
+    starts_at: Minutes = Field(description="When it starts, after the opening post (duration).")
+    length: Minutes = Field(description="How long it was to last (duration).")
+    source: SourceId = Field(description="Source for the schedule.")
+
+
+class Campaign(Model):
+    """What the brand set out to do."""
+
+    hashtag: str = Field(description="The campaign hashtag, with #.", pattern=r"^#\w+$")
+    premise: str = Field(description="One line for the scenario picker.")
+    goal: str = Field(description="What the campaign was meant to achieve.")
+    goal_source: SourceId = Field(description="Source for the goal.")
+    intended_audience: list[SegmentId] = Field(min_length=1, description="Segments the campaign was for.")
+    on_topic: list[KindId] = Field(min_length=1, description="Kinds of post that serve the campaign's goal.")
+    event: ScheduledEvent = Field(description="The scheduled event.")
+    openings: list[Opening] = Field(
+        min_length=1, description="Ways to open; the one marked `real` (or the first) is the default."
+    )
+    invitation: float = Field(
+        ge=0, description="How strongly the opening post invites everyone who sees the tag to post (modelling parameter)."
+    )
+
+
+class Clock(Model):
+    """The game clock: turn length and horizon, both from the opening post."""
+
+    start: str = Field(description="Date and time of the opening post (ISO 8601 with zone), as chosen for the model.")
+    start_note: str = Field(description="Why this start was chosen, citing the sources.")
+    turn_minutes: int = Field(ge=1, le=24 * 60, description="Length of one turn in minutes.")
+    horizon_hours: float = Field(gt=0, le=24 * 14, description="How long the run lasts after the opening post.")
+
+    @property
+    def turns(self) -> int:
+        """Number of turns in a run."""
+        return int(round(self.horizon_hours * 60 / self.turn_minutes))
+
+    @property
+    def horizon_minutes(self) -> float:
+        """The horizon in minutes."""
+        return self.horizon_hours * 60
+
+
+class Distribution(Model):
+    """A normal distribution clipped to a range."""
+
+    mean: float = Field(description="Mean.")
+    sd: float = Field(0.0, ge=0, description="Standard deviation.")
+
+
+class Segment(Model):
+    """A group of accounts that behave alike."""
+
+    id: str = Field(description="Short id used elsewhere.", pattern=r"^[a-z0-9_]+$")
+    label: str = Field(description="Name shown in tables.")
+    description: str = Field("", description="Who they are.")
+    share: Share = Field(description="Share of the crowd (all segments sum to 1).")
+    stance: Distribution = Field(description="Starting stance toward the brand, from -1 (hostile) to 1 (loyal).")
+    activity: Distribution = Field(description="Posts per hour when fully engaged (log-normal around the mean).")
+    following: float = Field(gt=0, description="Mean number of accounts each member follows inside this crowd.")
+    popularity: float = Field(
+        gt=1.0,
+        description=(
+            "Pareto tail index of how followable members are: lower means a heavier tail of big accounts "
+            "(2013 Twitter is around 1.5-2.5)."
+        ),
+    )
+    follows: dict[SegmentId, Share] = Field(
+        description="Where this segment's follows go: share of its follows into each segment (sums to 1)."
+    )
+    posts: dict[KindId, float] = Field(description="Relative weight of each kind of post this segment writes.")
+    invitation: float = Field(1.0, ge=0, description="How much this segment answers an open invitation (1 = fully).")
+    voice_names: Literal["person", "outlet", "group"] = Field(
+        "person", description="What its display names look like."
+    )
+
+
+class Hub(Model):
+    """A big account inside a segment: an outlet, an activist hub, a comedian."""
+
+    id: str = Field(description="Short id.", pattern=r"^[a-z0-9_]+$")
+    label: str = Field(description="What it is (shown on the feed).")
+    segment: SegmentId = Field(description="Segment it belongs to.")
+    handle: str = Field(description="Handle shown on the feed (fictional unless a source names it).")
+    followers: dict[SegmentId, Share] = Field(
+        description="Share of each segment that follows this account (modelling assumption)."
+    )
+
+
+class Audience(Model):
+    """The synthetic crowd: size, segments, and who follows whom."""
+
+    size: int = Field(gt=0, le=20_000_000, description="Default number of personas (each one is one account).")
+    size_note: str = Field(description="Why this size (a modelling assumption).")
+    segments: list[Segment] = Field(min_length=1, description="The groups in the crowd.")
+    hubs: list[Hub] = Field(default_factory=list, description="Big accounts with declared followings.")
+
+
+class Kind(Model):
+    """A kind of post the crowd writes."""
+
+    id: str = Field(description="Short id.", pattern=r"^[a-z0-9_]+$")
+    label: str = Field(description="Name shown in tables.")
+    tone: Literal["hostile", "neutral", "supportive"] = Field(description="How it reads for the brand.")
+    appeal: float = Field(gt=0, description="How strongly seeing it makes people post (spread weight).")
+    influence: float = Field(0.0, description="Stance change per exposure (negative pulls toward hostile).")
+    repost_share: Share = Field(0.3, description="Share of posts of this kind that are reposts rather than new text.")
+
+
+class Voices(Model):
+    """Text for the feed: Faker-filled templates and real quotes."""
+
+    templates: dict[SegmentId, dict[KindId, list[str]]] = Field(
+        description=(
+            "Templates per segment and kind. Placeholders: {hashtag}, {brand}, {handle}, {first_name}, {city}, "
+            "{state}, {job}, {amount}, {year}, {company}."
+        )
+    )
+    quotes: list[Quote] = Field(default_factory=list, description="Real posts quoted by the sources.")
+    quote_kinds: dict[int, KindId] = Field(
+        default_factory=dict, description="Kind of post for each quote index (default: the first hostile kind)."
+    )
+    quote_rate: Share = Field(0.08, description="Chance that a sampled feed post shows a real quote instead.")
+
+
+class AnswerOption(Model):
+    """A tone for answering a post or a category of questions."""
+
+    id: str = Field(description="Id used in scripts as `answer:ID` or `answer:ID@KIND`.", pattern=r"^[a-z0-9_]+$")
+    label: str = Field(description="Short label.")
+    text: str = Field(description="Example of what it posts; {question} is the question it answers.")
+    provocation: float = Field(1.0, ge=0, description="How strongly the answer draws replies.")
+    effects: list[Effect] = Field(default_factory=list, description="Parameter changes when this answer is posted.")
+    target_effects: list[Effect] = Field(
+        default_factory=list,
+        description="Extra changes applied to the segments that mostly write the answered kind.",
+    )
+
+
+class PauseOption(Model):
+    """A way to go quiet."""
+
+    id: str = Field(description="Id used in scripts as `pause:ID` (or `pause:N` for N turns).", pattern=r"^[a-z0-9_]+$")
+    label: str = Field(description="Short label.")
+    turns: int = Field(ge=1, description="How many turns the brand stays silent.")
+    text: str | None = Field(None, description="What it posts first, if anything (a holding line).")
+    provocation: float = Field(1.0, ge=0, description="How strongly the holding line draws replies.")
+    effects: list[Effect] = Field(default_factory=list, description="Parameter changes while paused.")
+
+
+class CancelOption(Model):
+    """A message to end the campaign with."""
+
+    id: str = Field(description="Id used in scripts as `cancel:ID`.", pattern=r"^[a-z0-9_]+$")
+    label: str = Field(description="Short label.")
+    text: str = Field(description="The cancellation post.")
+    real: bool = Field(False, description="True for a wording the brand really used.")
+    source: SourceId | None = Field(None, description="Source for a real wording.")
+    provocation: float = Field(1.0, ge=0, description="How strongly the post draws replies (modelling parameter).")
+    effects: list[Effect] = Field(default_factory=list, description="Parameter changes after cancelling.")
+
+
+class Actions(Model):
+    """The moves a player has each turn, besides `wait`."""
+
+    answer: list[AnswerOption] = Field(min_length=1, description="Tones for answering.")
+    pause: list[PauseOption] = Field(min_length=1, description="Ways to go quiet.")
+    cancel: list[CancelOption] = Field(min_length=1, description="Messages to cancel with.")
+
+
+class Trigger(Model):
+    """When something happens: at a time, or when a metric crosses a bound."""
+
+    at: Minutes | None = Field(None, description="Time after the opening post (duration).")
+    metric: str | None = Field(None, description="Metric watched (see `backfire run --json` for names).")
+    above: float | None = Field(None, description="Fires when the metric goes above this.")
+    below: float | None = Field(None, description="Fires when the metric goes below this.")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "Trigger":
+        if self.at is None and self.metric is None:
+            raise ValueError("a trigger needs `at` (a time) or `metric` with `above` or `below`")
+        if self.metric is not None and self.above is None and self.below is None:
+            raise ValueError("a metric trigger needs `above` or `below`")
+        return self
+
+
+class InjectPost(Model):
+    """A post an inject puts on the feed, from a hub or as a headline."""
+
+    hub: str | None = Field(None, description="Hub that posts it (its followers see it); omitted: a headline only.")
+    kind: KindId = Field(description="Kind of post.")
+    text: str = Field(description="What it says.")
+    reach: dict[SegmentId, Share] = Field(
+        default_factory=dict, description="Extra share of each segment that sees it (readers, viewers)."
+    )
+
+
+class Inject(Model):
+    """An event during play: a press story, a viral quote, an analytics alert."""
+
+    id: str = Field(description="Short id.", pattern=r"^[a-z0-9_]+$")
+    label: str = Field(description="Headline shown when it fires.")
+    trigger: Trigger = Field(description="When it fires (once).")
+    post: InjectPost | None = Field(None, description="The post it makes, if any.")
+    effects: list[Effect] = Field(default_factory=list, description="Parameter changes when it fires.")
+    source: SourceId | None = Field(None, description="Source, when the event is documented.")
+    note: str | None = Field(None, description="Whether this is documented or an assumption, and why.")
+
+
+class Decision(Model):
+    """A decision the brand really made."""
+
+    at: Minutes = Field(description="Time after the opening post (duration).")
+    action: Literal["answer", "pause", "cancel", "wait"] = Field(description="The move.")
+    option: str | None = Field(None, description="Option id under that move.")
+    source: SourceId = Field(description="Source for the decision.")
+    note: str | None = Field(None, description="What the source says and what is assumed.")
+
+
+class TimelineEntry(Model):
+    """A line of 'what really happened'."""
+
+    when: str = Field(description="When, as the source gives it.")
+    text: str = Field(description="What happened, with its figures.")
+    source: SourceId = Field(description="Source.")
+
+
+class History(Model):
+    """What the brand really did."""
+
+    opening: str = Field(description="Id of the opening it used.")
+    decisions: list[Decision] = Field(description="Its decisions in time order.")
+    timeline: list[TimelineEntry] = Field(default_factory=list, description="The real timeline for the debrief.")
+
+
+class Bound(Model):
+    """A documented range."""
+
+    min: float | None = Field(None, description="Lower bound (inclusive).")
+    max: float | None = Field(None, description="Upper bound (inclusive).")
+
+    @model_validator(mode="after")
+    def _some(self) -> "Bound":
+        if self.min is None and self.max is None:
+            raise ValueError("a bound needs `min`, `max` or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("`min` is above `max`")
+        return self
+
+
+class Target(Model):
+    """A documented outcome the historical replay must reproduce."""
+
+    id: str = Field(description="Short id.", pattern=r"^[a-z0-9_]+$")
+    label: str = Field(description="What is measured, in words.")
+    metric: str = Field(description="Summary metric compared (see `backfire run --json` summary).")
+    bound: Bound = Field(description="The documented range.")
+    source: SourceId = Field(description="Source of the figure.")
+    quote: str = Field(description="The source's words for it.")
+    interpretation: str | None = Field(None, description="How vague words ('thousands') became a bound (an assumption).")
+
+
+class Lesson(Model):
+    """What a source says worked or failed."""
+
+    id: str = Field(description="Short id.", pattern=r"^[a-z0-9_]+$")
+    stance: Literal["praised", "faulted", "advice"] = Field(description="Whether the source praises, faults or advises.")
+    quote: str = Field(description="The source's words, verbatim.")
+    summary: str = Field(description="The lesson in a line.")
+    source: SourceId = Field(description="Source.")
+    options: list[str] = Field(
+        default_factory=list,
+        description="Moves it speaks to: `open:ID`, `answer:ID`, `pause:ID`, `cancel:ID`, `wait`, or `answer`/`cancel`/... for any.",
+    )
+    when: Literal["early", "late", "any"] = Field("any", description="Whether it applies to early or late moves.")
+
+
+class Strategy(Model):
+    """A named decision script, for `--strategy` and `compare`."""
+
+    id: str = Field(description="Short id.", pattern=r"^[a-z0-9_-]+$")
+    label: str = Field(description="What it does, in words.")
+    script: str = Field(description="Decision script: comma-separated `ACTION[:OPTION][*REPEAT]`.")
+
+
+class Assumption(Model):
+    """A number or choice no source states."""
+
+    id: str = Field(description="Short id.", pattern=r"^[a-z0-9_]+$")
+    text: str = Field(description="What is assumed and why; 'calibrated' when set by `backfire calibrate`.")
+    calibrated: bool = Field(False, description="True when the value was tuned to meet the targets.")
+
+
+class Dynamics(Model):
+    """Engine parameters shared by every segment (modelling assumptions, calibrated)."""
+
+    attention_half_life: Minutes = Field(description="How fast interest in the tag fades without new exposure.")
+    exposure_gain: float = Field(gt=0, description="How much one weighted exposure raises attention.")
+    imitation: float = Field(ge=0, description="How much seeing a kind of post raises the odds of writing that kind.")
+    stance_weight: float = Field(ge=0, description="How strongly stance tilts hostile vs supportive posts.")
+    fatigue: Share = Field(description="Per-post factor on a persona's rate (0.8: each post makes the next 20% less likely).")
+    reply_rate: float = Field(ge=0, description="Chance per turn that a persona who saw a fresh brand post replies to it.")
+    brand_post_half_life: Minutes = Field(description="How fast a brand post stops drawing replies.")
+    brand_post_reach: Share = Field(
+        description="Share of the tag's followers (everyone attentive) who see a brand post while the tag is hot."
+    )
+    trending_threshold: float = Field(gt=0, description="Posts per hour that make the tag trend.")
+    trending_share: Share = Field(description="Share of the whole crowd a trending tag reaches per turn.")
+    spontaneous: float = Field(ge=0, description="Posts per hour per segment member with no exposure (background chatter).")
+
+
+class ScoreDimension(Model):
+    """One dimension of the score."""
+
+    metric: str = Field(description="Summary metric it reads.")
+    label: str = Field(description="Name shown in the debrief.")
+    weight: float = Field(ge=0, description="Weight in the total.")
+    better: Literal["lower", "higher"] = Field(description="Direction that is better.")
+    scale: float = Field(gt=0, description="Metric value at which the score is 37 (lower) or 63 (higher) of 100.")
+    signed: bool = Field(False, description="For metrics around 0 (stance change): 50 + 50·tanh(value/scale).")
+
+
+class Scoring(Model):
+    """How a run is scored (weights are the scenario author's judgement)."""
+
+    dimensions: list[ScoreDimension] = Field(min_length=1, description="The dimensions.")
+
+
+class Scenario(Model):
+    """A crisis case: everything the simulator, the scorer and the debrief need."""
+
+    id: str = Field(description="Id used on the command line.", pattern=r"^[a-z0-9_-]+$")
+    title: str = Field(description="Title shown in the picker.")
+    date: str = Field(description="When it happened (free text, e.g. 'November 2013').")
+    summary: str = Field(description="A paragraph for the briefing.")
+    sources: list[Source] = Field(min_length=1, description="Every article a fact or quote comes from.")
+    brand: Brand = Field(description="The brand and its context.")
+    campaign: Campaign = Field(description="The campaign.")
+    clock: Clock = Field(description="Turn length and horizon.")
+    audience: Audience = Field(description="The crowd.")
+    kinds: list[Kind] = Field(min_length=1, description="Kinds of post.")
+    dynamics: Dynamics = Field(description="Engine parameters.")
+    voices: Voices = Field(description="Feed text.")
+    actions: Actions = Field(description="Moves.")
+    injects: list[Inject] = Field(default_factory=list, description="Events during play.")
+    history: History = Field(description="What really happened.")
+    targets: list[Target] = Field(min_length=1, description="Documented outcomes.")
+    lessons: list[Lesson] = Field(min_length=1, description="What the sources say.")
+    strategies: list[Strategy] = Field(default_factory=list, description="Named decision scripts (besides `history`).")
+    scoring: Scoring = Field(description="Score weights.")
+    assumptions: list[Assumption] = Field(min_length=1, description="Every number no source states.")
+
+    # Convenience lookups -------------------------------------------------
+    def segment_ids(self) -> list[str]:
+        """Return segment ids in declared order."""
+        return [s.id for s in self.audience.segments]
+
+    def kind_ids(self) -> list[str]:
+        """Return kind ids in declared order."""
+        return [k.id for k in self.kinds]
+
+    def option_ids(self) -> dict[str, list[str]]:
+        """Return option ids per move, including `open`."""
+        return {
+            "open": [o.id for o in self.campaign.openings],
+            "answer": [o.id for o in self.actions.answer],
+            "pause": [o.id for o in self.actions.pause],
+            "cancel": [o.id for o in self.actions.cancel],
+        }
+
+    def default_opening(self) -> Opening:
+        """Return the historical opening (or the first)."""
+        for o in self.campaign.openings:
+            if o.id == self.history.opening:
+                return o
+        return self.campaign.openings[0]
+
+    def source(self, source_id: str) -> Source:
+        """Return the source with this id."""
+        for s in self.sources:
+            if s.id == source_id:
+                return s
+        raise KeyError(source_id)
+
+
+Path = tuple[str | int, ...]
+
+
+def _walk_source_refs(value: object, path: Path, out: list[tuple[Path, str]]) -> None:
+    """Collect (path, id) for every field named `source` or `goal_source` below value."""
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            child = getattr(value, name)
+            if name in ("source", "goal_source") and isinstance(child, str):
+                out.append((path + (name,), child))
+            else:
+                _walk_source_refs(child, path + (name,), out)
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            _walk_source_refs(item, path + (i,), out)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _walk_source_refs(item, path + (key,), out)
+
+
+def _effects_in(sc: Scenario) -> list[tuple[Path, Effect]]:
+    found: list[tuple[Path, Effect]] = []
+    for i, o in enumerate(sc.campaign.openings):
+        found += [(("campaign", "openings", i, "effects", j), e) for j, e in enumerate(o.effects)]
+    for move in ("answer", "pause", "cancel"):
+        for i, o in enumerate(getattr(sc.actions, move)):
+            found += [(("actions", move, i, "effects", j), e) for j, e in enumerate(o.effects)]
+            for j, e in enumerate(getattr(o, "target_effects", [])):
+                found.append((("actions", move, i, "target_effects", j), e))
+    for i, inj in enumerate(sc.injects):
+        found += [(("injects", i, "effects", j), e) for j, e in enumerate(inj.effects)]
+    return found
+
+
+def cross_field_problems(sc: Scenario) -> list[tuple[Path, str]]:
+    """Return (field path, message) for every cross-field rule the scenario breaks."""
+    problems: list[tuple[Path, str]] = []
+    source_ids = {s.id for s in sc.sources}
+    segments = sc.segment_ids()
+    kinds = sc.kind_ids()
+    seg_set, kind_set = set(segments), set(kinds)
+
+    def unique(items: list[str], path: Path, what: str) -> None:
+        seen: set[str] = set()
+        for i, item in enumerate(items):
+            if item in seen:
+                problems.append((path + (i, "id"), f"duplicate {what} id {item!r}"))
+            seen.add(item)
+
+    unique([s.id for s in sc.sources], ("sources",), "source")
+    unique(segments, ("audience", "segments"), "segment")
+    unique(kinds, ("kinds",), "kind")
+    unique([h.id for h in sc.audience.hubs], ("audience", "hubs"), "hub")
+    unique([i.id for i in sc.injects], ("injects",), "inject")
+    unique([t.id for t in sc.targets], ("targets",), "target")
+    unique([s.id for s in sc.strategies], ("strategies",), "strategy")
+    for move, opts in sc.option_ids().items():
+        path = ("campaign", "openings") if move == "open" else ("actions", move)
+        unique(opts, path, f"{move} option")
+
+    refs: list[tuple[Path, str]] = []
+    _walk_source_refs(sc, (), refs)
+    for path, ref in refs:
+        if ref not in source_ids:
+            problems.append((path, f"unknown source id {ref!r}; known: {', '.join(sorted(source_ids))}"))
+
+    total = sum(s.share for s in sc.audience.segments)
+    if abs(total - 1.0) > 1e-6:
+        problems.append((("audience", "segments"), f"segment shares sum to {total:.4g}, expected 1"))
+
+    def check_segment(path: Path, seg: str) -> None:
+        if seg not in seg_set:
+            problems.append((path, f"unknown segment {seg!r}; known: {', '.join(segments)}"))
+
+    def check_kind(path: Path, kind: str) -> None:
+        if kind not in kind_set:
+            problems.append((path, f"unknown kind {kind!r}; known: {', '.join(kinds)}"))
+
+    for i, seg in enumerate(sc.audience.segments):
+        base: Path = ("audience", "segments", i)
+        for target in seg.follows:
+            check_segment(base + ("follows", target), target)
+        follow_total = sum(seg.follows.values())
+        if abs(follow_total - 1.0) > 1e-6:
+            problems.append((base + ("follows",), f"follow shares sum to {follow_total:.4g}, expected 1"))
+        for kind in seg.posts:
+            check_kind(base + ("posts", kind), kind)
+        if not any(w > 0 for w in seg.posts.values()):
+            problems.append((base + ("posts",), "needs at least one kind with a weight above 0"))
+    for seg in sc.brand.followers:
+        check_segment(("brand", "followers", seg), seg)
+    for i, hub in enumerate(sc.audience.hubs):
+        check_segment(("audience", "hubs", i, "segment"), hub.segment)
+        for seg in hub.followers:
+            check_segment(("audience", "hubs", i, "followers", seg), seg)
+    for i, seg in enumerate(sc.campaign.intended_audience):
+        check_segment(("campaign", "intended_audience", i), seg)
+    for i, kind in enumerate(sc.campaign.on_topic):
+        check_kind(("campaign", "on_topic", i), kind)
+    for seg, by_kind in sc.voices.templates.items():
+        check_segment(("voices", "templates", seg), seg)
+        for kind in by_kind:
+            check_kind(("voices", "templates", seg, kind), kind)
+    for idx, kind in sc.voices.quote_kinds.items():
+        check_kind(("voices", "quote_kinds", idx), kind)
+        if not 0 <= idx < len(sc.voices.quotes):
+            problems.append((("voices", "quote_kinds", idx), f"no quote with index {idx}"))
+
+    for path, effect in _effects_in(sc):
+        for j, seg in enumerate(effect.segments or []):
+            check_segment(path + ("segments", j), seg)
+        for j, kind in enumerate(effect.kinds or []):
+            check_kind(path + ("kinds", j), kind)
+
+    hub_ids = {h.id for h in sc.audience.hubs}
+    horizon = sc.clock.horizon_minutes
+    for i, inj in enumerate(sc.injects):
+        if inj.trigger.at is not None and inj.trigger.at > horizon:
+            problems.append((("injects", i, "trigger", "at"), f"{inj.trigger.at:g} min is after the horizon ({horizon:g} min)"))
+        if inj.post is not None:
+            if inj.post.hub is not None and inj.post.hub not in hub_ids:
+                problems.append((("injects", i, "post", "hub"), f"unknown hub {inj.post.hub!r}; known: {', '.join(sorted(hub_ids))}"))
+            check_kind(("injects", i, "post", "kind"), inj.post.kind)
+            for seg in inj.post.reach:
+                check_segment(("injects", i, "post", "reach", seg), seg)
+    if sc.campaign.event.starts_at > horizon:
+        problems.append((("campaign", "event", "starts_at"), "the event starts after the horizon"))
+
+    options = sc.option_ids()
+    if sc.history.opening not in options["open"]:
+        problems.append((("history", "opening"), f"unknown opening {sc.history.opening!r}; known: {', '.join(options['open'])}"))
+    last = -1.0
+    for i, dec in enumerate(sc.history.decisions):
+        if dec.at > horizon:
+            problems.append((("history", "decisions", i, "at"), f"{dec.at:g} min is after the horizon ({horizon:g} min)"))
+        if dec.at < last:
+            problems.append((("history", "decisions", i, "at"), "decisions must be in time order"))
+        last = dec.at
+        if dec.action != "wait":
+            if dec.option is None:
+                problems.append((("history", "decisions", i, "option"), f"`{dec.action}` needs an option: {', '.join(options[dec.action])}"))
+            elif dec.action != "pause" or not dec.option.isdigit():
+                base_option = dec.option.split("@")[0]
+                if base_option not in options[dec.action]:
+                    problems.append((("history", "decisions", i, "option"), f"unknown {dec.action} option {dec.option!r}; known: {', '.join(options[dec.action])}"))
+    for i, lesson in enumerate(sc.lessons):
+        for j, ref in enumerate(lesson.options):
+            move, _, opt = ref.partition(":")
+            if move == "wait" and not opt:
+                continue
+            if move not in options:
+                problems.append((("lessons", i, "options", j), f"unknown move {move!r}; expected open, answer, pause, cancel or wait"))
+            elif opt and opt not in options[move]:
+                problems.append((("lessons", i, "options", j), f"unknown {move} option {opt!r}; known: {', '.join(options[move])}"))
+    return problems

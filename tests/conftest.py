@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
+SHARED_SOURCES = ROOT.parent / "shared" / "sources"
+
+
+@pytest.fixture(scope="session")
+def askjpm():
+    from simulator.scenario import load_scenario
+
+    return load_scenario(SCENARIOS / "askjpm.yaml").scenario
+
+
+def askjpm_text() -> str:
+    return (SCENARIOS / "askjpm.yaml").read_text(encoding="utf-8")
+
+
+def mutate(old: str, new: str, count: int = 1) -> str:
+    """Return askjpm.yaml with `old` replaced by `new` (fails if `old` is not there)."""
+    text = askjpm_text()
+    assert text.count(old) >= count, f"fixture anchor not found: {old!r}"
+    return text.replace(old, new, count)
+
+
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    """Return the 1-based line of the n-th occurrence of needle."""
+    pos = -1
+    for _ in range(occurrence):
+        pos = text.index(needle, pos + 1)
+    return text[:pos].count("\n") + 1
