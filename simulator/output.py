@@ -17,7 +17,10 @@ from rich.table import Table
 
 def console(stderr: bool = False) -> Console:
     """Return a Rich console on stdout (or stderr); plain text when not a terminal."""
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    stream = sys.stderr if stderr else sys.stdout
+    # Piped output is read in files and logs: give tables room instead of 80 columns.
+    width = None if stream.isatty() else 140
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 
 
 def fmt_int(value: float) -> str:

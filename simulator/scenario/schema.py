@@ -215,8 +215,8 @@ class Segment(Model):
     popularity: float = Field(
         gt=1.0,
         description=(
-            "Pareto tail index of how followable members are: lower means a heavier tail of big accounts "
-            "(2013 Twitter is around 1.5-2.5)."
+            "Exponent of the power law of followers inside the segment (density ~ k^-popularity): lower means a "
+            "heavier tail of big accounts. Keep it above 2 (finite mean); declare the giant accounts as hubs."
         ),
     )
     follows: dict[SegmentId, Share] = Field(
@@ -236,6 +236,7 @@ class Hub(Model):
     label: str = Field(description="What it is (shown on the feed).")
     segment: SegmentId = Field(description="Segment it belongs to.")
     handle: str = Field(description="Handle shown on the feed (fictional unless a source names it).")
+    name: str = Field(description="Display name shown on the feed.")
     followers: dict[SegmentId, Share] = Field(
         description="Share of each segment that follows this account (modelling assumption)."
     )
