@@ -98,12 +98,13 @@ class Brand(Model):
 class Effect(Model):
     """A change to one of the engine's parameters, made by a move, an opening or an inject."""
 
-    param: Literal["invitation", "rate", "stance", "trend", "attention", "spread"] = Field(
+    param: Literal["invitation", "rate", "stance", "trend", "attention", "spread", "novelty"] = Field(
         description=(
             "Which parameter: `invitation` (multiplies the campaign's call to post), `rate` (multiplies the rate of "
             "posting the given kinds), `stance` (adds to the stance of those who see the brand's post, or of the "
             "whole segment with `everyone: true`), `trend` (multiplies the share of the crowd a trending tag reaches), "
-            "`attention` (multiplies how long attention lasts), `spread` (multiplies how far the given kinds travel)."
+            "`attention` (multiplies how long attention lasts), `spread` (multiplies how far the given kinds travel), "
+            "`novelty` (op add: renews the tag's pull on newcomers, up to 1; a cancellation can become the story)."
         )
     )
     op: Literal["multiply", "add"] = Field("multiply", description="How `value` combines with the current value.")
@@ -119,8 +120,8 @@ class Effect(Model):
 
     @model_validator(mode="after")
     def _op_fits_param(self) -> "Effect":
-        if self.param == "stance" and self.op != "add":
-            raise ValueError("a `stance` effect must use op: add (stance is a position from -1 to 1)")
+        if self.param in ("stance", "novelty") and self.op != "add":
+            raise ValueError(f"a `{self.param}` effect must use op: add")
         if self.param != "stance" and self.op == "multiply" and self.value < 0:
             raise ValueError("a multiply effect needs a value >= 0")
         return self
@@ -452,11 +453,17 @@ class Dynamics(Model):
 
     attention_half_life: Minutes = Field(description="How fast interest in the tag fades without new exposure.")
     exposure_gain: float = Field(gt=0, description="How much one weighted exposure raises attention.")
+    novelty_half_life: Minutes = Field(
+        description="How fast the tag itself stops drawing newcomers (firestorms form and fade within hours)."
+    )
     imitation: float = Field(ge=0, description="How much seeing a kind of post raises the odds of writing that kind.")
     stance_weight: float = Field(ge=0, description="How strongly stance tilts hostile vs supportive posts.")
     fatigue: Share = Field(description="Per-post factor on a persona's rate (0.8: each post makes the next 20% less likely).")
     reply_rate: float = Field(ge=0, description="Chance per turn that a persona who saw a fresh brand post replies to it.")
     brand_post_half_life: Minutes = Field(description="How fast a brand post stops drawing replies.")
+    quote_share: Share = Field(
+        description="Share of reactions to a brand post written as posts on the tag (quotes) instead of replies."
+    )
     brand_post_reach: Share = Field(
         description="Share of the tag's followers (everyone attentive) who see a brand post while the tag is hot."
     )

@@ -1,0 +1,165 @@
+"""The feed: a deterministic sample of each turn's posts, weighted by reach, given text.
+
+Only sampled posts get text. Sampling uses the run's feed generator, separate
+from the engine's, so asking for the feed never changes the numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from simulator.audience.names import fill_words
+from simulator.engine.model import Simulation, TurnRecord
+
+PER_TURN = 6
+
+
+@dataclass
+class FeedItem:
+    """A post as the feed shows it."""
+
+    id: str
+    turn: int
+    minute: int
+    handle: str
+    name: str
+    segment: str
+    kind: str
+    text: str
+    followers: int
+    reposts: int = 0
+    replies: int = 0
+    real: bool = False
+    source: str | None = None
+    is_reply: bool = False
+    is_repost: bool = False
+    is_brand: bool = False
+    inject: str | None = None
+    poster: int = -1
+
+    def as_dict(self) -> dict:
+        """Return the item as JSON-ready data."""
+        return asdict(self)
+
+
+class Feed:
+    """Makes feed items from turn records."""
+
+    def __init__(self, sim: Simulation, rng: np.random.Generator):
+        self.sim = sim
+        self.rng = rng
+        sc = sim.scenario
+        self.items: list[FeedItem] = []
+        self._pending: list[FeedItem] = []
+        self.amount_words = [c.amount for c in sc.brand.context if c.amount] or ["$1"]
+        self.quotes_by_kind: dict[str, list[int]] = {}
+        first_hostile = next((k.id for k in sc.kinds if k.tone == "hostile"), sc.kinds[0].id)
+        for i, _ in enumerate(sc.voices.quotes):
+            kind = sc.voices.quote_kinds.get(i, first_hostile)
+            self.quotes_by_kind.setdefault(kind, []).append(i)
+        self.used_quotes: set[int] = set()
+        sim.feed_kinds = {}
+
+    def _fill(self, template: str) -> str:
+        sc = self.sim.scenario
+        words = fill_words(self.rng)
+        words.update(hashtag=sc.campaign.hashtag, brand=sc.brand.name, handle=sc.brand.handle,
+                     amount=self.amount_words[int(self.rng.integers(len(self.amount_words)))])
+        return re.sub(r"\{(\w+)\}", lambda m: words.get(m.group(1), m.group(0)), template)
+
+    def _text(self, segment: str, kind: str) -> tuple[str, bool, str | None, str | None, str | None]:
+        """Return (text, real, source, handle, name) for a post of this segment and kind."""
+        sc = self.sim.scenario
+        quotes = [i for i in self.quotes_by_kind.get(kind, []) if i not in self.used_quotes]
+        if quotes and self.rng.random() < sc.voices.quote_rate:
+            i = quotes[int(self.rng.integers(len(quotes)))]
+            self.used_quotes.add(i)
+            q = sc.voices.quotes[i]
+            return q.text, True, q.source, q.handle, q.author
+        templates = sc.voices.templates.get(segment, {}).get(kind)
+        if not templates:
+            for by_kind in sc.voices.templates.values():
+                if kind in by_kind:
+                    templates = by_kind[kind]
+                    break
+        template = templates[int(self.rng.integers(len(templates)))] if templates else "{hashtag}"
+        return self._fill(template), False, None, None, None
+
+    def add_turn(self, rec: TurnRecord) -> list[FeedItem]:
+        """Sample this turn's posts into the feed; settle last turn's repost counts; return new items."""
+        sim = self.sim
+        sc = sim.scenario
+        minute = rec.turn * sc.clock.turn_minutes
+        self._settle_reposts(rec)
+        new: list[FeedItem] = []
+        if rec.brand_post is not None:
+            bp = rec.brand_post
+            new.append(FeedItem(f"#{rec.turn}-b", rec.turn, minute, sc.brand.handle, sc.brand.name, "brand", bp.action, bp.text,
+                                len(sim.audience.graph.brand_followers), real=False, is_brand=True))
+        new.extend(self._inject_items(rec.turn, rec.injects))
+        originals = np.flatnonzero(~rec.repost)
+        if len(originals):
+            w = sim.followers[rec.poster[originals]].astype(np.float64) + 1.0
+            take = min(PER_TURN, len(originals))
+            picks = self.rng.choice(len(originals), size=take, replace=False, p=w / w.sum())
+            for j, row in enumerate(sorted(picks.tolist(), key=lambda r: -w[r])):
+                idx = int(originals[row])
+                poster = int(rec.poster[idx])
+                kind = sim.kind_ids[int(rec.kind[idx])]
+                segment = sim.audience.segment_of(poster)
+                text, real, source, qhandle, qname = self._text(segment, kind)
+                ident = sim.audience.identity(poster)
+                item = FeedItem(f"#{rec.turn}-{j}", rec.turn, minute, qhandle or ident.handle, qname or ident.name, segment, kind, text,
+                                int(sim.followers[poster]), real=real, source=source, is_reply=bool(rec.reply[idx]), poster=poster)
+                new.append(item)
+                sim.feed_kinds[item.id] = kind
+        self.items.extend(new)
+        self._pending = [i for i in new if i.poster >= 0]
+        return new
+
+    def _inject_items(self, turn: int, inject_ids: list[str]) -> list[FeedItem]:
+        sim, sc = self.sim, self.sim.scenario
+        items = []
+        for inj_id in inject_ids:
+            inj = next(i for i in sc.injects if i.id == inj_id)
+            handle, name, followers = "", "", 0
+            if inj.post and inj.post.hub:
+                node = sim.audience.hubs[inj.post.hub]
+                ident = sim.audience.identity(node)
+                handle, name, followers = ident.handle, ident.name, int(sim.followers[node])
+            items.append(FeedItem(f"#{turn}-i{inj_id}", turn, turn * sc.clock.turn_minutes, handle, name or "Alert", "inject",
+                                  inj.post.kind if inj.post else "inject", inj.post.text if inj.post else inj.label,
+                                  followers, inject=inj.id, source=inj.source))
+        return items
+
+    def add_injects(self, turn: int, inject_ids: list[str]) -> list[FeedItem]:
+        """Add items for injects that fired at the end of a turn (their posts spread next turn)."""
+        items = self._inject_items(turn, inject_ids)
+        self.items.extend(items)
+        return items
+
+    def _settle_reposts(self, rec: TurnRecord) -> None:
+        """A feed post's reposts: its author's followers who reposted that kind the next turn."""
+        if not self._pending:
+            return
+        sim = self.sim
+        reposters = rec.poster[rec.repost]
+        rkinds = rec.kind[rec.repost]
+        for item in self._pending:
+            k = sim.kind_index.get(item.kind)
+            if k is None:
+                continue
+            same = np.sort(reposters[rkinds == k])
+            item.reposts = int(np.isin(sim.audience.graph.followers_of(item.poster), same, assume_unique=False).sum()) if len(same) else 0
+        self._pending = []
+
+    def brand_replies(self, replies_by_post: dict[int, int]) -> None:
+        """Update reply counts shown on the brand's posts."""
+        for item in self.items:
+            if item.is_brand:
+                post = next((p for p in self.sim.state.brand_posts if p.turn == item.turn), None)
+                if post is not None:
+                    item.replies = replies_by_post.get(post.id, 0)

@@ -1,0 +1,87 @@
+"""A run: (scenario, seed, size, plan) → per-turn metrics and a summary, bit for bit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from simulator.audience import Audience, build_audience, seed_streams
+from simulator.engine.decisions import Decision, Plan
+from simulator.engine.feed import Feed, FeedItem
+from simulator.engine.metrics import Collector
+from simulator.engine.model import Simulation
+from simulator.scenario.schema import Scenario
+
+
+@dataclass
+class RunResult:
+    """The outcome of one run."""
+
+    scenario: str
+    seed: int
+    size: int
+    script: str
+    turns: list[dict]
+    summary: dict
+    feed: list[FeedItem] | None
+
+    def as_dict(self, feed: bool = False) -> dict:
+        """Return JSON-ready data (`turns` and `summary`, and `feed` when asked)."""
+        data = {"scenario": self.scenario, "seed": self.seed, "size": self.size, "script": self.script, "turns": self.turns, "summary": self.summary}
+        if feed and self.feed is not None:
+            data["feed"] = [i.as_dict() for i in self.feed]
+        return data
+
+
+class Game:
+    """A run in progress, one turn at a time (what the session and the app drive)."""
+
+    def __init__(self, scenario: Scenario, audience: Audience, seed: int, opening: str | None = None):
+        streams = seed_streams(seed)
+        self.scenario = scenario
+        self.audience = audience
+        self.seed = seed
+        self.sim = Simulation(scenario, audience, streams["engine"], opening)
+        self.metrics = Collector(self.sim)
+        self.feed = Feed(self.sim, streams["feed"])
+        self.decisions: list[Decision] = []
+
+    @property
+    def turn(self) -> int:
+        """The next turn to play."""
+        return self.sim.turn
+
+    @property
+    def over(self) -> bool:
+        """True when every turn has been played."""
+        return self.sim.turn >= self.sim.turns
+
+    def play(self, decision: Decision) -> dict:
+        """Play one turn; return its metrics."""
+        rec = self.sim.step(decision)
+        values = self.metrics.collect(rec)
+        self.feed.add_turn(rec)
+        fired = self.sim.after_metrics(rec.turn, values)
+        if fired:
+            values["injects"] = list(values["injects"]) + fired
+            self.feed.add_injects(rec.turn, fired)
+        self.feed.brand_replies(self.metrics.replies_by_post)
+        self.decisions.append(decision)
+        return values
+
+    def plan(self) -> Plan:
+        """Return the decisions so far as a Plan."""
+        return Plan(self.sim.opening.id, tuple(self.decisions))
+
+    def result(self, with_feed: bool = False) -> RunResult:
+        """Return the run so far as a RunResult."""
+        return RunResult(self.scenario.id, self.seed, self.audience.size, self.plan().script(), self.metrics.turns, self.metrics.summary(), self.feed.items if with_feed else None)
+
+
+def run(scenario: Scenario, seed: int, plan: Plan, size: int | None = None, audience: Audience | None = None, with_feed: bool = False) -> RunResult:
+    """Play a whole plan; same inputs give the same result."""
+    if audience is None:
+        audience = build_audience(scenario, seed, size)
+    game = Game(scenario, audience, seed, plan.opening)
+    while not game.over:
+        game.play(plan.at(game.turn))
+    return game.result(with_feed)
