@@ -50,8 +50,10 @@ class Collector:
         hostile = int(by_kind[sim.hostile].sum())
         volume = int(len(kinds))
         replies = int(rec.reply.sum())
-        if rec.reply_target is not None and replies:
-            self.replies_by_post[rec.reply_target] = self.replies_by_post.get(rec.reply_target, 0) + replies
+        if replies:
+            counts = np.bincount(rec.reply_post[rec.reply], minlength=len(sim.state.brand_posts))
+            for pid in np.flatnonzero(counts).tolist():
+                self.replies_by_post[pid] = self.replies_by_post.get(pid, 0) + int(counts[pid])
         self.hostile_total += hostile
         self.posts_total += volume
         self.reach += rec.newly_reached

@@ -21,6 +21,20 @@ ATTENTION_FLOOR = 0.02  # below this a persona has lost interest and leaves the 
 DENSE_FRACTION = 0.125  # gather size (as a share of N) above which dense bincount beats sorting
 
 
+def merge_unique(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Union of two int32 index arrays, sorted (sort-based: numpy's hash unique is slow on big arrays)."""
+    if len(b) == 0:
+        return a
+    if len(a) == 0:
+        c = np.sort(b)
+    else:
+        c = np.concatenate([a, b])
+        c.sort()
+    if len(c) > 1:
+        c = c[np.concatenate([[True], c[1:] != c[:-1]])]
+    return c.astype(np.int32, copy=False)
+
+
 @dataclass
 class ActiveEffect:
     effect: Effect
@@ -47,7 +61,8 @@ class TurnRecord:
     turn: int
     poster: np.ndarray  # int32: who posted (one row per post)
     kind: np.ndarray  # int8: kind of each post
-    reply: np.ndarray  # bool: post is a reply to the brand's latest post
+    reply: np.ndarray  # bool: post is a reply to a brand post
+    reply_post: np.ndarray  # int32: id of the brand post replied to (-1 when not a reply)
     repost: np.ndarray  # bool: post is a repost
     brand_post: BrandPost | None
     decision: Decision
@@ -56,7 +71,6 @@ class TurnRecord:
     newly_reached_hostile: int
     trending: bool
     live: bool
-    reply_target: int | None  # id of the brand post replies went to
 
 
 @dataclass
@@ -70,7 +84,7 @@ class EngineState:
     seen_hostile: np.ndarray
     saw_brand_post: np.ndarray  # int32: id of the latest brand post each persona saw (-1 none)
     active: np.ndarray  # int32 sorted: personas with attention above the floor
-    viewers: np.ndarray  # int32 sorted: personas who saw the latest brand post
+    viewers: np.ndarray  # int32 sorted: personas who saw a brand post that is still fresh
     effects: list[ActiveEffect] = field(default_factory=list)
     brand_posts: list[BrandPost] = field(default_factory=list)
     live: bool = True
@@ -93,6 +107,7 @@ class Simulation:
         self.audience = audience
         self.rng = rng
         self.turn = 0
+        self.edges_touched = 0
         self.turns = scenario.clock.turns
         self.dt_hours = scenario.clock.turn_minutes / 60
         n = audience.size
@@ -293,6 +308,7 @@ class Simulation:
         starts = g.indptr[posters]
         lens = g.indptr[posters + 1] - starts
         total = int(lens.sum())
+        self.edges_touched += total
         if total == 0:
             return np.zeros(0, np.int32), np.zeros(0), np.zeros(0, np.int8)
         offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lens)[:-1]]), lens)
@@ -338,7 +354,7 @@ class Simulation:
             reach = self.audience.graph.brand_followers
             if len(st.active):
                 on_tag = st.active[rng.random(len(st.active)) < self.dyn.brand_post_reach]
-                reach = np.union1d(reach, on_tag).astype(np.int32)
+                reach = merge_unique(reach, on_tag)
             brand_targets = reach
         if not targets and brand_targets is None:
             return np.zeros(0, np.int32), np.zeros((0, self.k)), np.zeros(0), np.zeros(0)
@@ -349,6 +365,8 @@ class Simulation:
             t_all = np.concatenate([t_all, brand_targets])
             w_all = np.concatenate([w_all, np.ones(len(brand_targets))])
             k_all = np.concatenate([k_all, np.full(len(brand_targets), self.k, np.int8)])  # column k = brand
+        if len(t_all) == 0:
+            return np.zeros(0, np.int32), np.zeros((0, self.k)), np.zeros(0), np.zeros(0)
         cols = self.k + 2  # kinds, brand post, tag discovery (-1 → last column)
         col = np.where(k_all < 0, self.k + 1, k_all).astype(np.int64)
         if len(t_all) > DENSE_FRACTION * n:
@@ -407,10 +425,10 @@ class Simulation:
         if len(touched):
             pull = (exp_k * self.influence).sum(axis=1) / (1 + 0.25 * total_exp)
             st.stance[touched] = np.clip(st.stance[touched] + pull, -1, 1)
-        # The brand post: who saw it becomes its audience; the move's effects land.
+        # The brand post: who saw it joins its audience; the move's effects land.
         if brand_post is not None:
             viewers = touched[exp_brand > 0]
-            st.viewers = viewers
+            st.viewers = merge_unique(st.viewers, viewers)
             st.saw_brand_post[viewers] = brand_post.id
             for effects, segs in self._deferred_effects:
                 self._add_effects(effects, turn, segments=segs, viewers=viewers)
@@ -421,7 +439,7 @@ class Simulation:
             invitation, rate, trend_mult, attention_mult, spread = self._current(turn)
 
         st.novelty *= 0.5 ** (sc.clock.turn_minutes / d.novelty_half_life)
-        active = np.union1d(st.active, touched).astype(np.int32) if len(touched) else st.active
+        active = merge_unique(st.active, touched)
         active = active[st.attention[active] > ATTENTION_FLOOR]
         st.active = active
 
@@ -429,11 +447,12 @@ class Simulation:
         posters, kinds, replies = self._draw_posts(turn, active, touched, exp_k, total_exp, invitation, rate)
         # Reactions to the brand's latest post, from those who saw it: most are
         # replies to it, some are quotes posted on the tag.
-        reply_posters, reply_kinds, reply_target = self._draw_replies(turn, touched, exp_brand, rate)
+        reply_posters, reply_kinds, reply_ids = self._draw_replies(turn, touched, rate)
         quoted = self.rng.random(len(reply_posters)) < d.quote_share
         all_posters = np.concatenate([posters, reply_posters]).astype(np.int32)
         all_kinds = np.concatenate([kinds, reply_kinds]).astype(np.int8)
         is_reply = np.concatenate([np.zeros(len(posters), bool), ~quoted])
+        reply_post = np.concatenate([np.full(len(posters), -1, np.int32), np.where(quoted, -1, reply_ids)]).astype(np.int32)
         is_repost = (rng.random(len(all_posters)) < self.repost_share[all_kinds]) & ~is_reply
         np.add.at(st.posts_made, all_posters, 1)
         st.last_posts = (all_posters, all_kinds)
@@ -444,6 +463,7 @@ class Simulation:
             poster=all_posters,
             kind=all_kinds,
             reply=is_reply,
+            reply_post=reply_post,
             repost=is_repost,
             brand_post=brand_post,
             decision=decision,
@@ -452,7 +472,6 @@ class Simulation:
             newly_reached_hostile=len(hostile_touched),
             trending=trending,
             live=st.live,
-            reply_target=reply_target,
         )
         self.turn += 1
         return record
@@ -505,27 +524,39 @@ class Simulation:
         kinds = self._choose(self._mix(who, ek[post], te[post], rate))
         return who, kinds, None
 
-    def _draw_replies(self, turn, touched, exp_brand, rate):
+    def _draw_replies(self, turn, touched, rate):
+        """Each viewer may react to the latest brand post they saw, by its provocation and freshness."""
         st, d = self.state, self.dyn
         if not st.brand_posts:
-            return np.zeros(0, np.int32), np.zeros(0, np.int8), None
+            return np.zeros(0, np.int32), np.zeros(0, np.int8), np.zeros(0, np.int32)
+        minutes = self.scenario.clock.turn_minutes
+        post_turn = np.array([p.turn for p in st.brand_posts])
+        post_prov = np.array([p.provocation for p in st.brand_posts])
+        fresh_by_post = 0.5 ** ((turn - post_turn) * minutes / d.brand_post_half_life)
         latest = st.brand_posts[-1]
-        age_minutes = (turn - latest.turn) * self.scenario.clock.turn_minutes
-        fresh = 0.5 ** (age_minutes / d.brand_post_half_life)
-        # People who come across the tag while the post is fresh see it too.
+        # People who come across the tag while the latest post is fresh see it too.
         if turn > latest.turn and len(touched):
-            late = touched[(self.rng.random(len(touched)) < d.brand_post_reach * fresh) & (st.saw_brand_post[touched] != latest.id)]
+            seen_latest = st.saw_brand_post[touched] == latest.id
+            late = touched[(self.rng.random(len(touched)) < d.brand_post_reach * fresh_by_post[-1]) & ~seen_latest]
             if len(late):
                 st.saw_brand_post[late] = latest.id
-                st.viewers = np.union1d(st.viewers, late).astype(np.int32)
+                st.viewers = merge_unique(st.viewers, late)
         viewers = st.viewers
-        if len(viewers) == 0 or fresh < 1e-3:
-            return np.zeros(0, np.int32), np.zeros(0, np.int8), latest.id
+        if len(viewers) == 0:
+            return np.zeros(0, np.int32), np.zeros(0, np.int8), np.zeros(0, np.int32)
+        post = st.saw_brand_post[viewers]
+        fresh = fresh_by_post[post]
+        keep = fresh >= 1e-3  # a stale post draws nobody: drop its audience
+        if not keep.all():
+            viewers, post, fresh = viewers[keep], post[keep], fresh[keep]
+            st.viewers = viewers
+        if len(viewers) == 0:
+            return np.zeros(0, np.int32), np.zeros(0, np.int8), np.zeros(0, np.int32)
         stance = st.stance[viewers]
-        lam = d.reply_rate * latest.provocation * fresh * np.exp(-d.stance_weight * stance) * d.fatigue ** st.posts_made[viewers]
+        lam = d.reply_rate * post_prov[post] * fresh * np.exp(-d.stance_weight * stance) * d.fatigue ** st.posts_made[viewers]
         reply = self.rng.random(len(viewers)) < 1 - np.exp(-lam)
         who = viewers[reply]
         if len(who) == 0:
-            return who, np.zeros(0, np.int8), latest.id
+            return who, np.zeros(0, np.int8), np.zeros(0, np.int32)
         kinds = self._choose(self._mix(who, None, None, rate))
-        return who, kinds, latest.id
+        return who, kinds, post[reply].astype(np.int32)

@@ -1,0 +1,210 @@
+"""The engine: deterministic, mechanisms move outcomes the way they are declared, clear errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from simulator.audience import build_audience
+from simulator.engine import Decision, Game, parse_script, run, strategy_plan
+from simulator.errors import BackfireError
+from simulator.scenario import parse_scenario_text
+from tests.conftest import askjpm_text
+
+SIZE = 20_000  # small crowd: mechanisms, not calibration
+SEEDS = range(12)
+
+
+@pytest.fixture(scope="module")
+def crowds(askjpm):
+    return {seed: build_audience(askjpm, seed, SIZE) for seed in SEEDS}
+
+
+def summaries(scenario, crowds, script):
+    plan = parse_script(scenario, script) if script != "history" else strategy_plan(scenario, "history")
+    return [run(scenario, seed, plan, audience=crowds[seed]).summary for seed in crowds]
+
+
+def paired_wins(a: list[float], b: list[float]) -> float:
+    """Share of seeds where a > b."""
+    return float(np.mean(np.array(a) > np.array(b)))
+
+
+def test_byte_identical_json_across_processes(tmp_path):
+    args = ["-m", "simulator", "run", "askjpm", "--seed", "3", "--size", "5000", "--decisions", "wait*6,answer:candid@grievance*2,pause:short,wait*3,cancel:accountable", "--json", "--feed"]
+    first = subprocess.run([sys.executable, *args], capture_output=True, check=True).stdout
+    second = subprocess.run([sys.executable, *args], capture_output=True, check=True).stdout
+    assert first == second
+    data = json.loads(first)
+    assert set(data) >= {"turns", "summary", "feed", "seed"} and len(data["turns"]) == 96
+
+
+def test_other_seed_other_run(askjpm):
+    plan = strategy_plan(askjpm, "history")
+    a = run(askjpm, 1, plan, size=5000).summary
+    b = run(askjpm, 2, plan, size=5000).summary
+    assert a != b
+
+
+def test_feed_does_not_change_the_numbers(askjpm, crowds):
+    plan = strategy_plan(askjpm, "history")
+    with_feed = run(askjpm, 0, plan, audience=crowds[0], with_feed=True)
+    without = run(askjpm, 0, plan, audience=crowds[0])
+    assert with_feed.turns == without.turns and with_feed.feed
+
+
+def test_counts_are_exact_and_consistent(askjpm, crowds):
+    result = run(askjpm, 0, strategy_plan(askjpm, "history"), audience=crowds[0])
+    for t in result.turns:
+        assert sum(t["posts_by_kind"].values()) == t["volume"] == sum(t["posts_by_segment"].values())
+        assert t["hostile"] == sum(t["posts_by_kind"][k] for k in ("grievance", "snark", "criticism"))
+    assert result.summary["hostile_total"] == sum(t["hostile"] for t in result.turns)
+    assert result.summary["posts_total"] == sum(t["volume"] for t in result.turns)
+
+
+def test_more_exposure_more_posts(askjpm, crowds):
+    """Raising how much each exposure engages people raises posting, seed by seed."""
+    hotter = askjpm.model_copy(update={"dynamics": askjpm.dynamics.model_copy(update={"exposure_gain": askjpm.dynamics.exposure_gain * 1.3})})
+    base = summaries(askjpm, crowds, "wait*96")
+    hot = summaries(hotter, crowds, "wait*96")
+    assert paired_wins([s["posts_total"] for s in hot], [s["posts_total"] for s in base]) >= 0.9
+
+
+def test_trending_widens_reach(askjpm, crowds):
+    """With a threshold this crowd reaches, a trending tag exposes more of it than one that never trends."""
+    trends = askjpm.model_copy(update={"dynamics": askjpm.dynamics.model_copy(update={"trending_threshold": 100, "trending_share": 0.01})})
+    never = askjpm.model_copy(update={"dynamics": askjpm.dynamics.model_copy(update={"trending_threshold": 1e9})})
+    base = summaries(trends, crowds, "wait*96")
+    flat = summaries(never, crowds, "wait*96")
+    assert all(s["trending_turns"] > 0 for s in base) and all(s["trending_turns"] == 0 for s in flat)
+    assert paired_wins([s["reach_share"] for s in base], [s["reach_share"] for s in flat]) >= 0.9
+
+
+def test_pause_lowers_reply_volume_while_it_lasts(askjpm, crowds):
+    """Answering every turn keeps a fresh post drawing replies; a pause lets them fade."""
+    answering = "wait*4,answer:scripted*12,wait*80"
+    pausing = "wait*4,answer:scripted,pause:long,wait*83"
+    a_runs = [run(askjpm, s, parse_script(askjpm, answering), audience=crowds[s]).turns for s in crowds]
+    p_runs = [run(askjpm, s, parse_script(askjpm, pausing), audience=crowds[s]).turns for s in crowds]
+    window = range(8, 16)  # inside the pause
+    a = [sum(t["replies"] for t in turns if t["turn"] in window) for turns in a_runs]
+    p = [sum(t["replies"] for t in turns if t["turn"] in window) for turns in p_runs]
+    assert paired_wins(a, p) >= 0.9
+
+
+def test_cancellation_post_draws_replies(askjpm, crowds):
+    runs = summaries(askjpm, crowds, "wait*12,cancel:badidea")
+    assert all(s["replies_to_cancel"] > 0 for s in runs)
+    assert all(s["cancel_hours"] == 3.0 for s in runs)
+
+
+def test_effects_expire_when_declared(askjpm):
+    """A rate effect with `turns: N` applies for N turns and then no more."""
+    audience = build_audience(askjpm, 0, 3000)
+    game = Game(askjpm, audience, 0)
+    game.play(Decision("answer", "defensive", "grievance"))  # rate x1.3 for 8 turns on hostile kinds
+    for turn in range(1, 12):
+        _, rate, *_ = game.sim._current(turn)
+        hostile = game.sim.kind_index["snark"]
+        expected = 1.3 if turn < 8 else 1.0
+        assert rate[0, hostile] == pytest.approx(expected), turn
+        game.play(Decision("wait"))
+
+
+def test_no_scenario_or_option_names_in_engine_code():
+    from pathlib import Path
+
+    import simulator.engine as engine
+
+    names = {"askjpm", "badidea", "candid", "students", "grievance", "snark", "jpmorgan", "occupy"}
+    for path in Path(engine.__path__[0]).glob("*.py"):
+        code = path.read_text(encoding="utf-8").lower()
+        found = [n for n in names if f'"{n}"' in code or f"'{n}'" in code]
+        assert not found, f"{path.name} mentions {found}"
+
+
+@pytest.mark.parametrize(
+    ("script", "message"),
+    [
+        ("wiat*3", "unknown move 'wiat'; valid moves: wait; answer:{candid, scripted, humour, defensive}"),
+        ("cancel:oops", "unknown cancel option 'oops'; valid: badidea, cancelled, accountable, apology"),
+        ("answer:candid@gossip", "unknown answer target 'gossip'; use a kind (question, grievance, snark, criticism, support, press)"),
+        ("wait*3,open:narrow", "`open:narrow` must come first"),
+        ("wait*97", "the script has 97 decisions but the scenario has only 96 turns"),
+        ("wait**3", "cannot read decision 1 ('wait**3'); expected ACTION[:OPTION][*REPEAT]"),
+        ("cancel", "`cancel` needs an option: badidea, cancelled, accountable, apology"),
+    ],
+)
+def test_bad_scripts_list_the_valid_moves(askjpm, script, message):
+    with pytest.raises(BackfireError) as exc:
+        parse_script(askjpm, script)
+    assert message in str(exc.value)
+
+
+def test_cli_bad_script_exit_2_no_traceback():
+    proc = subprocess.run([sys.executable, "-m", "simulator", "run", "askjpm", "--size", "3000", "--decisions", "cancel:shrug"], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "unknown cancel option 'shrug'; valid: badidea, cancelled, accountable, apology" in proc.stderr
+
+
+def test_history_plan_matches_the_scenario(askjpm):
+    plan = strategy_plan(askjpm, "history")
+    assert plan.opening == "open_ask"
+    assert plan.script() == "open:open_ask,wait*22,cancel:badidea"
+
+
+def test_injects_fire_by_time_and_by_metric(askjpm, crowds):
+    result = run(askjpm, 0, strategy_plan(askjpm, "history"), audience=crowds[0], with_feed=True)
+    fired = {i: t["turn"] for t in result.turns for i in t["injects"]}
+    assert fired["comedian_whale"] == 6  # at 1h30m
+    assert fired["spokesperson"] == 22  # the turn the campaign is cancelled
+    injects = [i for i in result.feed if i.inject]
+    assert {i.inject for i in injects} == set(fired)
+
+
+def test_real_quotes_in_feed_are_marked_with_their_source(askjpm, crowds):
+    quotes = {q.text: q.source for q in askjpm.voices.quotes}
+    seen = 0
+    for seed in list(crowds)[:6]:
+        result = run(askjpm, seed, strategy_plan(askjpm, "history"), audience=crowds[seed], with_feed=True)
+        for item in result.feed:
+            if item.real:
+                seen += 1
+                assert quotes[item.text] == item.source
+            else:
+                assert item.text not in quotes
+    assert seen > 0
+
+
+def test_campaign_cancelled_only_once(askjpm):
+    with pytest.raises(BackfireError, match="already cancelled"):
+        run(askjpm, 0, parse_script(askjpm, "cancel:badidea,cancel:apology"), size=3000)
+
+
+def test_answer_a_feed_post(askjpm):
+    audience = build_audience(askjpm, 0, 5000)
+    game = Game(askjpm, audience, 0)
+    game.play(Decision("wait"))
+    post = next(i for i in game.feed.items if i.poster >= 0)
+    game.play(Decision("answer", "candid", post.id))
+    assert game.sim._answered_kind == post.kind
+    with pytest.raises(BackfireError, match="no post #99-9 in the feed"):
+        game.play(Decision("answer", "candid", "#99-9"))
+
+
+def test_engine_parameters_come_from_the_scenario():
+    """A scenario with a different invitation gets a different storm: no numbers are written in code."""
+    text = askjpm_text().replace("  invitation: 1.0\n  openings:", "  invitation: 0.2\n  openings:")
+    quiet = parse_scenario_text(text, "quiet.yaml")
+    from simulator.scenario import resolve
+
+    loud = resolve("askjpm").scenario
+    plan = parse_script(loud, "wait*24")
+    a = [run(loud, s, plan, size=SIZE).summary["posts_total"] for s in range(4)]
+    b = [run(quiet, s, plan, size=SIZE).summary["posts_total"] for s in range(4)]
+    assert all(x > y for x, y in zip(a, b))
