@@ -1,0 +1,50 @@
+"""Calibration: does the historical replay land within the documented targets, over many seeds?"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulator.scenario.schema import Scenario
+from simulator.scoring.sweep import SeedResult
+
+REQUIRED_SHARE = 0.8  # "most seeds": a target passes when at least this share of seeds meets it
+
+
+def meets(value, bound) -> bool:
+    """True when value lies within the bound (None never does)."""
+    if value is None:
+        return False
+    if bound.min is not None and value < bound.min:
+        return False
+    if bound.max is not None and value > bound.max:
+        return False
+    return True
+
+
+def calibration_table(scenario: Scenario, results: list[SeedResult], required: float = REQUIRED_SHARE) -> list[dict]:
+    """Return one row per target: bound, source, median, 5-95% band, share of seeds meeting it, pass."""
+    rows = []
+    for target in scenario.targets:
+        values = [r.summaries["history"].get(target.metric) for r in results]
+        present = np.array([v for v in values if v is not None], dtype=np.float64)
+        share = float(np.mean([meets(v, target.bound) for v in values])) if values else 0.0
+        source = scenario.source(target.source)
+        rows.append(
+            {
+                "target": target.id,
+                "label": target.label,
+                "metric": target.metric,
+                "min": target.bound.min,
+                "max": target.bound.max,
+                "source": target.source,
+                "source_title": source.title,
+                "quote": target.quote,
+                "median": float(np.median(present)) if len(present) else None,
+                "p5": float(np.percentile(present, 5)) if len(present) else None,
+                "p95": float(np.percentile(present, 95)) if len(present) else None,
+                "share_meeting": share,
+                "required_share": required,
+                "passes": share >= required,
+            }
+        )
+    return rows

@@ -1,0 +1,122 @@
+"""Debrief: each decision matched to what the sources say about it, and what really happened."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from simulator.engine import Plan, RunResult
+from simulator.engine.decisions import WAIT
+from simulator.scenario.schema import Lesson, Scenario
+
+
+@dataclass(frozen=True)
+class LessonCited:
+    """A lesson as cited in the debrief."""
+
+    id: str
+    stance: str
+    quote: str
+    summary: str
+    source: str
+    source_title: str
+    publisher: str | None
+
+
+@dataclass
+class DecisionReview:
+    """One decision and the lessons that speak to it."""
+
+    decision: str
+    turn: int | None
+    minute: int | None
+    lessons: list[LessonCited] = field(default_factory=list)
+    disagreement: bool = False
+    times: int = 1  # consecutive turns with this same move
+    last_minute: int | None = None
+
+
+@dataclass
+class Debrief:
+    """The debrief of a run."""
+
+    reviews: list[DecisionReview]
+    what_happened: list[dict]
+    history_figures: dict
+
+    def as_dict(self) -> dict:
+        """Return JSON-ready data."""
+        return {"reviews": [asdict(r) for r in self.reviews], "what_happened": self.what_happened, "history_figures": self.history_figures}
+
+
+def _cite(scenario: Scenario, lesson: Lesson) -> LessonCited:
+    src = scenario.source(lesson.source)
+    return LessonCited(lesson.id, lesson.stance, lesson.quote, lesson.summary, lesson.source, src.title, src.publisher)
+
+
+def _matches(ref: str, move: str, option: str | None) -> bool:
+    ref_move, _, ref_opt = ref.partition(":")
+    return ref_move == move and (not ref_opt or ref_opt == option)
+
+
+def review_plan(scenario: Scenario, plan: Plan) -> list[DecisionReview]:
+    """Match the opening and every move (waits summarised) to the scenario's lessons."""
+    turn_minutes = scenario.clock.turn_minutes
+    first_history = min((d.at for d in scenario.history.decisions if d.action != "wait"), default=None)
+    reviews: list[DecisionReview] = []
+
+    def collect(move: str, option: str | None, minute: int | None) -> list[LessonCited]:
+        found = []
+        for lesson in scenario.lessons:
+            if not any(_matches(ref, move, option) for ref in lesson.options):
+                continue
+            if lesson.when != "any" and minute is not None and first_history is not None:
+                early = minute < first_history
+                if (lesson.when == "early") != early:
+                    continue
+            found.append(_cite(scenario, lesson))
+        return found
+
+    opening = DecisionReview(f"open:{plan.opening}", None, None, collect("open", plan.opening, None))
+    reviews.append(opening)
+    acted = False
+    previous = None
+    for turn, decision in enumerate(plan.decisions):
+        if decision == WAIT:
+            previous = None
+            continue
+        acted = True
+        minute = turn * turn_minutes
+        if previous is not None and reviews[-1].decision == str(decision) and previous == turn - 1:
+            reviews[-1].times += 1
+            reviews[-1].last_minute = minute
+        else:
+            reviews.append(DecisionReview(str(decision), turn, minute, collect(decision.action, decision.option, minute)))
+        previous = turn
+    if not acted or all(d.action in ("wait", "cancel") for d in plan.decisions):
+        # Never answering anyone is a decision too.
+        lessons = [l for l in collect("wait", None, None)]
+        if lessons:
+            reviews.append(DecisionReview("never answered the questions", None, None, lessons))
+    for r in reviews:
+        stances = {l.stance for l in r.lessons}
+        r.disagreement = "praised" in stances and "faulted" in stances
+    return reviews
+
+
+def debrief(scenario: Scenario, plan: Plan, history: RunResult | None) -> Debrief:
+    """Return the debrief of a plan: lessons per decision, and the real timeline with its figures."""
+    what = []
+    for entry in scenario.history.timeline:
+        src = scenario.source(entry.source)
+        what.append({"when": entry.when, "text": entry.text, "source": entry.source, "source_title": src.title})
+    figures = {}
+    if history is not None:
+        figures = {
+            "hostile_before_cancel": history.summary["hostile_before_cancel"],
+            "replies_to_cancel": history.summary["replies_to_cancel"],
+            "tag_hostile_after_cancel": history.summary["tag_hostile_after_cancel"],
+            "cancel_hours": history.summary["cancel_hours"],
+            "seed": history.seed,
+            "size": history.size,
+        }
+    return Debrief(review_plan(scenario, plan), what, figures)

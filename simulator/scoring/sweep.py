@@ -1,0 +1,95 @@
+"""Many crowds: run strategies over seeds in worker processes (or on a Dask cluster).
+
+One task is one seed: its crowd is built once and every strategy runs on it, so
+a strategy and history always meet the same crowd and the same random streams.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+
+from simulator.errors import BackfireError
+from simulator.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    """What one seed gave: each strategy's summary and total score, and history's."""
+
+    seed: int
+    summaries: dict[str, dict]
+    totals: dict[str, float]
+
+
+def evaluate_seed(scenario: Scenario, seed: int, size: int | None, strategies: tuple[str, ...]) -> SeedResult:
+    """Build the crowd for `seed`, run history and every strategy on it; return summaries and scores."""
+    from simulator.audience import build_audience
+    from simulator.engine import run, strategy_plan
+    from simulator.scoring.score import total_score
+
+    audience = build_audience(scenario, seed, size)
+    summaries, totals = {}, {}
+    for name in ("history", *[s for s in strategies if s != "history"]):
+        result = run(scenario, seed, strategy_plan(scenario, name), audience=audience)
+        summaries[name] = result.summary
+        totals[name] = total_score(scenario, result.summary, audience.size)
+    return SeedResult(seed, summaries, totals)
+
+
+def default_workers() -> int:
+    """Worker processes: one per core."""
+    return max(1, os.cpu_count() or 1)
+
+
+def sweep(
+    scenario: Scenario,
+    seeds: list[int],
+    strategies: tuple[str, ...],
+    size: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[str, float, float], None] | None = None,
+) -> list[SeedResult]:
+    """Run every strategy on every seed; return results in seed order."""
+    from simulator.engine import strategy_plan
+
+    for name in strategies:  # fail fast on a bad name, before starting workers
+        strategy_plan(scenario, name)
+    results: dict[int, SeedResult] = {}
+    if scheduler is not None:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise BackfireError("--scheduler needs dask.distributed: pip install -e '.[dask]'") from None
+        with Client(scheduler) as client:
+            futures = client.map(evaluate_seed, [scenario] * len(seeds), seeds, [size] * len(seeds), [strategies] * len(seeds), pure=False)
+            for done, future in enumerate(_dask_as_completed(futures), start=1):
+                r = future.result()
+                results[r.seed] = r
+                if progress:
+                    progress("seeds", done, len(seeds))
+        return [results[s] for s in seeds]
+    workers = workers or default_workers()
+    if workers == 1 or len(seeds) == 1:
+        for done, seed in enumerate(seeds, start=1):
+            results[seed] = evaluate_seed(scenario, seed, size, strategies)
+            if progress:
+                progress("seeds", done, len(seeds))
+        return [results[s] for s in seeds]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(evaluate_seed, scenario, seed, size, strategies) for seed in seeds]
+        for done, future in enumerate(as_completed(futures), start=1):
+            r = future.result()
+            results[r.seed] = r
+            if progress:
+                progress("seeds", done, len(seeds))
+    return [results[s] for s in seeds]
+
+
+def _dask_as_completed(futures):
+    from distributed import as_completed as dask_completed
+
+    return dask_completed(futures)
