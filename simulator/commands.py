@@ -49,6 +49,12 @@ def register(sub: argparse._SubParsersAction, add) -> None:
     p.add_argument("--sample", type=_size, help="with --export: export an induced sample of this many personas")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
+    p = add(sub, "play", "Play a scenario in the terminal app (picker, briefing, live feed, debrief).", "backfire play askjpm --seed 1")
+    p.add_argument("scenario", nargs="?", help="scenario id or path (omit to pick one)")
+    p.add_argument("--seed", type=int, default=1, help="random seed: same seed, same crowd (default 1)")
+    p.add_argument("--size", type=_size, help="number of personas (default: the scenario's)")
+    p.add_argument("--realtime", type=float, metavar="SECONDS", help="advance the clock every SECONDS on its own; an untaken decision is wait")
+
     p = add(sub, "bench", "Measure speed and memory against the targets.", "backfire bench audience")
     p.add_argument("what", choices=["audience", "engine", "app"], help="what to measure")
     p.add_argument("--scenario", default="askjpm", help="scenario id or path (default askjpm)")
@@ -62,6 +68,20 @@ def register(sub: argparse._SubParsersAction, add) -> None:
         commands_engine.register(sub, add)
     except ImportError:  # pragma: no cover - during bootstrap only
         pass
+
+
+@command("play")
+def _play(args: argparse.Namespace) -> int:
+    if args.realtime is not None and args.realtime <= 0:
+        raise BackfireError("--realtime needs a positive number of seconds")
+    if args.scenario:
+        from simulator.scenario import resolve
+
+        resolve(args.scenario)  # a bad id or file is a clear error before the screen clears
+    from simulator.tui.app import make_app  # the only place the CLI reaches the UI
+
+    make_app(args.scenario, args.seed, args.size, args.realtime).run()
+    return 0
 
 
 @command("audience")

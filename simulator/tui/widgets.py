@@ -1,0 +1,168 @@
+"""Widgets of the play screen: the feed, the metrics panel, the clock bar."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Label, ListItem, ListView, Sparkline, Static
+
+from simulator.engine.feed import FeedItem
+
+KIND_STYLE = {"hostile": "bold red", "neutral": "", "supportive": "green"}
+
+
+def _fmt(n: float) -> str:
+    return f"{int(round(n)):,}"
+
+
+class FeedView(ListView):
+    """The live feed; the highlighted post is the one an answer replies to."""
+
+    class PostHighlighted(Message):
+        """The player moved to another post."""
+
+        def __init__(self, item: FeedItem | None) -> None:
+            self.item = item
+            super().__init__()
+
+    def __init__(self, tones: dict[str, str], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.tones = tones
+        self.items_shown: list[FeedItem] = []
+
+    def set_items(self, items: list[FeedItem]) -> None:
+        """Replace the feed with these items (newest first)."""
+        self.items_shown = items
+        self.clear()
+        for item in items:
+            self.append(ListItem(Static(self._render_item(item)), classes=self._item_class(item)))
+        if items:
+            self.index = 0
+
+    def _item_class(self, item: FeedItem) -> str:
+        if item.is_brand:
+            return "brand"
+        if item.inject:
+            return "inject"
+        if item.real:
+            return "real"
+        return self.tones.get(item.kind, "neutral")
+
+    def _render_item(self, item: FeedItem) -> Text:
+        t = Text()
+        minute = item.minute
+        t.append(f"{minute // 60}:{minute % 60:02d} ", style="dim")
+        if item.inject:
+            t.append("⚑ EVENT ", style="bold reverse")
+        if item.is_brand:
+            t.append("YOU ", style="bold reverse")
+        t.append(item.name or "", style="bold")
+        if item.handle:
+            t.append(f" {item.handle}", style="dim")
+        t.append(f"  [{item.kind}]", style=KIND_STYLE.get(self.tones.get(item.kind, ""), "") or "dim")
+        if item.real:
+            t.append(f"  REAL TWEET ({item.source})", style="bold yellow")
+        t.append("\n")
+        t.append(item.text)
+        stats = f"\n{_fmt(item.followers)} followers"
+        if item.reposts:
+            stats += f" · {_fmt(item.reposts)} reposts"
+        if item.is_brand:
+            stats += f" · {_fmt(item.replies)} replies"
+        t.append(stats, style="dim")
+        return t
+
+    def selected(self) -> FeedItem | None:
+        """The highlighted post."""
+        if self.index is None or not self.items_shown or self.index >= len(self.items_shown):
+            return None
+        return self.items_shown[self.index]
+
+    def on_list_view_highlighted(self, event: ListView.Highlighted) -> None:
+        event.stop()
+        self.post_message(self.PostHighlighted(self.selected()))
+
+
+class MetricsPanel(Vertical):
+    """Volume and share negative as sparklines, reach, trending, replies, reputation by segment."""
+
+    def compose(self) -> ComposeResult:
+        yield Label("Posts per turn", classes="metric-title")
+        yield Sparkline([], id="volume-spark", summary_function=max)
+        yield Label("Share negative", classes="metric-title")
+        yield Sparkline([], id="negative-spark", summary_function=max)
+        yield Static(id="numbers")
+        yield Static(id="reputation")
+
+    def set_metrics(self, turns: list[dict], segment_labels: dict[str, str], start_stance: dict[str, float]) -> None:
+        """Update from the per-turn metrics."""
+        if not turns:
+            self.query_one("#numbers", Static).update(Text("No turns played yet: press w to let 15 minutes pass.", style="dim"))
+            return
+        self.query_one("#volume-spark", Sparkline).data = [t["volume"] for t in turns[-48:]] or [0]
+        self.query_one("#negative-spark", Sparkline).data = [t["share_negative"] for t in turns[-48:]] or [0]
+        last = turns[-1]
+        text = Text()
+        text.append(f"This turn: {_fmt(last['volume'])} posts, {_fmt(last['hostile'])} hostile ({last['share_negative']:.0%})\n")
+        text.append(f"Hostile so far: {_fmt(last['hostile_total'])}\n")
+        text.append(f"Reach: {last['reach_share']:.0%} of the crowd\n")
+        text.append(f"Replies to your last post: {_fmt(last['replies_to_latest'])}\n")
+        text.append("TRENDING\n" if last["trending"] else "not trending\n", style="bold red" if last["trending"] else "dim")
+        self.query_one("#numbers", Static).update(text)
+        rep = Text("Reputation (stance −1…+1)\n", style="bold")
+        for seg, value in last["stance_by_segment"].items():
+            delta = value - start_stance.get(seg, value)
+            style = "green" if delta > 0.005 else "red" if delta < -0.005 else ""
+            rep.append(f"{segment_labels.get(seg, seg)[:16]:16s} {value:+.2f} ", style="")
+            rep.append(f"({delta:+.2f})\n", style=style)
+        self.query_one("#reputation", Static).update(rep)
+
+
+BLOCKS = " ▁▂▃▄▅▆▇█"
+
+
+def bars(values: list[float], vmax: float, width: int) -> str:
+    """A one-line bar chart of `values` resampled to `width` columns, scaled to `vmax` (shared between charts)."""
+    if not values or vmax <= 0:
+        return " " * width
+    n = len(values)
+    cols = []
+    for c in range(width):
+        lo, hi = c * n // width, max((c + 1) * n // width, c * n // width + 1)
+        v = max(values[lo:hi])
+        cols.append(BLOCKS[min(8, int(round(8 * v / vmax)))] if v > 0 else " ")
+    return "".join(cols)
+
+
+class ComparisonChart(Static):
+    """Two series on one shared scale: you and history."""
+
+    def __init__(self, you: list[float], history: list[float], unit: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.you, self.history, self.unit = you, history, unit
+
+    def render(self) -> Text:
+        width = max(10, self.size.width - 10)
+        vmax = max(self.you + self.history + [0])
+        t = Text()
+        t.append("you     ", style="bold")
+        t.append(bars(self.you, vmax, width) + "\n", style="bold green")
+        t.append("history ", style="bold")
+        t.append(bars(self.history, vmax, width) + "\n", style="bold red")
+        t.append(f"        one scale: full bar = {int(vmax):,} {self.unit}", style="dim")
+        return t
+
+
+class ClockBar(Static):
+    """The clock and the campaign's state."""
+
+    def set_clock(self, clock: str, hashtag: str, status: str, turn: int, turns: int) -> None:
+        """Update the bar."""
+        t = Text()
+        t.append(f" {hashtag} ", style="bold reverse")
+        t.append(f"  {clock}  ", style="bold")
+        t.append(f"turn {turn + 1}/{turns}  ", style="dim")
+        t.append(status, style="bold red" if "CANCELLED" in status else "bold yellow" if "PAUSED" in status else "bold green")
+        self.update(t)
