@@ -166,11 +166,3 @@ def print_engine(out, r: dict) -> None:
     out.print(f"Targets: {checks}")
 
 
-def bench_app(scenario_name: str) -> dict:
-    """Time to first frame and key latency of the app."""
-    raise BackfireError("bench app needs the terminal app (not built yet)")
-
-
-def print_app(out, r: dict) -> None:
-    """Print the app benchmark."""
-    out.print(r)

@@ -75,9 +75,12 @@ def _play(args: argparse.Namespace) -> int:
     if args.realtime is not None and args.realtime <= 0:
         raise BackfireError("--realtime needs a positive number of seconds")
     if args.scenario:
-        from simulator.scenario import resolve
+        from simulator.scenario.registry import locate, resolve
 
-        resolve(args.scenario)  # a bad id or file is a clear error before the screen clears
+        # A missing file or unknown id is a clear error before the screen clears; a file
+        # that does not validate makes the app exit with the same file:line message.
+        if locate(args.scenario) is None:
+            resolve(args.scenario)
     from simulator.tui.app import make_app  # the only place the CLI reaches the UI
 
     make_app(args.scenario, args.seed, args.size, args.realtime).run()

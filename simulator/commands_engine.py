@@ -127,14 +127,12 @@ def bench(args: argparse.Namespace, progress: Progress) -> int:
 
         print_engine(console(), result)
         return 0
-    from simulator.bench import bench_app
+    from simulator.tui.bench import bench_app, print_app  # the app benchmark needs the app
 
     result = bench_app(args.scenario)
     if args.json:
         print_json(result)
     else:
-        from simulator.bench import print_app
-
         print_app(console(), result)
     return 0
 

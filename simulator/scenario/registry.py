@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from simulator.errors import BackfireError, ScenarioError
-from simulator.scenario.loader import LoadedScenario, load_scenario
+
+if TYPE_CHECKING:
+    from simulator.scenario.loader import LoadedScenario
 
 USER_FOLDER_ENV = "BACKFIRE_SCENARIOS"
 
@@ -45,12 +48,14 @@ class Listing:
     """One scenario file found: its id and title, or the problem that stopped it loading."""
 
     path: Path
-    loaded: LoadedScenario | None
+    loaded: "LoadedScenario | None"
     error: str | None
 
 
 def discover() -> list[Listing]:
     """Return every scenario file found in the search folders, valid or not."""
+    from simulator.scenario.loader import load_scenario
+
     found: list[Listing] = []
     seen_ids: set[str] = set()
     for folder in scenario_folders():
@@ -67,8 +72,10 @@ def discover() -> list[Listing]:
     return found
 
 
-def resolve(name: str) -> LoadedScenario:
+def resolve(name: str) -> "LoadedScenario":
     """Load a scenario named by path or by id; raise BackfireError listing what exists."""
+    from simulator.scenario.loader import load_scenario
+
     candidate = Path(name)
     if candidate.suffix in (".yaml", ".yml") or os.sep in name or candidate.is_file():
         return load_scenario(candidate)
@@ -87,3 +94,18 @@ def resolve(name: str) -> LoadedScenario:
         f"no scenario {name!r}; known: {', '.join(known) or '(none)'} "
         f"(searched {', '.join(str(f) for f in scenario_folders())})"
     )
+
+
+def locate(name: str) -> Path | None:
+    """Return the file a scenario name points to, without parsing it (None when only a parse could tell)."""
+    candidate = Path(name)
+    if candidate.is_file():
+        return candidate
+    if candidate.suffix in (".yaml", ".yml") or os.sep in name:
+        raise BackfireError(f"{name}: file not found")
+    for folder in scenario_folders():
+        for suffix in (".yaml", ".yml"):
+            path = folder / f"{name}{suffix}"
+            if path.is_file():
+                return path
+    return None

@@ -2,17 +2,42 @@
 
 from __future__ import annotations
 
+import json
+import os
+import sys
+import time
 from collections.abc import Iterable
 
-from textual import on
-from textual.app import App, SystemCommand
-from textual.binding import Binding
-from textual.screen import Screen
+from typing import TYPE_CHECKING
 
-from simulator.scenario import resolve
-from simulator.scenario.registry import discover
-from simulator.session import Session
-from simulator.tui.screens import BriefingScreen, DebriefScreen, HelpScreen, PickerScreen, PlayScreen
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Center, Middle
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, LoadingIndicator
+
+if TYPE_CHECKING:
+    from simulator.session import Session
+
+# The screens import the domain (numpy, pydantic): loaded in a worker after the
+# first frame, so the app appears at once.
+
+
+class LoadingScreen(Screen):
+    """Shown while the scenario loads and the engine's libraries import."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__()
+        self.what = what
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Middle():
+            with Center():
+                yield Label(f"Loading {self.what}…", id="loading-label")
+            yield LoadingIndicator()
+        yield Footer()
 
 
 class BackfireApp(App):
@@ -23,9 +48,10 @@ class BackfireApp(App):
     SUB_TITLE = "crisis-response tabletop"
     BINDINGS = [Binding("question_mark", "help", "Help"), Binding("ctrl+q", "quit", "Quit", show=False)]
 
-    def __init__(self, session: Session | None = None, seed: int = 1, size: int | None = None, realtime: float | None = None, listings: list | None = None) -> None:
+    def __init__(self, session: "Session | None" = None, seed: int = 1, size: int | None = None, realtime: float | None = None, listings: list | None = None, scenario: str | None = None) -> None:
         super().__init__()
         self.session = session
+        self.scenario_name = scenario
         self.seed = seed
         self.crowd_size = size
         self.realtime = realtime
@@ -33,41 +59,90 @@ class BackfireApp(App):
         self.games_played = 0
 
     def on_mount(self) -> None:
-        if self.session is None:
-            self.push_screen(PickerScreen(self.listings if self.listings is not None else [l for l in discover() if l.loaded]))
-        else:
+        if os.environ.get("BACKFIRE_EXIT_ON_FIRST_FRAME"):
+            # `backfire bench app`: report when the first frame is on screen, then leave.
+            self.call_after_refresh(self._first_frame)
+        if self.session is not None:
             self._brief(self.session)
+            return
+        self.push_screen(LoadingScreen(self.scenario_name or "the cases"))
+        # Start the heavy imports once the first frame is painted, not before it.
+        self.call_after_refresh(self._load)
 
-    def _brief(self, session: Session) -> None:
+    @work(thread=True, exclusive=True, group="load")
+    def _load(self) -> None:
+        """Load the scenario (or list them) and import the engine, off the UI thread."""
+        from simulator.errors import BackfireError
+        from simulator.scenario import resolve
+        from simulator.scenario.registry import discover
+        from simulator.session import Session
+        from simulator.tui import screens  # noqa: F401  (imports numpy and the engine)
+
+        try:
+            if self.scenario_name:
+                session = Session(resolve(self.scenario_name).scenario, self.seed, self.crowd_size)
+                self.call_from_thread(self._loaded_session, session)
+            else:
+                listings = self.listings if self.listings is not None else [l for l in discover() if l.loaded]
+                self.call_from_thread(self._loaded_listings, listings)
+        except BackfireError as exc:
+            self.call_from_thread(self.exit, None, 2, f"backfire: {exc}")
+
+    def _loaded_session(self, session: "Session") -> None:
+        self.pop_screen()
+        self._brief(session)
+
+    def _loaded_listings(self, listings: list) -> None:
+        from simulator.tui.screens import PickerScreen
+
+        self.pop_screen()
+        self.push_screen(PickerScreen(listings))
+
+    def _first_frame(self) -> None:
+        print(json.dumps({"first-frame": time.time()}), file=sys.__stdout__, flush=True)
+        self.exit()
+
+    def _brief(self, session: "Session") -> None:
+        from simulator.tui.screens import BriefingScreen
+
         self.session = session
         self.sub_title = f"{session.scenario.campaign.hashtag} · seed {session.seed}"
         self.push_screen(BriefingScreen(session))
 
-    @on(PickerScreen.ScenarioChosen)
-    def _picked(self, message: PickerScreen.ScenarioChosen) -> None:
+    def on_picker_screen_scenario_chosen(self, message) -> None:
+        from simulator.scenario import resolve
+        from simulator.session import Session
+
         self._brief(Session(resolve(message.scenario_id).scenario, self.seed, self.crowd_size))
 
-    @on(BriefingScreen.ClockStarted)
-    def _start(self) -> None:
+    def on_briefing_screen_clock_started(self) -> None:
+        from simulator.tui.screens import PlayScreen
+
         self.switch_screen(PlayScreen(self.session, self.realtime))
 
-    @on(PlayScreen.GameOver)
-    def _over(self) -> None:
+    def on_play_screen_game_over(self) -> None:
+        from simulator.tui.screens import DebriefScreen
+
         self.games_played += 1
         self.switch_screen(DebriefScreen(self.session))
 
-    @on(DebriefScreen.ReplayRequested)
-    def _replay(self, message: DebriefScreen.ReplayRequested) -> None:
+    def on_debrief_screen_replay_requested(self, message) -> None:
+        from simulator.tui.screens import BriefingScreen
+
         session = self.session.replay(new_crowd=message.new_crowd)
         self.session = session
         self.sub_title = f"{session.scenario.campaign.hashtag} · seed {session.seed}"
         self.switch_screen(BriefingScreen(session))
 
     def action_help(self) -> None:
+        from simulator.tui.screens import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from simulator.tui.screens import BriefingScreen, DebriefScreen, PlayScreen
+
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Keys and how the game works", self.action_help)
         if isinstance(screen, PlayScreen):
@@ -84,6 +159,8 @@ class BackfireApp(App):
 
 
 def make_app(scenario: str | None = None, seed: int = 1, size: int | None = None, realtime: float | None = None) -> BackfireApp:
-    """Build the app (used by `backfire play` and by the tests): a scenario goes straight to its briefing."""
-    session = Session(resolve(scenario).scenario, seed, size) if scenario else None
-    return BackfireApp(session=session, seed=seed, size=size, realtime=realtime)
+    """Build the app (used by `backfire play` and by the tests): a scenario goes straight to its briefing.
+
+    The scenario is loaded after the first frame, in a worker.
+    """
+    return BackfireApp(seed=seed, size=size, realtime=realtime, scenario=scenario)
