@@ -54,6 +54,7 @@ def register(sub: argparse._SubParsersAction, add) -> None:
     p.add_argument("--seed", type=int, default=1, help="random seed: same seed, same crowd (default 1)")
     p.add_argument("--size", type=_size, help="number of personas (default: the scenario's)")
     p.add_argument("--realtime", type=float, metavar="SECONDS", help="advance the clock every SECONDS on its own; an untaken decision is wait")
+    p.add_argument("--db", metavar="FILE", help="games database (default: $BACKFIRE_DB or your data folder); every game is saved as it goes")
 
     p = add(sub, "bench", "Measure speed and memory against the targets.", "backfire bench audience")
     p.add_argument("what", choices=["audience", "engine", "app"], help="what to measure")
@@ -83,7 +84,7 @@ def _play(args: argparse.Namespace) -> int:
             resolve(args.scenario)
     from simulator.tui.app import make_app  # the only place the CLI reaches the UI
 
-    make_app(args.scenario, args.seed, args.size, args.realtime).run()
+    make_app(args.scenario, args.seed, args.size, args.realtime, db=args.db).run()
     return 0
 
 

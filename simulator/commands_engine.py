@@ -34,9 +34,13 @@ def register(sub: argparse._SubParsersAction, add) -> None:
     p.add_argument("--feed", action="store_true", help="also print the sampled feed posts")
     p.add_argument("--json", action="store_true", help="print one JSON object with `turns` and `summary`")
 
-    from simulator import commands_scoring
+    p.add_argument("--save", action="store_true", help="save the game as it goes (see `backfire history`)")
+    p.add_argument("--db", metavar="FILE", help="with --save: games database")
+
+    from simulator import commands_scoring, commands_store
 
     commands_scoring.register(sub, add)
+    commands_store.register(sub, add)
 
 
 def _clock(minute: int) -> str:
@@ -56,7 +60,23 @@ def _run(args: argparse.Namespace) -> int:
     with progress.running():
         audience = build_audience(scenario, args.seed, args.size, progress=progress)
     started = time.perf_counter()
-    result = run(scenario, args.seed, plan, audience=audience, with_feed=args.feed)
+    if args.save:
+        from simulator.scenario import resolve as _resolve
+        from simulator.session import Session
+        from simulator.store import Store
+
+        loaded = _resolve(args.scenario)
+        session = Session(scenario, args.seed, audience.size, store=Store(args.db), scenario_hash=loaded.content_hash)
+        session.audience = audience
+        session.opening = plan.opening
+        session.start()
+        for turn in range(scenario.clock.turns):
+            session.play(plan.at(turn))
+        result = session.game.result(with_feed=args.feed)
+        if not args.json:
+            console().print(f"Saved as game {session.game_id} in {session.store.path}")
+    else:
+        result = run(scenario, args.seed, plan, audience=audience, with_feed=args.feed)
     elapsed = time.perf_counter() - started
     if args.json:
         print_json(result.as_dict(feed=args.feed))

@@ -5,8 +5,10 @@ The app and the CLI both drive this; it holds the game logic the UI must not.
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from datetime import datetime, timedelta
 
 from simulator.audience import Audience, build_audience
@@ -17,6 +19,9 @@ from simulator.errors import BackfireError
 from simulator.scenario.schema import Scenario
 from simulator.scoring.debrief import Debrief, debrief
 from simulator.scoring.score import Score, paired_score
+
+if TYPE_CHECKING:
+    from simulator.store import Store
 
 
 @dataclass(frozen=True)
@@ -33,8 +38,13 @@ class MoveOption:
 class Session:
     """One player's game on one crowd."""
 
-    def __init__(self, scenario: Scenario, seed: int = 1, size: int | None = None, team: str | None = None):
+    def __init__(self, scenario: Scenario, seed: int = 1, size: int | None = None, team: str | None = None, store: "Store | None" = None, scenario_hash: str | None = None):
         self.scenario = scenario
+        self.store = store
+        self.scenario_hash = scenario_hash
+        self.game_id: int | None = None
+        self.parent_id: int | None = None
+        self.branch_turn: int | None = None
         self.seed = seed
         self.size = size or scenario.audience.size
         self.team = team
@@ -65,6 +75,8 @@ class Session:
         self.build_crowd()
         if self.game is None:
             self.game = Game(self.scenario, self.audience, self.seed, self.opening)
+            if self.store is not None and self.game_id is None:
+                self.game_id = self.store.new_game(self.scenario.id, self.scenario_hash, self.seed, self.size, self.opening, self.team, self.parent_id, self.branch_turn)
 
     @property
     def started(self) -> bool:
@@ -84,7 +96,13 @@ class Session:
         if self.game.over:
             raise BackfireError("the game is over")
         check_decision(self.scenario, decision)
-        return self.game.play(decision)
+        metrics = self.game.play(decision)
+        if self.store is not None and self.game_id is not None:
+            self.store.save_turn(self.game_id, metrics["turn"], str(decision), metrics)
+            if self.game.over:
+                score = self.score()
+                self.store.finish(self.game_id, score.total, score.history_total, self.debrief().as_dict())
+        return metrics
 
     def finish_with_waits(self) -> None:
         """Play the remaining turns with `wait`."""
@@ -197,8 +215,49 @@ class Session:
 
     def replay(self, new_crowd: bool = False) -> "Session":
         """A fresh session on the same crowd, or on a new one (seed + 1)."""
-        other = Session(self.scenario, self.seed + 1 if new_crowd else self.seed, self.size, self.team)
+        other = Session(self.scenario, self.seed + 1 if new_crowd else self.seed, self.size, self.team, self.store, self.scenario_hash)
         if not new_crowd:
             other.audience = self.audience
             other.history = self.history
         return other
+
+
+def restore(store: "Store", game_id: int, upto: int | None = None, branch: bool = False) -> Session:
+    """Rebuild a saved game by replaying its decisions; check every turn against what was saved.
+
+    With `upto`, stop after that many turns. With `branch`, the result is a new
+    game linked to its parent (rewind to here and choose differently); otherwise
+    it continues the saved game.
+    """
+    from simulator.engine import parse_script
+    from simulator.scenario import resolve
+
+    record = store.game(game_id)
+    loaded = resolve(record.scenario_id)
+    if record.scenario_hash and loaded.content_hash != record.scenario_hash:
+        raise BackfireError(
+            f"game {game_id} was played on a different version of {record.scenario_id!r} "
+            f"({loaded.path} has changed since); its turns cannot be replayed exactly"
+        )
+    saved = store.turns(game_id)
+    if upto is not None:
+        if not 0 <= upto <= len(saved):
+            raise BackfireError(f"game {game_id} has {len(saved)} saved turns; --turn must be 0..{len(saved)}")
+        saved = saved[:upto]
+    session = Session(loaded.scenario, record.seed, record.size, record.team, None, loaded.content_hash)
+    session.opening = record.opening
+    session.start()
+    for turn, decision_text, metrics in saved:
+        decision = parse_script(loaded.scenario, decision_text).decisions[0]
+        replayed = session.play(decision)
+        if json.loads(json.dumps(replayed, sort_keys=True)) != metrics:
+            raise BackfireError(f"game {game_id}, turn {turn}: replaying the saved decisions gave different metrics")
+    session.store = store
+    if branch:
+        session.parent_id, session.branch_turn = game_id, len(saved)
+        session.game_id = store.new_game(loaded.scenario.id, loaded.content_hash, record.seed, record.size, record.opening, record.team, game_id, len(saved))
+        for turn, decision_text, metrics in saved:
+            store.save_turn(session.game_id, turn, decision_text, metrics)
+    else:
+        session.game_id = game_id
+    return session

@@ -33,3 +33,9 @@ def line_of(text: str, needle: str, occurrence: int = 1) -> int:
     for _ in range(occurrence):
         pos = text.index(needle, pos + 1)
     return text[:pos].count("\n") + 1
+
+
+@pytest.fixture(autouse=True)
+def _private_games_db(tmp_path, monkeypatch):
+    """Tests never write to the user's games database."""
+    monkeypatch.setenv("BACKFIRE_DB", str(tmp_path / "games.db"))

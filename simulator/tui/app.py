@@ -48,8 +48,9 @@ class BackfireApp(App):
     SUB_TITLE = "crisis-response tabletop"
     BINDINGS = [Binding("question_mark", "help", "Help"), Binding("ctrl+q", "quit", "Quit", show=False)]
 
-    def __init__(self, session: "Session | None" = None, seed: int = 1, size: int | None = None, realtime: float | None = None, listings: list | None = None, scenario: str | None = None) -> None:
+    def __init__(self, session: "Session | None" = None, seed: int = 1, size: int | None = None, realtime: float | None = None, listings: list | None = None, scenario: str | None = None, db: str | None = None) -> None:
         super().__init__()
+        self.db = db
         self.session = session
         self.scenario_name = scenario
         self.seed = seed
@@ -63,7 +64,12 @@ class BackfireApp(App):
             # `backfire bench app`: report when the first frame is on screen, then leave.
             self.call_after_refresh(self._first_frame)
         if self.session is not None:
-            self._brief(self.session)
+            if self.session.started:  # a resumed or branched game goes straight back to play
+                from simulator.tui.screens import PlayScreen
+
+                self.push_screen(PlayScreen(self.session, self.realtime))
+            else:
+                self._brief(self.session)
             return
         self.push_screen(LoadingScreen(self.scenario_name or "the cases"))
         # Start the heavy imports once the first frame is painted, not before it.
@@ -78,9 +84,12 @@ class BackfireApp(App):
         from simulator.session import Session
         from simulator.tui import screens  # noqa: F401  (imports numpy and the engine)
 
+        from simulator.store import Store
+
         try:
             if self.scenario_name:
-                session = Session(resolve(self.scenario_name).scenario, self.seed, self.crowd_size)
+                loaded = resolve(self.scenario_name)
+                session = Session(loaded.scenario, self.seed, self.crowd_size, store=Store(self.db), scenario_hash=loaded.content_hash)
                 self.call_from_thread(self._loaded_session, session)
             else:
                 listings = self.listings if self.listings is not None else [l for l in discover() if l.loaded]
@@ -112,8 +121,10 @@ class BackfireApp(App):
     def on_picker_screen_scenario_chosen(self, message) -> None:
         from simulator.scenario import resolve
         from simulator.session import Session
+        from simulator.store import Store
 
-        self._brief(Session(resolve(message.scenario_id).scenario, self.seed, self.crowd_size))
+        loaded = resolve(message.scenario_id)
+        self._brief(Session(loaded.scenario, self.seed, self.crowd_size, store=Store(self.db), scenario_hash=loaded.content_hash))
 
     def on_briefing_screen_clock_started(self) -> None:
         from simulator.tui.screens import PlayScreen
@@ -158,9 +169,11 @@ class BackfireApp(App):
             yield SystemCommand("Play again on a new crowd", "Next seed", lambda: screen.action_replay(True))
 
 
-def make_app(scenario: str | None = None, seed: int = 1, size: int | None = None, realtime: float | None = None) -> BackfireApp:
-    """Build the app (used by `backfire play` and by the tests): a scenario goes straight to its briefing.
+def make_app(scenario: str | None = None, seed: int = 1, size: int | None = None, realtime: float | None = None, db: str | None = None, session: "Session | None" = None) -> BackfireApp:
+    """Build the app (used by `backfire play`, `resume`, `replay --branch` and the tests).
 
-    The scenario is loaded after the first frame, in a worker.
+    A scenario name goes straight to its briefing, loaded after the first frame in
+    a worker; a started session (resumed or branched) goes straight back to play.
+    Every game is saved as it goes in the games database (`db`, $BACKFIRE_DB or the data folder).
     """
-    return BackfireApp(seed=seed, size=size, realtime=realtime, scenario=scenario)
+    return BackfireApp(session=session, seed=seed, size=size, realtime=realtime, scenario=scenario, db=db)
