@@ -28,6 +28,87 @@ def register(sub: argparse._SubParsersAction, add) -> None:
     p.add_argument("--decisions", metavar="SCRIPT", help="with --branch: play these decisions headless")
     p.add_argument("--db", metavar="FILE", help="games database")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    register_more(sub, add)
+
+
+def register_more(sub, add) -> None:
+    """facilitate and report."""
+    p = add(sub, "facilitate", "Run a facilitated session: teams face the same crowd; a side-by-side board; injects; the hot wash.", 'backfire facilitate askjpm --teams "Red,Blue,Green"')
+    p.add_argument("scenario", help="scenario id or path")
+    p.add_argument("--teams", required=True, help='comma-separated team names, e.g. "Red,Blue,Green"')
+    p.add_argument("--seed", type=int, default=1, help="random seed: every team gets this crowd (default 1)")
+    p.add_argument("--size", type=_size, help="number of personas (default: the scenario's)")
+    p.add_argument("--realtime", type=float, default=20.0, metavar="SECONDS", help="clock speed when realtime is switched on with r (default 20)")
+    p.add_argument("--plans", metavar="TEAM=SCRIPT;…", help="headless: each team's decision script, e.g. 'Red=wait*4,cancel:apology;Blue=answer:candid*4'")
+    p.add_argument("--db", metavar="FILE", help="games database")
+    p.add_argument("--json", action="store_true", help="headless: print the hot wash as JSON")
+
+    p = add(sub, "report", "Write the after-action report of a saved game (every team, if facilitated).", "backfire report 12 --format html -o aar.html")
+    p.add_argument("game", type=int, help="game id (any team's, for a facilitated session)")
+    p.add_argument("--format", choices=["md", "html", "json"], default="md", help="md (default), html (one self-contained file) or json")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--db", metavar="FILE", help="games database")
+
+
+def _size(text: str) -> int:
+    from simulator.commands import _size as parse
+
+    return parse(text)
+
+
+@command("facilitate")
+def _facilitate(args: argparse.Namespace) -> int:
+    from simulator.engine import parse_script
+    from simulator.errors import BackfireError
+    from simulator.facilitation import Facilitation
+    from simulator.scenario import resolve
+
+    loaded = resolve(args.scenario)
+    f = Facilitation(loaded.scenario, args.teams.split(","), args.seed, args.size, _store(args), loaded.content_hash)
+    if args.plans or args.json:
+        plans = {}
+        for part in (args.plans or "").split(";"):
+            if not part.strip():
+                continue
+            team, sep, script = part.partition("=")
+            if not sep:
+                raise BackfireError(f"--plans needs TEAM=SCRIPT parts separated by ';', got {part!r}")
+            if team.strip() not in f.teams:
+                raise BackfireError(f"--plans names {team.strip()!r}, not one of the teams: {', '.join(f.teams)}")
+            plans[team.strip()] = parse_script(loaded.scenario, script)
+        f.start()
+        for turn in range(loaded.scenario.clock.turns):
+            for team, plan in plans.items():
+                f.set_decision(team, plan.at(turn))
+            f.advance()
+        rows = f.hot_wash()
+        if args.json:
+            print_json({"facilitation": f.id, "seed": f.seed, "teams": rows})
+        else:
+            out = console()
+            out.print(table(f"Hot wash (seed {f.seed})", ["rank", "team", "score", "history", "game", "decisions"], [[r["rank"], r["team"], f"{r['score']:.1f}", f"{r['history']:.1f}", r["game_id"], r["script"]] for r in rows], right={0, 2, 3, 4}))
+            out.print(f"Report: backfire report {rows[0]['game_id']} --format html -o aar.html")
+        return 0
+    from simulator.tui.app import make_app
+
+    make_app(realtime=args.realtime, db=args.db, facilitation=f).run()
+    return 0
+
+
+@command("report")
+def _report(args: argparse.Namespace) -> int:
+    import sys
+    from pathlib import Path
+
+    from simulator.report import build_report, render
+
+    text = render(build_report(_store(args), args.game), args.format)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def _store(args):

@@ -166,6 +166,40 @@ class Session:
         """Decisions so far."""
         return list(self.game.decisions) if self.game else []
 
+    # ---------------------------------------------------------------- injects
+    def fire_inject(self, inject_id: str) -> None:
+        """Fire one of the scenario's injects now (a facilitator's call)."""
+        if self.game is None:
+            raise BackfireError("start the game first")
+        inj = next((i for i in self.scenario.injects if i.id == inject_id), None)
+        if inj is None:
+            raise BackfireError(f"unknown inject {inject_id!r}; valid: {', '.join(i.id for i in self.scenario.injects)}")
+        if self.store is not None and self.game_id is not None:
+            self.store.save_event(self.game_id, self.turn, "inject", {"id": inject_id})
+        self.game.fire_now(inj)
+
+    def custom_inject(self, text: str, reach: float = 0.05) -> str:
+        """A facilitator's own event (a reporter's call, a leaked memo): a story seen by `reach` of every segment."""
+        from simulator.scenario.schema import Inject, InjectPost, Trigger
+
+        if self.game is None:
+            raise BackfireError("start the game first")
+        text = text.strip()
+        if not text:
+            raise BackfireError("a custom inject needs some text")
+        neutral = [k for k in self.scenario.kinds if k.tone == "neutral"] or list(self.scenario.kinds)
+        kind = max(neutral, key=lambda k: k.appeal).id  # the most spreadable neutral kind: a story
+        inj_id = f"custom_{self.turn}_{len(self.game.extra_injects)}"
+        inj = Inject(
+            id=inj_id, label=text, trigger=Trigger(at=self.turn * self.scenario.clock.turn_minutes),
+            post=InjectPost(kind=kind, text=text, reach={s: reach for s in self.scenario.segment_ids()}),
+            note="written by the facilitator during play",
+        )
+        if self.store is not None and self.game_id is not None:
+            self.store.save_event(self.game_id, self.turn, "custom", {"text": text, "reach": reach})
+        self.game.fire_now(inj)
+        return inj_id
+
     # ---------------------------------------------------------------- menus
     def options(self, move: str) -> list[MoveOption]:
         """The options under a move, with a preview of what each posts."""
@@ -247,7 +281,14 @@ def restore(store: "Store", game_id: int, upto: int | None = None, branch: bool 
     session = Session(loaded.scenario, record.seed, record.size, record.team, None, loaded.content_hash)
     session.opening = record.opening
     session.start()
+    events = store.events(game_id)
     for turn, decision_text, metrics in saved:
+        for event_turn, kind, payload in events:
+            if event_turn == turn:
+                if kind == "inject":
+                    session.fire_inject(payload["id"])
+                else:
+                    session.custom_inject(payload["text"], payload.get("reach", 0.05))
         decision = parse_script(loaded.scenario, decision_text).decisions[0]
         replayed = session.play(decision)
         if json.loads(json.dumps(replayed, sort_keys=True)) != metrics:
@@ -258,6 +299,9 @@ def restore(store: "Store", game_id: int, upto: int | None = None, branch: bool 
         session.game_id = store.new_game(loaded.scenario.id, loaded.content_hash, record.seed, record.size, record.opening, record.team, game_id, len(saved))
         for turn, decision_text, metrics in saved:
             store.save_turn(session.game_id, turn, decision_text, metrics)
+        for event_turn, kind, payload in events:
+            if event_turn < len(saved):
+                store.save_event(session.game_id, event_turn, kind, payload)
     else:
         session.game_id = game_id
     return session

@@ -54,6 +54,16 @@ MIGRATIONS: list[str] = [
     ALTER TABLE turns ADD COLUMN injects TEXT NOT NULL DEFAULT '[]';
     CREATE INDEX games_created ON games(created_at);
     """,
+    # 2 -> 3: facilitator events (injects fired by hand) and facilitated sessions
+    """
+    CREATE TABLE events (
+        game_id INTEGER NOT NULL REFERENCES games(id),
+        turn INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL
+    );
+    ALTER TABLE games ADD COLUMN facilitation TEXT;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -111,8 +121,12 @@ class Store:
         current = self.version
         if current > SCHEMA_VERSION:
             raise BackfireError(f"{self.path} was written by a newer Backfire (schema {current}, this one knows {SCHEMA_VERSION})")
-        for version in range(current, SCHEMA_VERSION):
+        while True:
+            # Read the version inside the write lock: another process may have just migrated.
             with self.transaction():
+                version = self.version
+                if version >= SCHEMA_VERSION:
+                    break
                 for statement in _statements(MIGRATIONS[version]):
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {version + 1}")
@@ -149,6 +163,35 @@ class Store:
                 "INSERT INTO turns (game_id, turn, decision, metrics, injects) VALUES (?,?,?,?,?)",
                 (game_id, turn, decision, json.dumps(metrics, sort_keys=True), json.dumps(metrics.get("injects", []))),
             )
+
+    def save_event(self, game_id: int, turn: int, kind: str, payload: dict) -> None:
+        """Save a facilitator's event (an inject fired by hand) before the turn it affects."""
+        with self.transaction() as db:
+            db.execute("INSERT INTO events (game_id, turn, kind, payload) VALUES (?,?,?,?)", (game_id, turn, kind, json.dumps(payload)))
+
+    def events(self, game_id: int) -> list[tuple[int, str, dict]]:
+        """(turn, kind, payload) of a game's facilitator events, in order."""
+        rows = self.db.execute("SELECT turn, kind, payload FROM events WHERE game_id = ? ORDER BY rowid", (game_id,)).fetchall()
+        return [(r[0], r[1], json.loads(r[2])) for r in rows]
+
+    def set_facilitation(self, game_id: int, facilitation: str) -> None:
+        """Mark a game as one team's game in a facilitated session."""
+        with self.transaction() as db:
+            db.execute("UPDATE games SET facilitation = ? WHERE id = ?", (facilitation, game_id))
+
+    def facilitation_games(self, facilitation: str) -> list[int]:
+        """Ids of the games of one facilitated session."""
+        return [r[0] for r in self.db.execute("SELECT id FROM games WHERE facilitation = ? ORDER BY id", (facilitation,))]
+
+    def facilitation_of(self, game_id: int) -> str | None:
+        """The facilitated session a game belongs to, if any."""
+        row = self.db.execute("SELECT facilitation FROM games WHERE id = ?", (game_id,)).fetchone()
+        return row[0] if row else None
+
+    def debrief_of(self, game_id: int) -> dict | None:
+        """The saved debrief of a finished game."""
+        row = self.db.execute("SELECT debrief FROM games WHERE id = ?", (game_id,)).fetchone()
+        return json.loads(row[0]) if row and row[0] else None
 
     def finish(self, game_id: int, score: float, history_score: float, debrief: dict) -> None:
         """Mark a game finished with its score and debrief."""

@@ -75,7 +75,7 @@ def test_old_schema_is_migrated_on_open(tmp_path):
     shutil.copy(ROOT / "tests" / "fixtures" / "games_v1.db", path)
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 1
     store = Store(path)
-    assert store.version == SCHEMA_VERSION == 2
+    assert store.version == SCHEMA_VERSION == 3
     game = store.game(1)
     assert game.scenario_id == "askjpm" and game.turns == 3 and game.team is None and game.parent_id is None
     columns = {row[1] for row in store.db.execute("PRAGMA table_info(turns)")}
@@ -163,3 +163,24 @@ async def test_the_app_saves_every_turn(tmp_path):
         game = app.session.game_id
     store = Store(db)
     assert store.game(game).turns == 3 and not store.game(game).finished
+
+
+def _open_and_write(path: str) -> str:
+    try:
+        Store(path).new_game("askjpm", None, 1, 10, "open_ask")
+        return "ok"
+    except Exception as exc:  # reported back to the test
+        return repr(exc)
+
+
+def test_processes_opening_a_new_database_at_once(tmp_path):
+    """Migrations re-read the schema version under the write lock, so racing first opens all succeed."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    for round_ in range(4):
+        path = str(tmp_path / f"race{round_}.db")
+        with ctx.Pool(4) as pool:
+            results = pool.map(_open_and_write, [path] * 4)
+        assert results == ["ok"] * 4
+        assert len(Store(path).games()) == 4

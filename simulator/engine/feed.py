@@ -61,6 +61,7 @@ class Feed:
             kind = sc.voices.quote_kinds.get(i, first_hostile)
             self.quotes_by_kind.setdefault(kind, []).append(i)
         self.used_quotes: set[int] = set()
+        self._shown_injects: set[str] = set()
         sim.feed_kinds = {}
 
     def _fill(self, template: str) -> str:
@@ -99,7 +100,7 @@ class Feed:
             bp = rec.brand_post
             new.append(FeedItem(f"#{rec.turn}-b", rec.turn, minute, sc.brand.handle, sc.brand.name, "brand", bp.action, bp.text,
                                 len(sim.audience.graph.brand_followers), real=False, is_brand=True))
-        new.extend(self._inject_items(rec.turn, rec.injects))
+        new.extend(self._inject_items(rec.turn, [i for i in rec.injects if i not in self._shown_injects]))
         originals = np.flatnonzero(~rec.repost)
         if len(originals):
             w = sim.followers[rec.poster[originals]].astype(np.float64) + 1.0
@@ -120,11 +121,14 @@ class Feed:
         self._pending = [i for i in new if i.poster >= 0]
         return new
 
-    def _inject_items(self, turn: int, inject_ids: list[str]) -> list[FeedItem]:
+    def _inject_items(self, turn: int, inject_ids: list[str], extra: dict | None = None) -> list[FeedItem]:
         sim, sc = self.sim, self.sim.scenario
         items = []
         for inj_id in inject_ids:
-            inj = next(i for i in sc.injects if i.id == inj_id)
+            self._shown_injects.add(inj_id)
+            inj = next((i for i in sc.injects if i.id == inj_id), None) or (extra or {}).get(inj_id)
+            if inj is None:
+                continue
             handle, name, followers = "", "", 0
             if inj.post and inj.post.hub:
                 node = sim.audience.hubs[inj.post.hub]
@@ -135,9 +139,9 @@ class Feed:
                                   followers, inject=inj.id, source=inj.source))
         return items
 
-    def add_injects(self, turn: int, inject_ids: list[str]) -> list[FeedItem]:
-        """Add items for injects that fired at the end of a turn (their posts spread next turn)."""
-        items = self._inject_items(turn, inject_ids)
+    def add_injects(self, turn: int, inject_ids: list[str], extra: dict | None = None) -> list[FeedItem]:
+        """Add items for injects that fired at the end of a turn or by hand (their posts spread next turn)."""
+        items = self._inject_items(turn, inject_ids, extra)
         self.items.extend(items)
         return items
 

@@ -292,14 +292,22 @@ class Simulation:
                     continue
             self.state.fired.add(inj.id)
             fired.append(inj.id)
-            self._add_effects(inj.effects, turn)
-            if inj.post is not None:
-                kind = self.kind_index[inj.post.kind]
-                if inj.post.hub is not None:
-                    self.state.hub_posts.append((self.audience.hubs[inj.post.hub], kind))
-                if inj.post.reach:
-                    self.state.broadcasts.append((kind, {self.seg_index[s]: v for s, v in inj.post.reach.items()}))
+            self._apply_inject(inj, turn)
         return fired
+
+    def _apply_inject(self, inj, turn: int) -> None:
+        self._add_effects(inj.effects, turn)
+        if inj.post is not None:
+            kind = self.kind_index[inj.post.kind]
+            if inj.post.hub is not None:
+                self.state.hub_posts.append((self.audience.hubs[inj.post.hub], kind))
+            if inj.post.reach:
+                self.state.broadcasts.append((kind, {self.seg_index[s]: v for s, v in inj.post.reach.items()}))
+
+    def fire_now(self, inj) -> None:
+        """Fire an inject at once (a facilitator's call): its effects start now, its post spreads next turn."""
+        self.state.fired.add(inj.id)
+        self._apply_inject(inj, self.turn)
 
     # ------------------------------------------------------------------ exposure
     def _gather(self, posters: np.ndarray, weights: np.ndarray, kinds: np.ndarray):

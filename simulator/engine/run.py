@@ -44,6 +44,21 @@ class Game:
         self.metrics = Collector(self.sim)
         self.feed = Feed(self.sim, streams["feed"])
         self.decisions: list[Decision] = []
+        self.pending_injects: list[str] = []
+
+    def fire_now(self, inject) -> None:
+        """Fire an inject at once; it shows in the feed now and in the next turn's metrics."""
+        self.sim.fire_now(inject)
+        self.extra_injects[inject.id] = inject
+        self.feed.add_injects(self.turn, [inject.id], extra=self.extra_injects)
+        self.pending_injects.append(inject.id)
+
+    @property
+    def extra_injects(self) -> dict:
+        """Injects written during play (not in the scenario), by id."""
+        if not hasattr(self, "_extra"):
+            self._extra = {}
+        return self._extra
 
     @property
     def turn(self) -> int:
@@ -58,12 +73,15 @@ class Game:
     def play(self, decision: Decision) -> dict:
         """Play one turn; return its metrics."""
         rec = self.sim.step(decision)
+        if self.pending_injects:
+            rec.injects = self.pending_injects + list(rec.injects)
+            self.pending_injects = []
         values = self.metrics.collect(rec)
         self.feed.add_turn(rec)
         fired = self.sim.after_metrics(rec.turn, values)
         if fired:
             values["injects"] = list(values["injects"]) + fired
-            self.feed.add_injects(rec.turn, fired)
+            self.feed.add_injects(rec.turn, fired, extra=self.extra_injects)
         self.feed.brand_replies(self.metrics.replies_by_post)
         self.decisions.append(decision)
         return values

@@ -48,9 +48,10 @@ class BackfireApp(App):
     SUB_TITLE = "crisis-response tabletop"
     BINDINGS = [Binding("question_mark", "help", "Help"), Binding("ctrl+q", "quit", "Quit", show=False)]
 
-    def __init__(self, session: "Session | None" = None, seed: int = 1, size: int | None = None, realtime: float | None = None, listings: list | None = None, scenario: str | None = None, db: str | None = None) -> None:
+    def __init__(self, session: "Session | None" = None, seed: int = 1, size: int | None = None, realtime: float | None = None, listings: list | None = None, scenario: str | None = None, db: str | None = None, facilitation=None) -> None:
         super().__init__()
         self.db = db
+        self.facilitation = facilitation
         self.session = session
         self.scenario_name = scenario
         self.seed = seed
@@ -63,6 +64,12 @@ class BackfireApp(App):
         if os.environ.get("BACKFIRE_EXIT_ON_FIRST_FRAME"):
             # `backfire bench app`: report when the first frame is on screen, then leave.
             self.call_after_refresh(self._first_frame)
+        if self.facilitation is not None:
+            from simulator.tui.facilitate import FacilitateScreen
+
+            self.sub_title = f"facilitating {', '.join(self.facilitation.teams)} · seed {self.facilitation.seed}"
+            self.push_screen(FacilitateScreen(self.facilitation, self.realtime))
+            return
         if self.session is not None:
             if self.session.started:  # a resumed or branched game goes straight back to play
                 from simulator.tui.screens import PlayScreen
@@ -145,6 +152,27 @@ class BackfireApp(App):
         self.sub_title = f"{session.scenario.campaign.hashtag} · seed {session.seed}"
         self.switch_screen(BriefingScreen(session))
 
+    def on_facilitate_screen_session_over(self) -> None:
+        from simulator.tui.facilitate import HotWashScreen
+
+        self.switch_screen(HotWashScreen(self.facilitation))
+
+    def export_report(self, game_id: int | None, fmt: str = "html") -> str | None:
+        """Write the after-action report of a saved game (and its teams) to the current folder."""
+        from pathlib import Path
+
+        from simulator.report import build_report, render
+        from simulator.store import Store
+
+        if game_id is None:
+            self.notify("This game was not saved, so there is no report.", severity="warning")
+            return None
+        store = Store(self.db)
+        path = Path.cwd() / f"backfire-report-{game_id}.{fmt}"
+        path.write_text(render(build_report(store, game_id), fmt), encoding="utf-8")
+        self.notify(f"Report written to {path}", title="Export")
+        return str(path)
+
     def action_help(self) -> None:
         from simulator.tui.screens import HelpScreen
 
@@ -169,11 +197,11 @@ class BackfireApp(App):
             yield SystemCommand("Play again on a new crowd", "Next seed", lambda: screen.action_replay(True))
 
 
-def make_app(scenario: str | None = None, seed: int = 1, size: int | None = None, realtime: float | None = None, db: str | None = None, session: "Session | None" = None) -> BackfireApp:
+def make_app(scenario: str | None = None, seed: int = 1, size: int | None = None, realtime: float | None = None, db: str | None = None, session: "Session | None" = None, facilitation=None) -> BackfireApp:
     """Build the app (used by `backfire play`, `resume`, `replay --branch` and the tests).
 
     A scenario name goes straight to its briefing, loaded after the first frame in
     a worker; a started session (resumed or branched) goes straight back to play.
     Every game is saved as it goes in the games database (`db`, $BACKFIRE_DB or the data folder).
     """
-    return BackfireApp(session=session, seed=seed, size=size, realtime=realtime, scenario=scenario, db=db)
+    return BackfireApp(session=session, seed=seed, size=size, realtime=realtime, scenario=scenario, db=db, facilitation=facilitation)

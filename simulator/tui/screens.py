@@ -343,6 +343,7 @@ class DebriefScreen(Screen):
     """Score by dimension, you vs history over time, lessons, what really happened."""
 
     BINDINGS = [
+        Binding("e", "export", "Export report"),
         Binding("r", "replay(False)", "Play again, same crowd"),
         Binding("n", "replay(True)", "New crowd"),
         Binding("question_mark", "app.help", "Help"),
@@ -383,6 +384,9 @@ class DebriefScreen(Screen):
 
     def action_replay(self, new_crowd: bool) -> None:
         self.post_message(self.ReplayRequested(new_crowd))
+
+    def action_export(self) -> None:
+        self.app.export_report(self.session.game_id)
 
 
 def debrief_markdown(session: Session) -> str:
