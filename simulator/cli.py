@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _add(sub, "schema", "Print the JSON Schema of scenario files (for editors' YAML plugins).", "backfire schema -o scenarios/scenario.schema.json")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--markdown", action="store_true", help="print the field reference as Markdown instead (for the authoring guide)")
 
     p = _add(sub, "list", "List the scenarios found in scenarios/ and in your scenario folder.", "backfire list")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -114,8 +115,49 @@ def scenario_json_schema() -> dict:
     return schema
 
 
+def _type_of(spec: dict) -> str:
+    if "$ref" in spec:
+        return spec["$ref"].rsplit("/", 1)[-1]
+    if "anyOf" in spec:
+        return " or ".join(_type_of(s) for s in spec["anyOf"] if s.get("type") != "null") + (" (optional)" if any(s.get("type") == "null" for s in spec["anyOf"]) else "")
+    if spec.get("type") == "array":
+        return f"list of {_type_of(spec.get('items', {}))}"
+    if spec.get("type") == "object" and "additionalProperties" in spec:
+        return f"map to {_type_of(spec['additionalProperties'])}"
+    if "enum" in spec:
+        return " / ".join(f"`{v}`" for v in spec["enum"])
+    if "const" in spec:
+        return f"`{spec['const']}`"
+    return str(spec.get("type", "any"))
+
+
+def schema_reference_markdown() -> str:
+    """Return the scenario format, field by field, as Markdown (generated from the schema)."""
+    schema = scenario_json_schema()
+    defs = schema.get("$defs", {})
+    sections = [("Scenario", schema)] + sorted(defs.items())
+    lines = []
+    for name, model in sections:
+        lines.append(f"### {name}")
+        lines.append("")
+        if model.get("description"):
+            lines.append(model["description"].strip().splitlines()[0])
+            lines.append("")
+        required = set(model.get("required", []))
+        lines.append("| field | type | required | what it is |")
+        lines.append("|---|---|---|---|")
+        for field, spec in model.get("properties", {}).items():
+            desc = (spec.get("description") or "").replace("|", "\\|").replace("\n", " ")
+            lines.append(f"| `{field}` | {_type_of(spec)} | {'yes' if field in required else ''} | {desc} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
 @command("schema")
 def _schema(args: argparse.Namespace) -> int:
+    if args.markdown:
+        sys.stdout.write(schema_reference_markdown())
+        return 0
     text = json.dumps(scenario_json_schema(), indent=2) + "\n"
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")

@@ -39,6 +39,18 @@ def register(sub: argparse._SubParsersAction, add) -> None:
     p.add_argument("--size", type=_size, help="number of personas (default: the scenario's)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
+    p = add(sub, "check", "Check a scenario: its history meets its targets, it is winnable, every inject can fire.", "backfire check askjpm --runs 8")
+    p.add_argument("scenario", help="scenario id or path")
+    p.add_argument("--runs", type=int, default=8, help="number of seeds (default 8)")
+    p.add_argument("--size", type=_size, help="number of personas (default: the scenario's)")
+    p.add_argument("--workers", type=int, help="worker processes (default: one per core)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = add(sub, "new", "Write a commented scenario skeleton that validates, to start a new case.", "backfire new mycase")
+    p.add_argument("id", help="scenario id (lowercase letters, digits, - and _)")
+    p.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: scenarios/ID.yaml)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+
     p = add(sub, "compare", "Run strategies over the same seeds in parallel; score distributions and win rates against history.", "backfire compare askjpm --runs 100 --strategies history,candid,narrow,early-accountable,pause-then-answer")
     p.add_argument("scenario", help="scenario id or path")
     p.add_argument("--strategies", default=None, help="comma-separated strategy names or decision scripts (default: history and every named strategy); separate scripts with ';'")
@@ -148,6 +160,52 @@ def print_score(out, scenario, score, report) -> None:
         out.print(f"On this crowd the historical decisions gave {fmt_int(f['hostile_before_cancel'] or 0)} hostile posts before the cancellation, "
                   f"{fmt_int(f['replies_to_cancel'] or 0)} replies to it and {fmt_int(f['tag_hostile_after_cancel'] or 0)} hostile posts after it.")
     out.print(f"Replay with: backfire score {scenario.id} --seed {score.seed} --size {score.size} --decisions '{score.script}'")
+
+
+@command("check")
+def _check(args: argparse.Namespace) -> int:
+    from simulator.scenario import resolve
+    from simulator.scoring.checks import check_scenario
+
+    scenario = resolve(args.scenario).scenario
+    progress = Progress(enabled=not args.json)
+    with progress.running():
+        checks = check_scenario(scenario, list(range(args.runs)), args.size, workers=args.workers)
+    ok = all(c.passed for c in checks)
+    if args.json:
+        print_json({"scenario": scenario.id, "passes": ok, "checks": [c.__dict__ for c in checks]})
+    else:
+        out = console()
+        out.print(f"Checks of {scenario.id} (validation, sources and quotes passed on load; {args.runs} seeds):")
+        for c in checks:
+            out.print(f"  {'pass' if c.passed else 'FAIL'}  {c.name}: {c.detail}")
+    return 0 if ok else 1
+
+
+@command("new")
+def _new(args: argparse.Namespace) -> int:
+    import re
+    import sys
+    from pathlib import Path
+
+    from simulator.errors import BackfireError
+    from simulator.scenario.skeleton import skeleton
+
+    if not re.fullmatch(r"[a-z0-9_-]+", args.id):
+        raise BackfireError(f"scenario ids use lowercase letters, digits, - and _; got {args.id!r}")
+    path = Path(args.output) if args.output else Path("scenarios") / f"{args.id}.yaml"
+    if path.exists() and not args.force:
+        raise BackfireError(f"{path} exists; pick another id or use --force")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(skeleton(args.id), encoding="utf-8")
+    schema_file = path.parent / "scenario.schema.json"
+    if not schema_file.exists():
+        from simulator.cli import scenario_json_schema
+        import json
+
+        schema_file.write_text(json.dumps(scenario_json_schema(), indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {path}; next: edit the TODOs, then backfire validate {path}", file=sys.stderr)
+    return 0
 
 
 @command("compare")
