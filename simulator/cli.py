@@ -10,7 +10,6 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
 from simulator import __version__
 from simulator.errors import BackfireError, ScenarioError
@@ -158,12 +157,9 @@ def _schema(args: argparse.Namespace) -> int:
     if args.markdown:
         sys.stdout.write(schema_reference_markdown())
         return 0
-    text = json.dumps(scenario_json_schema(), indent=2) + "\n"
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    from simulator.output import write_text
+
+    write_text(json.dumps(scenario_json_schema(), indent=2) + "\n", args.output)
     return 0
 
 

@@ -144,9 +144,7 @@ def print_score(out, scenario, score, report) -> None:
     out.print(table("Reputation: stance change by segment", ["segment", "you", "history"], seg_rows, right={1, 2}))
     out.print("[bold]Debrief: what the sources say about your decisions[/]")
     for r in report.reviews:
-        when = f" at {r.minute // 60}h{r.minute % 60:02d}" if r.minute is not None else ""
-        if r.times > 1 and r.last_minute is not None:
-            when = f" ×{r.times}, {r.minute // 60}h{r.minute % 60:02d}–{r.last_minute // 60}h{r.last_minute % 60:02d}"
+        when = r.when_text()
         out.print(f"• {r.decision}{when}" + ("  [yellow](the sources disagree)[/]" if r.disagreement else ""))
         if not r.lessons:
             out.print("    no source speaks to this move directly")

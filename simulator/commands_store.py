@@ -97,17 +97,10 @@ def _facilitate(args: argparse.Namespace) -> int:
 
 @command("report")
 def _report(args: argparse.Namespace) -> int:
-    import sys
-    from pathlib import Path
-
+    from simulator.output import write_text
     from simulator.report import build_report, render
 
-    text = render(build_report(_store(args), args.game), args.format)
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    write_text(render(build_report(_store(args), args.game), args.format), args.output)
     return 0
 
 

@@ -57,6 +57,17 @@ def table(title: str | None, columns: list[str], rows: list[list[Any]], right: s
     return t
 
 
+def write_text(text: str, path: str | None) -> None:
+    """Write text to a file (saying so on stderr), or to standard output when no path is given."""
+    if path:
+        from pathlib import Path
+
+        Path(path).write_text(text, encoding="utf-8")
+        print(f"wrote {path}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+
+
 def print_json(data: Any) -> None:
     """Print one JSON document on stdout."""
     sys.stdout.write(json.dumps(data, indent=2, sort_keys=False, default=_default) + "\n")

@@ -34,6 +34,17 @@ class DecisionReview:
     times: int = 1  # consecutive turns with this same move
     last_minute: int | None = None
 
+    def when_text(self) -> str:
+        """' at 5h30', ' ×8, 0h00–1h45', or '' for the opening."""
+        def clock(m: int) -> str:
+            return f"{m // 60}h{m % 60:02d}"
+
+        if self.minute is None:
+            return ""
+        if self.times > 1 and self.last_minute is not None:
+            return f" ×{self.times}, {clock(self.minute)}–{clock(self.last_minute)}"
+        return f" at {clock(self.minute)}"
+
 
 @dataclass
 class Debrief:

@@ -394,9 +394,7 @@ def debrief_markdown(session: Session) -> str:
     report = session.debrief()
     lines = ["## What the sources say about your decisions", ""]
     for r in report.reviews:
-        when = f" at {r.minute // 60}h{r.minute % 60:02d}" if r.minute is not None else ""
-        if r.times > 1 and r.last_minute is not None:
-            when = f" ×{r.times}, {r.minute // 60}h{r.minute % 60:02d}–{r.last_minute // 60}h{r.last_minute % 60:02d}"
+        when = r.when_text()
         lines.append(f"### {r.decision}{when}" + (" — the sources disagree" if r.disagreement else ""))
         if not r.lessons:
             lines.append("No source speaks to this move directly.")
