@@ -43,10 +43,12 @@ async def test_three_teams_with_a_custom_inject_under_pilot(tmp_path, monkeypatc
         await settle(pilot)
         await pilot.press("t", "a")
         await settle(pilot)
-        await pilot.press("enter")
+        await pilot.press("down", "enter")  # which posts: the second kind (grievances), then the tone list
+        await settle(pilot)
+        await pilot.press("enter")  # candid
         await settle(pilot)
         board = {r.team: r for r in f.board()}
-        assert board["Red"].pending == "cancel:badidea" and board["Blue"].pending.startswith("answer:candid") and board["Green"].pending == "wait"
+        assert board["Red"].pending == "cancel:badidea" and board["Blue"].pending == "answer:candid@grievance" and board["Green"].pending == "wait"
         await pilot.press("space")
         await settle(pilot)
         assert f.turn == 1 and f.sessions["Red"].cancelled and not f.sessions["Blue"].cancelled

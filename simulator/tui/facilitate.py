@@ -149,8 +149,7 @@ class FacilitateScreen(Screen):
         if move in ("cancel", "pause") and session.cancelled:
             self.notify(f"{self.team} already cancelled.", severity="warning")
             return
-        target = session.scenario.campaign.on_topic[0] if move == "answer" else None
-        self.app.push_screen(DecisionScreen(session, move, None, target), self._set)
+        self.app.push_screen(DecisionScreen(session, move, None, None, choose_kind=True), self._set)
 
     def _set(self, decision: Decision | None) -> None:
         if decision is None:

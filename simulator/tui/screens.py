@@ -146,9 +146,11 @@ class DecisionScreen(ModalScreen[Decision | None]):
 
     BINDINGS = [Binding("escape", "dismiss_none", "Back"), Binding("enter", "confirm", "Post it")]
 
-    def __init__(self, session: Session, move: str, question: str | None = None, target: str | None = None) -> None:
+    def __init__(self, session: Session, move: str, question: str | None = None, target: str | None = None, choose_kind: bool = False) -> None:
         super().__init__()
         self.session, self.move, self.question, self.target = session, move, question, target
+        # With no post to answer (the facilitator's console), the player picks which posts to answer.
+        self.choose_kind = choose_kind and move == "answer"
 
     def compose(self) -> ComposeResult:
         titles = {"answer": "Answer — pick a tone", "pause": "Pause — how long?", "cancel": "Cancel the campaign — with which message?"}
@@ -156,6 +158,10 @@ class DecisionScreen(ModalScreen[Decision | None]):
             yield Label(titles[self.move], id="dialog-title")
             if self.question:
                 yield Static(Text.assemble(("Answering: ", "bold"), self.question), id="dialog-question")
+            if self.choose_kind:
+                yield Label("Which posts? (Tab moves to the tone)", classes="metric-title")
+                kinds = sorted(self.session.scenario.kinds, key=lambda k: k.tone == "supportive")
+                yield OptionList(*[Option(k.label, id=k.id) for k in kinds], id="dialog-kinds")
             yield OptionList(*[Option(Text.assemble((o.label, "bold"), ("  (real wording)" if o.real else "", "yellow")), id=o.id) for o in self.session.options(self.move)], id="dialog-options")
             yield Label("What it will post:", classes="metric-title")
             yield Static(id="preview")
@@ -164,24 +170,51 @@ class DecisionScreen(ModalScreen[Decision | None]):
     def on_mount(self) -> None:
         ol = self.query_one("#dialog-options", OptionList)
         ol.highlighted = 0
-        ol.focus()
+        if self.choose_kind:
+            kinds = self.query_one("#dialog-kinds", OptionList)
+            kinds.highlighted = 0
+            self.target = kinds.get_option_at_index(0).id
+            kinds.focus()
+        else:
+            ol.focus()
         self._update_preview(ol.get_option_at_index(0).id)
 
     def _decision(self, option: str) -> Decision:
         return Decision(self.move, option, self.target if self.move == "answer" else None)
 
-    def _update_preview(self, option: str) -> None:
-        self.query_one("#preview", Static).update(self.session.preview(self._decision(option), self.question))
+    @on(OptionList.OptionHighlighted, "#dialog-kinds")
+    def _kind(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        self.target = event.option.id
+        tones = self.query_one("#dialog-options", OptionList)
+        if tones.highlighted is not None:
+            self._update_preview(tones.get_option_at_index(tones.highlighted).id)
 
-    @on(OptionList.OptionHighlighted)
+    @on(OptionList.OptionSelected, "#dialog-kinds")
+    def _kind_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.target = event.option.id
+        self.query_one("#dialog-options", OptionList).focus()
+
+    def _update_preview(self, option: str) -> None:
+        question = self.question
+        if question is None and self.choose_kind and self.target:
+            label = next((k.label for k in self.session.scenario.kinds if k.id == self.target), self.target)
+            question = f"[{label} posts]"
+        self.query_one("#preview", Static).update(self.session.preview(self._decision(option), question))
+
+    @on(OptionList.OptionHighlighted, "#dialog-options")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self._update_preview(event.option.id)
 
-    @on(OptionList.OptionSelected)
+    @on(OptionList.OptionSelected, "#dialog-options")
     def _selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self._decision(event.option.id))
 
     def action_confirm(self) -> None:
+        if self.choose_kind and self.focused is not None and self.focused.id == "dialog-kinds":
+            self.query_one("#dialog-options", OptionList).focus()
+            return
         ol = self.query_one("#dialog-options", OptionList)
         if ol.highlighted is not None:
             self.dismiss(self._decision(ol.get_option_at_index(ol.highlighted).id))
@@ -280,14 +313,14 @@ class PlayScreen(Screen):
         if move in ("cancel", "pause") and self.session.cancelled:
             self.notify("The campaign is already cancelled: you can still answer or wait.", severity="warning")
             return
-        question, target = None, None
+        question, target, choose_kind = None, None, False
         if move == "answer":
             item = self.query_one(FeedView).selected()
             if item is not None and item.poster >= 0:
                 question, target = item.text, item.id
-            else:
-                target = self.session.scenario.campaign.on_topic[0]
-        self.app.push_screen(DecisionScreen(self.session, move, question, target), self._chosen)
+            else:  # your own post or an event is highlighted: pick which posts to answer
+                choose_kind = True
+        self.app.push_screen(DecisionScreen(self.session, move, question, target, choose_kind), self._chosen)
 
     def _chosen(self, decision: Decision | None) -> None:
         if decision is not None:
