@@ -180,3 +180,29 @@ def test_dask_cluster_gives_the_same_numbers(askjpm):
 def test_compare_rejects_unknown_strategy(capsys):
     assert main(["compare", "askjpm", "--runs", "1", "--strategies", "history,bravado"]) == 2
     assert "unknown strategy 'bravado'; known: history, ignore, candid" in capsys.readouterr().err
+
+
+def test_time_windowed_targets_and_shape_metrics(askjpm):
+    from simulator.scenario.schema import Bound, Target
+    from simulator.scoring.calibrate import target_value
+
+    result = run(askjpm, 0, strategy_plan(askjpm, "history"), size=5000)
+    s = result.summary
+    volumes = [t["volume"] for t in result.turns]
+    by_two_hours = Target(id="x", label="x", metric="posts_total", until=120, bound=Bound(min=0), source="three_things", quote="q")
+    assert target_value(askjpm, by_two_hours, s) == sum(volumes[:8])
+    assert target_value(askjpm, by_two_hours, s) < s["posts_total"]
+    first = next(t for t in result.turns if t["trending"]) if any(t["trending"] for t in result.turns) else None
+    assert s["first_trending_hours"] == (first["minute"] / 60 if first else None)
+    hourly = [sum(volumes[i : i + 4]) for i in range(len(volumes) - 3)]
+    assert s["peak_hour_start_hours"] == hourly.index(max(hourly)) * 15 / 60
+
+
+def test_until_only_for_countable_metrics():
+    from simulator.errors import ScenarioError
+    from simulator.scenario import parse_scenario_text
+    from tests.conftest import mutate
+
+    text = mutate("    metric: replies_to_cancel\n", "    metric: replies_to_cancel\n    until: 2h\n")
+    with pytest.raises(ScenarioError, match="`until` works with posts_total or hostile_total"):
+        parse_scenario_text(text, "x.yaml")

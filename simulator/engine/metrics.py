@@ -146,6 +146,10 @@ class Collector:
             "goal_questions": self.goal_questions,
             "press_stories": self.press_total,
             "trending_turns": int(sum(1 for t in self.turns if t["trending"])),
+            "first_trending_hours": next((t["minute"] / 60 for t in self.turns if t["trending"]), None),
+            "peak_hour_start_hours": float(np.argmax(hourly_volume)) * turn_minutes / 60 if len(hourly_volume) else None,
+            "volume_by_turn": [t["volume"] for t in self.turns],
+            "hostile_by_turn": [t["hostile"] for t in self.turns],
             "injects_fired": [i for t in self.turns for i in t["injects"]],
         }
 

@@ -412,6 +412,9 @@ class Target(Model):
     label: str = Field(description="What is measured, in words.")
     metric: str = Field(description="Summary metric compared (see `backfire run --json` summary).")
     bound: Bound = Field(description="The documented range.")
+    until: Minutes | None = Field(
+        None, description="Count only up to this time after the opening post (for `posts_total` and `hostile_total`)."
+    )
     source: SourceId = Field(description="Source of the figure.")
     quote: str = Field(description="The source's words for it.")
     interpretation: str | None = Field(None, description="How vague words ('thousands') became a bound (an assumption).")
@@ -691,6 +694,12 @@ def cross_field_problems(sc: Scenario) -> list[tuple[Path, str]]:
                 base_option = dec.option.split("@")[0]
                 if base_option not in options[dec.action]:
                     problems.append((("history", "decisions", i, "option"), f"unknown {dec.action} option {dec.option!r}; known: {', '.join(options[dec.action])}"))
+    for i, target in enumerate(sc.targets):
+        if target.until is not None:
+            if target.metric not in ("posts_total", "hostile_total"):
+                problems.append((("targets", i, "until"), "`until` works with posts_total or hostile_total"))
+            if target.until > horizon:
+                problems.append((("targets", i, "until"), f"{target.until:g} min is after the horizon ({horizon:g} min)"))
     for i, lesson in enumerate(sc.lessons):
         for j, ref in enumerate(lesson.options):
             move, _, opt = ref.partition(":")

@@ -21,11 +21,20 @@ def meets(value, bound) -> bool:
     return True
 
 
+def target_value(scenario: Scenario, target, summary: dict):
+    """The value a target reads from a run's summary (counted up to `until` when given)."""
+    if target.until is None:
+        return summary.get(target.metric)
+    series = summary["volume_by_turn"] if target.metric == "posts_total" else summary["hostile_by_turn"]
+    turns = int(target.until // scenario.clock.turn_minutes)
+    return sum(series[:turns])
+
+
 def calibration_table(scenario: Scenario, results: list[SeedResult], required: float = REQUIRED_SHARE) -> list[dict]:
     """Return one row per target: bound, source, median, 5-95% band, share of seeds meeting it, pass."""
     rows = []
     for target in scenario.targets:
-        values = [r.summaries["history"].get(target.metric) for r in results]
+        values = [target_value(scenario, target, r.summaries["history"]) for r in results]
         present = np.array([v for v in values if v is not None], dtype=np.float64)
         share = float(np.mean([meets(v, target.bound) for v in values])) if values else 0.0
         source = scenario.source(target.source)
@@ -33,7 +42,7 @@ def calibration_table(scenario: Scenario, results: list[SeedResult], required: f
             {
                 "target": target.id,
                 "label": target.label,
-                "metric": target.metric,
+                "metric": target.metric + (f" until {int(target.until) // 60}h{int(target.until) % 60:02d}" if target.until is not None else ""),
                 "min": target.bound.min,
                 "max": target.bound.max,
                 "source": target.source,
