@@ -199,26 +199,31 @@ class Store:
             db.execute("UPDATE games SET finished = 1, score = ?, history_score = ?, debrief = ? WHERE id = ?", (score, history_score, json.dumps(debrief), game_id))
 
     # ------------------------------------------------------------------ reads
+    _SELECT = (
+        "SELECT g.id, g.created_at, g.scenario_id, g.scenario_hash, g.seed, g.size, g.opening, g.team, g.finished, g.score, g.history_score, "
+        "g.parent_id, g.branch_turn, (SELECT COUNT(*) FROM turns t WHERE t.game_id = g.id) FROM games g "
+    )
+
     def games(self, limit: int = 100) -> list[GameRecord]:
         """The most recent games first."""
-        rows = self.db.execute(
-            "SELECT g.id, g.created_at, g.scenario_id, g.scenario_hash, g.seed, g.size, g.opening, g.team, g.finished, g.score, g.history_score, g.parent_id, g.branch_turn, "
-            "(SELECT COUNT(*) FROM turns t WHERE t.game_id = g.id) FROM games g ORDER BY g.created_at DESC, g.id DESC LIMIT ?",
-            (limit,),
-        ).fetchall()
-        return [GameRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), r[9], r[10], r[11], r[12], r[13]) for r in rows]
+        rows = self.db.execute(self._SELECT + "ORDER BY g.created_at DESC, g.id DESC LIMIT ?", (limit,)).fetchall()
+        return [_record(r) for r in rows]
 
     def game(self, game_id: int) -> GameRecord:
         """One game's header; a clear error when there is none."""
-        for g in self.games(limit=1_000_000):
-            if g.id == game_id:
-                return g
-        raise BackfireError(f"no saved game {game_id} in {self.path} (see `backfire history`)")
+        row = self.db.execute(self._SELECT + "WHERE g.id = ?", (game_id,)).fetchone()
+        if row is None:
+            raise BackfireError(f"no saved game {game_id} in {self.path} (see `backfire history`)")
+        return _record(row)
 
     def turns(self, game_id: int) -> list[tuple[int, str, dict]]:
         """(turn, decision, metrics) of every saved turn, in order."""
         rows = self.db.execute("SELECT turn, decision, metrics FROM turns WHERE game_id = ? ORDER BY turn", (game_id,)).fetchall()
         return [(r[0], r[1], json.loads(r[2])) for r in rows]
+
+
+def _record(r: tuple) -> GameRecord:
+    return GameRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), r[9], r[10], r[11], r[12], r[13])
 
 
 def _statements(script: str) -> list[str]:
