@@ -184,3 +184,23 @@ def test_processes_opening_a_new_database_at_once(tmp_path):
             results = pool.map(_open_and_write, [path] * 4)
         assert results == ["ok"] * 4
         assert len(Store(path).games()) == 4
+
+
+async def test_resume_opens_the_app_where_the_game_stopped(tmp_path):
+    from simulator.tui.app import make_app
+    from simulator.tui.screens import PlayScreen
+
+    store = Store(tmp_path / "g.db")
+    loaded = resolve("askjpm")
+    session = Session(loaded.scenario, 3, 5000, store=store, scenario_hash=loaded.content_hash)
+    session.start()
+    for _ in range(5):
+        session.play(Decision("wait"))
+    app = make_app(session=restore(store, session.game_id))
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, PlayScreen) and app.session.turn == 5
+        await pilot.press("w")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert store.game(session.game_id).turns == 6
