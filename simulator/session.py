@@ -187,8 +187,9 @@ class Session:
         text = text.strip()
         if not text:
             raise BackfireError("a custom inject needs some text")
+        stories = [k for k in self.scenario.kinds if k.story]
         neutral = [k for k in self.scenario.kinds if k.tone == "neutral"] or list(self.scenario.kinds)
-        kind = max(neutral, key=lambda k: k.appeal).id  # the most spreadable neutral kind: a story
+        kind = (stories or [max(neutral, key=lambda k: k.appeal)])[0].id  # a declared story kind, else the most spreadable neutral one
         inj_id = f"custom_{self.turn}_{len(self.game.extra_injects)}"
         inj = Inject(
             id=inj_id, label=text, trigger=Trigger(at=self.turn * self.scenario.clock.turn_minutes),

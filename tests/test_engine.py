@@ -115,12 +115,22 @@ def test_effects_expire_when_declared(askjpm):
         game.play(Decision("wait"))
 
 
+def test_press_stories_are_the_kinds_declared_as_stories(askjpm):
+    """Rename the story kind: the count follows the declaration, not the id."""
+    from tests.conftest import askjpm_text
+
+    renamed = parse_scenario_text(askjpm_text().replace("  - id: press\n    label: Press story", "  - id: news\n    label: Press story").replace("press: 0.60, criticism", "news: 0.60, criticism").replace("kind: press", "kind: news").replace("    press:\n      press:\n", "    press:\n      news:\n"), "renamed.yaml")
+    a = run(askjpm, 0, strategy_plan(askjpm, "history"), size=5000).summary["press_stories"]
+    b = run(renamed, 0, strategy_plan(renamed, "history"), size=5000).summary["press_stories"]
+    assert a > 0 and a == b
+
+
 def test_no_scenario_or_option_names_in_engine_code():
     from pathlib import Path
 
     import simulator.engine as engine
 
-    names = {"askjpm", "badidea", "candid", "students", "grievance", "snark", "jpmorgan", "occupy"}
+    names = {"askjpm", "badidea", "candid", "students", "grievance", "snark", "press", "question", "jpmorgan", "occupy"}
     for path in Path(engine.__path__[0]).glob("*.py"):
         code = path.read_text(encoding="utf-8").lower()
         found = [n for n in names if f'"{n}"' in code or f"'{n}'" in code]

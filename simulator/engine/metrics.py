@@ -32,7 +32,7 @@ class Collector:
         self.intended[intended] = True
         self.on_topic = np.zeros(sim.k, bool)
         self.on_topic[[sim.kind_index[k] for k in sim.scenario.campaign.on_topic]] = True
-        self.press_kinds = np.array([k.id == "press" for k in sim.scenario.kinds])
+        self.press_kinds = np.array([k.story for k in sim.scenario.kinds])
 
     def _stance_by_segment(self) -> np.ndarray:
         sim = self.sim
@@ -86,7 +86,7 @@ class Collector:
             "reach_share": self.reach / n,
             "hostile_reach_share": self.hostile_reach / n,
             "trending": rec.trending,
-            "press": press,
+            "press_stories": press,
             "on_topic_questions": on_topic,
             "mean_stance": float(sim.state.stance.mean()),
             "stance_by_segment": {s: float(v) for s, v in zip(sim.audience.segment_ids, stance)},

@@ -261,6 +261,9 @@ class Kind(Model):
     appeal: float = Field(gt=0, description="How strongly seeing it makes people post (spread weight).")
     influence: float = Field(0.0, description="Stance change per exposure (negative pulls toward hostile).")
     repost_share: Share = Field(0.3, description="Share of posts of this kind that are reposts rather than new text.")
+    story: bool = Field(
+        False, description="A news story: counted in `press_stories`, and the kind a facilitator's custom inject posts as."
+    )
 
 
 class Voices(Model):
