@@ -204,3 +204,25 @@ async def test_resume_opens_the_app_where_the_game_stopped(tmp_path):
         await app.workers.wait_for_complete()
         await pilot.pause()
     assert store.game(session.game_id).turns == 6
+
+
+def test_resume_check_is_strict_on_counts_and_tolerant_of_float_digits():
+    from simulator.session import same_metrics
+
+    saved = {"volume": 10, "share_negative": 0.5, "injects": ["a"], "press": 3}
+    assert same_metrics(saved, {"volume": 10, "share_negative": 0.5 + 1e-15, "injects": ["a"], "press_stories": 3})
+    assert not same_metrics(saved, {"volume": 11, "share_negative": 0.5, "injects": ["a"]})
+    assert not same_metrics(saved, {"volume": 10, "share_negative": 0.51, "injects": ["a"]})
+    assert not same_metrics(saved, {"volume": 10, "share_negative": 0.5, "injects": []})
+
+
+def test_a_tampered_turn_is_refused_on_resume(tmp_path):
+    store = Store(tmp_path / "g.db")
+    loaded = resolve("askjpm")
+    session = Session(loaded.scenario, 5, 3000, store=store, scenario_hash=loaded.content_hash)
+    session.start()
+    for _ in range(3):
+        session.play(Decision("wait"))
+    store.db.execute("UPDATE turns SET metrics = json_set(metrics, '$.volume', 99999) WHERE game_id = ? AND turn = 1", (session.game_id,))
+    with pytest.raises(BackfireError, match="turn 1: replaying the saved decisions gave different metrics"):
+        restore(store, session.game_id)
