@@ -218,3 +218,16 @@ def test_engine_parameters_come_from_the_scenario():
     a = [run(loud, s, plan, size=SIZE).summary["posts_total"] for s in range(4)]
     b = [run(quiet, s, plan, size=SIZE).summary["posts_total"] for s in range(4)]
     assert all(x > y for x, y in zip(a, b))
+
+
+def test_running_stance_sums_match_the_crowd(askjpm, crowds):
+    """Stance by segment is reported from running sums; they must equal a full recount."""
+    game = Game(askjpm, crowds[0], 0)
+    plan = parse_script(askjpm, "answer:candid@grievance*3,answer:defensive*2,wait*10,cancel:apology")
+    while not game.over:
+        game.play(plan.at(game.turn))
+    sim = game.sim
+    exact = np.bincount(sim.audience.segment, weights=sim.state.stance) / np.bincount(sim.audience.segment)
+    assert np.allclose(sim.stance_by_segment(), exact, atol=1e-9)
+    assert sim.mean_stance() == pytest.approx(float(sim.state.stance.mean()), abs=1e-9)
+    assert game.metrics.turns[-1]["mean_stance"] == pytest.approx(float(sim.state.stance.mean()), abs=1e-9)

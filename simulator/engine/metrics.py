@@ -63,7 +63,7 @@ class Collector:
             self.goal_questions += on_topic
         press = int(by_kind[self.press_kinds].sum()) if self.press_kinds.any() else 0
         self.press_total += press
-        stance = self._stance_by_segment()
+        stance = sim.stance_by_segment()
         n = sim.audience.size
         per_hour = int(round(60 / sim.scenario.clock.turn_minutes))
         hostile_hist = [t["hostile"] for t in self.turns[-(per_hour - 1):]] + [hostile] if per_hour > 1 else [hostile]
@@ -88,7 +88,7 @@ class Collector:
             "trending": rec.trending,
             "press_stories": press,
             "on_topic_questions": on_topic,
-            "mean_stance": float(sim.state.stance.mean()),
+            "mean_stance": sim.mean_stance(),
             "stance_by_segment": {s: float(v) for s, v in zip(sim.audience.segment_ids, stance)},
             "live": rec.live,
             "hostile_total": self.hostile_total,

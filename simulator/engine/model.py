@@ -145,6 +145,10 @@ class Simulation:
             active=np.zeros(0, dtype=np.int32),
             viewers=np.zeros(0, dtype=np.int32),
         )
+        # Stance by segment is kept as running sums, updated where stance changes, so
+        # reporting it each turn costs what changed, not the whole crowd.
+        self.seg_counts = np.bincount(audience.segment, minlength=self.s).astype(np.float64)
+        self.stance_sums = np.bincount(audience.segment, weights=self.state.stance, minlength=self.s)
         self._pending_brand_post: BrandPost | None = None
         self._add_effects(self.opening.effects, 0)
         self._post_brand("open", self.opening.id, self.opening.text, self.opening.provocation)
@@ -170,7 +174,21 @@ class Simulation:
             who = np.flatnonzero(seg_mask[self.audience.segment])
         else:
             who = viewers[seg_mask[self.audience.segment[viewers]]]
-        st.stance[who] = np.clip(st.stance[who] + e.value, -1.0, 1.0)
+        self._set_stance(who, np.clip(st.stance[who] + e.value, -1.0, 1.0))
+
+    def _set_stance(self, who: np.ndarray, values: np.ndarray) -> None:
+        """Set the stance of some personas, keeping the per-segment sums current."""
+        delta = values - self.state.stance[who]
+        self.stance_sums += np.bincount(self.audience.segment[who], weights=delta, minlength=self.s)
+        self.state.stance[who] = values
+
+    def stance_by_segment(self) -> np.ndarray:
+        """Mean stance of each segment now."""
+        return self.stance_sums / np.maximum(self.seg_counts, 1)
+
+    def mean_stance(self) -> float:
+        """Mean stance of the whole crowd now."""
+        return float(self.stance_sums.sum() / self.audience.size)
 
     def _current(self, turn: int) -> tuple[np.ndarray, np.ndarray, float, float, np.ndarray]:
         """Return (invitation[S], rate[S,K], trend, attention multiplier, spread[K]) for this turn."""
@@ -432,7 +450,7 @@ class Simulation:
         # Social influence on stance from what was seen (saturating in the amount seen).
         if len(touched):
             pull = (exp_k * self.influence).sum(axis=1) / (1 + 0.25 * total_exp)
-            st.stance[touched] = np.clip(st.stance[touched] + pull, -1, 1)
+            self._set_stance(touched, np.clip(st.stance[touched] + pull, -1, 1))
         # The brand post: who saw it joins its audience; the move's effects land.
         if brand_post is not None:
             viewers = touched[exp_brand > 0]
