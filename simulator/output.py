@@ -98,12 +98,10 @@ class Progress:
         if not self.enabled:
             yield self
             return
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
+        import rich.progress as rp  # Rich only (the domain never loads Textual)
 
-        with RichProgress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=Console(stderr=True), transient=True,
-        ) as bar:
+        columns = (rp.TextColumn("{task.description}"), rp.BarColumn(), rp.MofNCompleteColumn(), rp.TimeElapsedColumn())
+        with rp.Progress(*columns, console=Console(stderr=True), transient=True) as bar:
             self._bar = bar
             yield self
             self._bar = None

@@ -470,7 +470,7 @@ class Simulation:
         st.active = active
 
         # Posting by the attentive.
-        posters, kinds, replies = self._draw_posts(turn, active, touched, exp_k, total_exp, invitation, rate)
+        posters, kinds = self._draw_posts(active, touched, exp_k, total_exp, invitation, rate)
         # Reactions to the brand's latest post, from those who saw it: most are
         # replies to it, some are quotes posted on the tag.
         reply_posters, reply_kinds, reply_ids = self._draw_replies(turn, touched, rate)
@@ -521,10 +521,10 @@ class Simulation:
         u = self.rng.random(len(weights)) * cum[:, -1]
         return np.minimum((cum < u[:, None]).sum(axis=1), self.k - 1).astype(np.int8)
 
-    def _draw_posts(self, turn, active, touched, exp_k, total_exp, invitation, rate):
+    def _draw_posts(self, active, touched, exp_k, total_exp, invitation, rate):
         st, d = self.state, self.dyn
         if len(active) == 0:
-            return np.zeros(0, np.int32), np.zeros(0, np.int8), None
+            return np.zeros(0, np.int32), np.zeros(0, np.int8)
         seg = self.audience.segment[active]
         # exposure this turn for the active personas (0 for those not touched)
         pos = np.searchsorted(touched, active) if len(touched) else np.zeros(len(active), np.int64)
@@ -546,9 +546,9 @@ class Simulation:
         post = self.rng.random(len(active)) < 1 - np.exp(-lam)
         who = active[post]
         if len(who) == 0:
-            return who, np.zeros(0, np.int8), None
+            return who, np.zeros(0, np.int8)
         kinds = self._choose(self._mix(who, ek[post], te[post], rate))
-        return who, kinds, None
+        return who, kinds
 
     def _draw_replies(self, turn, touched, rate):
         """Each viewer may react to the latest brand post they saw, by its provocation and freshness."""

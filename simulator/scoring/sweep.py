@@ -58,7 +58,15 @@ def sweep(
 
     for name in strategies:  # fail fast on a bad name, before starting workers
         strategy_plan(scenario, name)
-    results: dict[int, SeedResult] = {}
+    def collect(finished) -> list[SeedResult]:
+        """Gather results as they finish, reporting progress; return them in seed order."""
+        results: dict[int, SeedResult] = {}
+        for done, result in enumerate(finished, start=1):
+            results[result.seed] = result
+            if progress:
+                progress("seeds", done, len(seeds))
+        return [results[s] for s in seeds]
+
     if scheduler is not None:
         try:
             from distributed import Client
@@ -66,27 +74,13 @@ def sweep(
             raise BackfireError("--scheduler needs dask.distributed: pip install -e '.[dask]'") from None
         with Client(scheduler) as client:
             futures = client.map(evaluate_seed, [scenario] * len(seeds), seeds, [size] * len(seeds), [strategies] * len(seeds), pure=False)
-            for done, future in enumerate(_dask_as_completed(futures), start=1):
-                r = future.result()
-                results[r.seed] = r
-                if progress:
-                    progress("seeds", done, len(seeds))
-        return [results[s] for s in seeds]
+            return collect(f.result() for f in _dask_as_completed(futures))
     workers = workers or default_workers()
     if workers == 1 or len(seeds) == 1:
-        for done, seed in enumerate(seeds, start=1):
-            results[seed] = evaluate_seed(scenario, seed, size, strategies)
-            if progress:
-                progress("seeds", done, len(seeds))
-        return [results[s] for s in seeds]
+        return collect(evaluate_seed(scenario, seed, size, strategies) for seed in seeds)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(evaluate_seed, scenario, seed, size, strategies) for seed in seeds]
-        for done, future in enumerate(as_completed(futures), start=1):
-            r = future.result()
-            results[r.seed] = r
-            if progress:
-                progress("seeds", done, len(seeds))
-    return [results[s] for s in seeds]
+        return collect(f.result() for f in as_completed(futures))
 
 
 def _dask_as_completed(futures):
