@@ -231,3 +231,65 @@ def test_running_stance_sums_match_the_crowd(askjpm, crowds):
     assert np.allclose(sim.stance_by_segment(), exact, atol=1e-9)
     assert sim.mean_stance() == pytest.approx(float(sim.state.stance.mean()), abs=1e-9)
     assert game.metrics.turns[-1]["mean_stance"] == pytest.approx(float(sim.state.stance.mean()), abs=1e-9)
+
+
+def _with(scenario, **changes):
+    """A copy of the scenario with some top-level parts replaced (deep-copied first)."""
+    return scenario.model_copy(update=changes)
+
+
+def _promoted(askjpm, share: float):
+    from simulator.scenario.schema import Effect
+
+    openings = [o.model_copy(update={"effects": [*o.effects, Effect(param="promotion", op="add", value=share)]}) for o in askjpm.campaign.openings]
+    cancels = [c.model_copy(update={"effects": [*c.effects, Effect(param="promotion", value=0.0)]}) for c in askjpm.actions.cancel]
+    return _with(
+        askjpm,
+        campaign=askjpm.campaign.model_copy(update={"openings": openings}),
+        actions=askjpm.actions.model_copy(update={"cancel": cancels}),
+    )
+
+
+def test_a_promotion_shows_the_tag_until_it_is_pulled(askjpm, crowds):
+    """A paid placement reaches people the follower graph does not, and pulling it stops that."""
+    promoted = _promoted(askjpm, 0.05)
+    plain = summaries(askjpm, crowds, "wait*4")
+    paid = summaries(promoted, crowds, "wait*4")
+    assert all(p["reach_share"] > q["reach_share"] for p, q in zip(paid, plain))
+    game = Game(promoted, crowds[0], 0)
+    assert game.sim._current(0)[-1] == pytest.approx(0.05)
+    game.play(Decision("wait"))
+    game.play(Decision("cancel", promoted.actions.cancel[0].id))
+    assert game.sim._current(game.turn)[-1] == 0.0
+    assert Game(askjpm, crowds[0], 0).sim._current(0)[-1] == 0.0
+
+
+def test_a_tag_that_belongs_to_others_keeps_its_pull_after_a_cancel(askjpm, crowds):
+    """`tag_interest` drives posting whatever the brand does; invitation stops with the campaign."""
+    segments = list(askjpm.audience.segments)
+    segments[0] = segments[0].model_copy(update={"tag_interest": 2.0})
+    owned_by_others = _with(askjpm, audience=askjpm.audience.model_copy(update={"segments": segments}))
+    seg = askjpm.audience.segments[0].id
+
+    def later_posts(scenario):
+        plan = parse_script(scenario, "cancel:badidea")
+        return [sum(t["posts_by_segment"][seg] for t in run(scenario, seed, plan, audience=crowds[seed]).turns[8:]) for seed in range(4)]
+
+    with_interest, without = later_posts(owned_by_others), later_posts(askjpm)
+    assert all(a > b for a, b in zip(with_interest, without)), (with_interest, without)
+    assert sum(with_interest) > 2 * sum(without), (with_interest, without)
+
+
+def test_targets_count_within_their_window(askjpm):
+    from simulator.scenario.schema import Target
+    from simulator.scoring.calibrate import target_value, window_label
+
+    summary = {"volume_by_turn": [1, 2, 3, 4, 5, 6, 7, 8], "hostile_by_turn": [0] * 8, "posts_total": 36}
+    base = dict(id="t", label="t", metric="posts_total", bound={"min": 0}, source="snarkpocalypse", quote="q")
+    minutes = askjpm.clock.turn_minutes
+    assert target_value(askjpm, Target(**base), summary) == 36
+    assert target_value(askjpm, Target(**base, until=3 * minutes), summary) == 1 + 2 + 3
+    assert target_value(askjpm, Target(**base, since=2 * minutes), summary) == 36 - 1 - 2
+    windowed = Target(**base, since=2 * minutes, until=4 * minutes)
+    assert target_value(askjpm, windowed, summary) == 3 + 4
+    assert window_label(windowed) == " from 0h30 until 1h00"

@@ -129,6 +129,7 @@ class Simulation:
                 self.base_mix[i, self.kind_index[kid]] = w
         self.base_mix /= self.base_mix.sum(axis=1, keepdims=True)
         self.seg_invitation = np.array([sg.invitation for sg in segs], dtype=np.float64)
+        self.seg_tag_interest = np.array([sg.tag_interest for sg in segs], dtype=np.float64)
         self.followers = audience.graph.followers_count()
         d = scenario.dynamics
         self.dyn = d
@@ -190,12 +191,12 @@ class Simulation:
         """Mean stance of the whole crowd now."""
         return float(self.stance_sums.sum() / self.audience.size)
 
-    def _current(self, turn: int) -> tuple[np.ndarray, np.ndarray, float, float, np.ndarray]:
-        """Return (invitation[S], rate[S,K], trend, attention multiplier, spread[K]) for this turn."""
+    def _current(self, turn: int) -> tuple[np.ndarray, np.ndarray, float, float, np.ndarray, float]:
+        """Return (invitation[S], rate[S,K], trend, attention multiplier, spread[K], promotion) for this turn."""
         st = self.state
         invitation = self.scenario.campaign.invitation * self.seg_invitation.copy()
         rate = np.ones((self.s, self.k))
-        trend, attention, spread = 1.0, 1.0, np.ones(self.k)
+        trend, attention, spread, promotion = 1.0, 1.0, np.ones(self.k), 0.0
         keep = []
         for ae in st.effects:
             if ae.until is not None and turn >= ae.until:
@@ -223,10 +224,19 @@ class Simulation:
                 attention = combine(attention)
             elif e.param == "spread":
                 spread[kinds] = combine(spread[kinds])
+            elif e.param == "promotion":
+                promotion = combine(promotion)
         st.effects = keep
         if not st.live:
             invitation[:] = 0.0
-        return np.maximum(invitation, 0), np.maximum(rate, 0), max(trend, 0.0), max(attention, 0.01), np.maximum(spread, 0)
+        return (
+            np.maximum(invitation, 0),
+            np.maximum(rate, 0),
+            max(trend, 0.0),
+            max(attention, 0.01),
+            np.maximum(spread, 0),
+            min(max(promotion, 0.0), 1.0),
+        )
 
     # ------------------------------------------------------------------ brand
     def _post_brand(self, action: str, option: str, text: str, provocation: float) -> BrandPost:
@@ -341,7 +351,7 @@ class Simulation:
         positions = offsets + np.arange(total, dtype=np.int64)
         return g.indices[positions], np.repeat(weights, lens), np.repeat(kinds, lens)
 
-    def _exposure(self, turn: int, trend_share: float, spread: np.ndarray, brand_post: BrandPost | None):
+    def _exposure(self, turn: int, trend_share: float, spread: np.ndarray, brand_post: BrandPost | None, promoted_share: float = 0.0):
         """Return (touched personas, exposure per kind [T,K], brand exposure [T]) for this turn."""
         st, n, rng = self.state, self.audience.size, self.rng
         targets, weights, kinds = [], [], []
@@ -369,6 +379,11 @@ class Simulation:
             who = rng.integers(0, n, count).astype(np.int32)
             kind_draw = np.searchsorted(np.cumsum(mix), rng.random(count) * (1 - 1e-12), side="right").astype(np.int8)
             targets.append(who), weights.append(self.appeal[kind_draw] * spread[kind_draw]), kinds.append(kind_draw)
+        if promoted_share > 0:
+            # A paid placement shows the tag itself (not any post on it) to a share of the crowd.
+            count = rng.binomial(n, promoted_share)
+            targets.append(rng.integers(0, n, count).astype(np.int32))
+            weights.append(np.ones(count)), kinds.append(np.full(count, -1, np.int8))
         discovery = rng.binomial(n, min(self.dyn.spontaneous * self.dt_hours, 1.0))
         if discovery:
             who = rng.integers(0, n, discovery).astype(np.int32)
@@ -428,12 +443,13 @@ class Simulation:
             brand_post = brand_post_now or brand_post
         fired = self._fire(turn, None)
 
-        invitation, rate, trend_mult, attention_mult, spread = self._current(turn)
+        invitation, rate, trend_mult, attention_mult, spread, promotion = self._current(turn)
         last_hour = sum(st.volume_history[-int(round(1 / self.dt_hours)) :]) / max(min(len(st.volume_history), int(round(1 / self.dt_hours))), 1) / self.dt_hours
         trending = len(st.volume_history) > 0 and last_hour >= d.trending_threshold
         trend_share = d.trending_share * trend_mult if trending else 0.0
 
-        touched, exp_k, exp_brand, exp_tag = self._exposure(turn, trend_share, spread, brand_post)
+        promoted_share = 1 - (1 - promotion) ** self.dt_hours  # the declared share is per hour
+        touched, exp_k, exp_brand, exp_tag = self._exposure(turn, trend_share, spread, brand_post, promoted_share)
         # Attention: decays, then rises with what was seen this turn.
         decay = 0.5 ** (sc.clock.turn_minutes / (d.attention_half_life * attention_mult))
         if len(st.active):
@@ -458,11 +474,11 @@ class Simulation:
             st.saw_brand_post[viewers] = brand_post.id
             for effects, segs in self._deferred_effects:
                 self._add_effects(effects, turn, segments=segs, viewers=viewers)
-            invitation, rate, trend_mult, attention_mult, spread = self._current(turn)
+            invitation, rate, *_ = self._current(turn)
         elif self._deferred_effects:
             for effects, segs in self._deferred_effects:
                 self._add_effects(effects, turn, segments=segs, viewers=None)
-            invitation, rate, trend_mult, attention_mult, spread = self._current(turn)
+            invitation, rate, *_ = self._current(turn)
 
         st.novelty *= 0.5 ** (sc.clock.turn_minutes / d.novelty_half_life)
         active = merge_unique(st.active, touched)
@@ -539,8 +555,9 @@ class Simulation:
         # An open invitation pulls hardest on people with strong feelings about the
         # brand ("people who have a bone to pick with you will take opportunities
         # to air their grievances if you give them a chance").
+        # A tag that belongs to others keeps its own pull (`tag_interest`), whatever the brand does.
         motive = np.exp(d.stance_weight * np.abs(st.stance[active]))
-        drive = invitation[seg] * motive + d.imitation * te / (1 + te)
+        drive = invitation[seg] * motive + self.seg_tag_interest[seg] + d.imitation * te / (1 + te)
         lam = self.audience.activity[active] * self.dt_hours * st.attention[active] * drive
         lam *= d.fatigue ** st.posts_made[active]
         post = self.rng.random(len(active)) < 1 - np.exp(-lam)

@@ -98,13 +98,16 @@ class Brand(Model):
 class Effect(Model):
     """A change to one of the engine's parameters, made by a move, an opening or an inject."""
 
-    param: Literal["invitation", "rate", "stance", "trend", "attention", "spread", "novelty"] = Field(
+    param: Literal["invitation", "rate", "stance", "trend", "attention", "spread", "novelty", "promotion"] = Field(
         description=(
             "Which parameter: `invitation` (multiplies the campaign's call to post), `rate` (multiplies the rate of "
             "posting the given kinds), `stance` (adds to the stance of those who see the brand's post, or of the "
             "whole segment with `everyone: true`), `trend` (multiplies the share of the crowd a trending tag reaches), "
             "`attention` (multiplies how long attention lasts), `spread` (multiplies how far the given kinds travel), "
-            "`novelty` (op add: renews the tag's pull on newcomers, up to 1; a cancellation can become the story)."
+            "`novelty` (op add: renews the tag's pull on newcomers, up to 1; a cancellation can become the story), "
+            "`promotion` (paid placement beside the tag, a promoted trend or an ad campaign: op add gives the share of "
+            "the crowd shown the tag each hour whether or not it trends; starts at 0; `value: 0` with op multiply "
+            "pulls it)."
         )
     )
     op: Literal["multiply", "add"] = Field("multiply", description="How `value` combines with the current value.")
@@ -225,6 +228,15 @@ class Segment(Model):
     )
     posts: dict[KindId, float] = Field(description="Relative weight of each kind of post this segment writes.")
     invitation: float = Field(1.0, ge=0, description="How much this segment answers an open invitation (1 = fully).")
+    tag_interest: float = Field(
+        0.0,
+        ge=0,
+        description=(
+            "How strongly this segment posts on the tag for its own reasons, whatever the brand does (added to the "
+            "invitation's pull, not tied to stance toward the brand, and not withdrawn by a cancellation). Use it "
+            "for a hashtag that belongs to others, such as one a brand newsjacks; 0 for a tag the brand owns."
+        ),
+    )
     voice_names: Literal["person", "outlet", "group"] = Field(
         "person", description="What its display names look like."
     )
@@ -417,6 +429,9 @@ class Target(Model):
     bound: Bound = Field(description="The documented range.")
     until: Minutes | None = Field(
         None, description="Count only up to this time after the opening post (for `posts_total` and `hostile_total`)."
+    )
+    since: Minutes | None = Field(
+        None, description="Count only from this time after the opening post (for `posts_total` and `hostile_total`)."
     )
     source: SourceId = Field(description="Source of the figure.")
     quote: str = Field(description="The source's words for it.")
@@ -698,11 +713,16 @@ def cross_field_problems(sc: Scenario) -> list[tuple[Path, str]]:
                 if base_option not in options[dec.action]:
                     problems.append((("history", "decisions", i, "option"), f"unknown {dec.action} option {dec.option!r}; known: {', '.join(options[dec.action])}"))
     for i, target in enumerate(sc.targets):
-        if target.until is not None:
+        for key in ("since", "until"):
+            when = getattr(target, key)
+            if when is None:
+                continue
             if target.metric not in ("posts_total", "hostile_total"):
-                problems.append((("targets", i, "until"), "`until` works with posts_total or hostile_total"))
-            if target.until > horizon:
-                problems.append((("targets", i, "until"), f"{target.until:g} min is after the horizon ({horizon:g} min)"))
+                problems.append((("targets", i, key), f"`{key}` works with posts_total or hostile_total"))
+            if when > horizon:
+                problems.append((("targets", i, key), f"{when:g} min is after the horizon ({horizon:g} min)"))
+        if target.since is not None and target.until is not None and target.since >= target.until:
+            problems.append((("targets", i, "since"), "`since` must be before `until`"))
     for i, lesson in enumerate(sc.lessons):
         for j, ref in enumerate(lesson.options):
             move, _, opt = ref.partition(":")

@@ -22,12 +22,25 @@ def meets(value, bound) -> bool:
 
 
 def target_value(scenario: Scenario, target, summary: dict):
-    """The value a target reads from a run's summary (counted up to `until` when given)."""
-    if target.until is None:
+    """The value a target reads from a run's summary (counted from `since` up to `until` when given)."""
+    if target.until is None and target.since is None:
         return summary.get(target.metric)
     series = summary["volume_by_turn"] if target.metric == "posts_total" else summary["hostile_by_turn"]
-    turns = int(target.until // scenario.clock.turn_minutes)
-    return sum(series[:turns])
+    step = scenario.clock.turn_minutes
+    first = 0 if target.since is None else int(target.since // step)
+    last = len(series) if target.until is None else int(target.until // step)
+    return sum(series[first:last])
+
+
+def window_label(target) -> str:
+    """' from 2h00 until 3h00' for a windowed target, '' otherwise."""
+
+    def hm(minutes: float) -> str:
+        return f"{int(minutes) // 60}h{int(minutes) % 60:02d}"
+
+    return (f" from {hm(target.since)}" if target.since is not None else "") + (
+        f" until {hm(target.until)}" if target.until is not None else ""
+    )
 
 
 def calibration_table(scenario: Scenario, results: list[SeedResult], required: float = REQUIRED_SHARE) -> list[dict]:
@@ -42,7 +55,7 @@ def calibration_table(scenario: Scenario, results: list[SeedResult], required: f
             {
                 "target": target.id,
                 "label": target.label,
-                "metric": target.metric + (f" until {int(target.until) // 60}h{int(target.until) % 60:02d}" if target.until is not None else ""),
+                "metric": target.metric + window_label(target),
                 "min": target.bound.min,
                 "max": target.bound.max,
                 "source": target.source,
