@@ -7,6 +7,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 SHARED_SOURCES = ROOT.parent / "shared" / "sources"
+SHARED_RESEARCH = ROOT.parent / "shared" / "research"
 
 
 @pytest.fixture(scope="session")

@@ -159,3 +159,11 @@ def test_unknown_scenario_id_lists_known():
 
     with pytest.raises(BackfireError, match="no scenario 'nosuchcase'; known: .*askjpm"):
         resolve("nosuchcase")
+
+
+def test_a_real_wording_needs_its_source(tmp_path, capsys):
+    text = mutate("      real: true\n      source: american_genius\n", "      real: true\n")
+    code, err, path = run_validate(tmp_path, text, capsys)
+    assert code == 2
+    assert "actions.cancel[0].source" in err and "needs the `source` it was read in" in err
+    assert f"{path}:{line_of(text, '    - id: badidea')}:" in err

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import SCENARIOS, SHARED_SOURCES
+from tests.conftest import SCENARIOS, SHARED_RESEARCH, SHARED_SOURCES
 
 pytestmark = pytest.mark.skipif(
     not SHARED_SOURCES.is_dir(),
@@ -42,9 +42,11 @@ def quoted_items(scenario):
             yield f"cancel {c.id}", c.text, c.source
     for t in scenario.targets:
         yield f"target {t.id}", t.quote, t.source
+    for a in scenario.actions.answer:
+        if a.real:
+            yield f"answer {a.id}", a.text, a.source
     for lesson in scenario.lessons:
-        if scenario.source(lesson.source).archive_file:
-            yield f"lesson {lesson.id}", lesson.quote, lesson.source
+        yield f"lesson {lesson.id}", lesson.quote, lesson.source
 
 
 def scenarios():
@@ -63,6 +65,25 @@ def test_quotes_are_verbatim(scenario):
         for frag in fragments(text):
             if frag not in body:
                 missing.append(f"{where}: {frag!r} not in {source_id}")
+    assert not missing, "\n".join(missing)
+
+
+def research_notes() -> str:
+    return normalise(" ".join(p.read_text(encoding="utf-8") for p in sorted(SHARED_RESEARCH.glob("*.md"))))
+
+
+@pytest.mark.skipif(not SHARED_RESEARCH.is_dir(), reason=f"the research notes are not in this checkout ({SHARED_RESEARCH})")
+@pytest.mark.parametrize("scenario", scenarios(), ids=lambda s: s.id)
+def test_quotes_from_unarchived_pages_are_in_the_research_notes(scenario):
+    """Pages with no archived text were read through the research notes: a quote must appear there verbatim."""
+    notes = research_notes()
+    missing = []
+    for where, text, source_id in quoted_items(scenario):
+        if scenario.source(source_id).archive_file:
+            continue
+        for frag in fragments(text):
+            if frag not in notes:
+                missing.append(f"{where}: {frag!r} (source {source_id}) is not in the research notes")
     assert not missing, "\n".join(missing)
 
 
@@ -92,3 +113,10 @@ def test_opening_tweet_date_chosen_from_the_embed(askjpm):
     assert "#askjpm - j.p. morgan (@jpmorgan) november 13, 2013" in body
     assert askjpm.clock.start.startswith("2013-11-13")
     assert "nov. 6" in archived(askjpm, "hashtag_fail")
+
+
+@pytest.mark.skipif(not SHARED_RESEARCH.is_dir(), reason="the research notes are not in this checkout")
+def test_notes_check_catches_an_invented_quote():
+    notes = research_notes()
+    assert normalise("“incredibly naive”") in notes
+    assert normalise("incredibly brave") not in notes

@@ -497,6 +497,9 @@ class Simulation:
         reply_post = np.concatenate([np.full(len(posters), -1, np.int32), np.where(quoted, -1, reply_ids)]).astype(np.int32)
         is_repost = (rng.random(len(all_posters)) < self.repost_share[all_kinds]) & ~is_reply
         np.add.at(st.posts_made, all_posters, 1)
+        if d.novelty_half_volume is not None:
+            on_tag = len(all_posters) - int(is_reply.sum())  # replies go to the brand's post, not the tag
+            st.novelty *= 0.5 ** (on_tag / d.novelty_half_volume)
         st.last_posts = (all_posters, all_kinds)
         st.volume_history.append(len(all_posters))
         st.hostile_history.append(int(self.hostile[all_kinds].sum()))

@@ -300,6 +300,8 @@ class AnswerOption(Model):
     id: str = Field(description="Id used in scripts as `answer:ID` or `answer:ID@KIND`.", pattern=r"^[a-z0-9_]+$")
     label: str = Field(description="Short label.")
     text: str = Field(description="Example of what it posts; {question} is the question it answers.")
+    real: bool = Field(False, description="True for a wording the brand really used.")
+    source: SourceId | None = Field(None, description="Source for a real wording.")
     provocation: float = Field(1.0, ge=0, description="How strongly the answer draws replies.")
     effects: list[Effect] = Field(default_factory=list, description="Parameter changes when this answer is posted.")
     target_effects: list[Effect] = Field(
@@ -477,6 +479,14 @@ class Dynamics(Model):
     novelty_half_life: Minutes = Field(
         description="How fast the tag itself stops drawing newcomers (firestorms form and fade within hours)."
     )
+    novelty_half_volume: float | None = Field(
+        None,
+        gt=0,
+        description=(
+            "Posts on the tag that halve its novelty: the joke wears out as it is told, so a storm that starts early "
+            "burns out sooner. Omitted: novelty fades with time only."
+        ),
+    )
     imitation: float = Field(ge=0, description="How much seeing a kind of post raises the odds of writing that kind.")
     stance_weight: float = Field(ge=0, description="How strongly stance tilts hostile vs supportive posts.")
     fatigue: Share = Field(description="Per-post factor on a persona's rate (0.8: each post makes the next 20% less likely).")
@@ -629,6 +639,12 @@ def cross_field_problems(sc: Scenario) -> list[tuple[Path, str]]:
 
     refs: list[tuple[Path, str]] = []
     _walk_source_refs(sc, (), refs)
+    real_wordings = [(("campaign", "openings", i), o) for i, o in enumerate(sc.campaign.openings)]
+    real_wordings += [(("actions", "answer", i), o) for i, o in enumerate(sc.actions.answer)]
+    real_wordings += [(("actions", "cancel", i), o) for i, o in enumerate(sc.actions.cancel)]
+    for path, option in real_wordings:
+        if option.real and option.source is None:
+            problems.append((path + ("source",), "a wording marked `real: true` needs the `source` it was read in"))
     for path, ref in refs:
         if ref not in source_ids:
             problems.append((path, f"unknown source id {ref!r}; known: {', '.join(sorted(source_ids))}"))
