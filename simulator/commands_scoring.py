@@ -96,7 +96,8 @@ def _calibrate(args: argparse.Namespace) -> int:
     ]
     out.print(table(None, ["target", "metric", "bound", "source", "median", "5–95%", "seeds meeting", f"≥{args.require:.0%}"], table_rows, right={4, 5, 6}))
     for r in rows:
-        out.print(f"  {r['target']}: “{r['quote']}” — {r['source_title']}")
+        said = f"{r['quote']} (the research notes' words)" if r["paraphrase"] else f"“{r['quote']}”"
+        out.print(f"  {r['target']}: {said} — {r['source_title']}")
     out.print(f"{'All targets pass.' if ok else 'Some targets FAIL.'} {fmt_seconds(elapsed)}. Replay with: backfire calibrate {scenario.id} --runs {len(seeds)} --first-seed {seeds[0]}" + (f" --size {size}" if args.size else ""))
     return 0 if ok else 1
 
@@ -149,7 +150,7 @@ def print_score(out, scenario, score, report) -> None:
         if not r.lessons:
             out.print("    no source speaks to this move directly")
         for l in r.lessons:
-            out.print(f"    {l.stance.upper():8s} “{l.quote}” — {l.source_title}" + (f", {l.publisher}" if l.publisher else ""), markup=False)
+            out.print(f"    {l.stance.upper():8s} {l.cited} — {l.source_title}" + (f", {l.publisher}" if l.publisher else ""), markup=False)
     out.print("[bold]What really happened[/]")
     for w in report.what_happened:
         out.print(f"• {w['when']}: {w['text']} ({w['source_title']})", markup=False)

@@ -50,7 +50,7 @@ def build_report(store, game_id: int) -> dict:
         faulted, advice = [], []
         for review in report.reviews:
             for lesson in review.lessons:
-                item = {"decision": review.decision, "minute": review.minute, "quote": lesson.quote, "summary": lesson.summary, "source": lesson.source_title}
+                item = {"decision": review.decision, "minute": review.minute, "quote": lesson.cited, "summary": lesson.summary, "source": lesson.source_title}
                 (faulted if lesson.stance == "faulted" else advice if lesson.stance == "advice" else []).append(item)
         plan = []
         for d in weaker:
@@ -117,7 +117,7 @@ def to_markdown(r: dict) -> str:
         for d in t["areas_for_improvement"]:
             lines.append(f"- {d['label']}: {_fmt(d['metric'], d['you'])} against history's {_fmt(d['metric'], d['history'])}")
         for f in t["faulted_decisions"]:
-            lines.append(f"- {f['decision']} at {_clock(f['minute'])}: “{f['quote']}” — *{f['source']}*")
+            lines.append(f"- {f['decision']} at {_clock(f['minute'])}: {f['quote']} — *{f['source']}*")
         if not t["areas_for_improvement"] and not t["faulted_decisions"]:
             lines.append("- none found against history or the sources")
         lines.append("")
@@ -188,7 +188,7 @@ def to_html(r: dict) -> str:
         for d in t["areas_for_improvement"]:
             out.append(f"<li>{e(d['label'])}: {e(_fmt(d['metric'], d['you']))} against history's {e(_fmt(d['metric'], d['history']))}</li>")
         for f in t["faulted_decisions"]:
-            out.append(f"<li>{e(f['decision'])} at {_clock(f['minute'])}<blockquote>“{e(f['quote'])}” — <em>{e(f['source'])}</em></blockquote></li>")
+            out.append(f"<li>{e(f['decision'])} at {_clock(f['minute'])}<blockquote>{e(f['quote'])} — <em>{e(f['source'])}</em></blockquote></li>")
         out.append("</ul>")
     out.append("<h2 id='plan'>7. Improvement plan</h2>")
     out.append(table(["team", "area", "observation", "corrective action", "source", "owner", "due"], [[t["team"], p["area"], p["observation"], p["corrective_action"], p["source"], p["owner"], p["due"]] for t in r["teams"] for p in t["improvement_plan"]], "plan"))

@@ -212,14 +212,14 @@ class Session:
         if move == "pause":
             return [MoveOption("pause", o.id, f"{o.label} ({o.turns * sc.clock.turn_minutes} min)", o.text or "(posts nothing)") for o in sc.actions.pause]
         if move == "cancel":
-            return [MoveOption("cancel", o.id, o.label, o.text, o.real) for o in sc.actions.cancel]
+            return [MoveOption("cancel", o.id, o.label, o.text or "(posts nothing: the campaign stops quietly)", o.real) for o in sc.actions.cancel]
         raise BackfireError(f"unknown move {move!r}")
 
     def preview(self, decision: Decision, question: str | None = None) -> str:
         """What a move would post, filled in with the question it answers."""
         sc = self.scenario
         if decision.action == "wait":
-            return "(you post nothing; the clock moves on 15 minutes)"
+            return f"(you post nothing; the clock moves on {sc.clock.turn_words})"
         if decision.action == "answer":
             opt = next(o for o in sc.actions.answer if o.id == decision.option)
             q = f"“{question}”" if question else ""

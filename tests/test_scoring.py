@@ -206,3 +206,14 @@ def test_until_only_for_countable_metrics():
     text = mutate("    metric: replies_to_cancel\n", "    metric: replies_to_cancel\n    until: 2h\n")
     with pytest.raises(ScenarioError, match="`until` works with posts_total or hostile_total"):
         parse_scenario_text(text, "x.yaml")
+
+
+def test_a_paraphrase_is_never_shown_as_the_sources_words(askjpm):
+    """Lessons read only through the research notes are labelled as summaries, real quotes keep their marks."""
+    from simulator.scoring.debrief import _cite
+
+    by_id = {lesson.id: lesson for lesson in askjpm.lessons}
+    summary = _cite(askjpm, by_id["denial_backfires"]).cited
+    assert "“" not in summary and "(summary, not the source's words)" in summary
+    real = _cite(askjpm, by_id["want_the_feedback"]).cited
+    assert real.startswith("“") and real.endswith("”")

@@ -280,7 +280,7 @@ class Simulation:
         st.live = False
         st.cancelled_turn = turn
         self._deferred_effects = [(opt.effects, None)]
-        return self._post_brand("cancel", opt.id, opt.text, opt.provocation)
+        return self._post_brand("cancel", opt.id, opt.text, opt.provocation) if opt.text else None
 
     def _answer_kind(self, target: str | None) -> str:
         if target and not target.startswith("#"):

@@ -198,6 +198,14 @@ class Clock(Model):
         """The horizon in minutes."""
         return self.horizon_hours * 60
 
+    @property
+    def turn_words(self) -> str:
+        """One turn in words: '15 minutes', '1 hour', '90 minutes', '2 hours'."""
+        m = self.turn_minutes
+        if m % 60:
+            return f"{m} minutes"
+        return "1 hour" if m == 60 else f"{m // 60} hours"
+
 
 class Distribution(Model):
     """A normal distribution clipped to a range."""
@@ -326,7 +334,9 @@ class CancelOption(Model):
 
     id: str = Field(description="Id used in scripts as `cancel:ID`.", pattern=r"^[a-z0-9_]+$")
     label: str = Field(description="Short label.")
-    text: str = Field(description="The cancellation post.")
+    text: str | None = Field(
+        None, description="The cancellation post; omitted: the campaign stops without a post (a promotion pulled quietly)."
+    )
     real: bool = Field(False, description="True for a wording the brand really used.")
     source: SourceId | None = Field(None, description="Source for a real wording.")
     provocation: float = Field(1.0, ge=0, description="How strongly the post draws replies (modelling parameter).")
@@ -436,7 +446,8 @@ class Target(Model):
         None, description="Count only from this time after the opening post (for `posts_total` and `hostile_total`)."
     )
     source: SourceId = Field(description="Source of the figure.")
-    quote: str = Field(description="The source's words for it.")
+    quote: str = Field(description="The source's words for it (or, with `paraphrase: true`, the research notes' words).")
+    paraphrase: bool = Field(False, description="True when `quote` is the research notes' summary, not the source's own words.")
     interpretation: str | None = Field(None, description="How vague words ('thousands') became a bound (an assumption).")
 
 
@@ -445,7 +456,14 @@ class Lesson(Model):
 
     id: str = Field(description="Short id.", pattern=r"^[a-z0-9_]+$")
     stance: Literal["praised", "faulted", "advice"] = Field(description="Whether the source praises, faults or advises.")
-    quote: str = Field(description="The source's words, verbatim.")
+    quote: str = Field(description="The source's words, verbatim (or, with `paraphrase: true`, the research notes' summary of them).")
+    paraphrase: bool = Field(
+        False,
+        description=(
+            "True when `quote` is a summary from the research notes, not the source's own words (a paper read only "
+            "through the notes); it is then shown without quotation marks and labelled as a summary."
+        ),
+    )
     summary: str = Field(description="The lesson in a line.")
     source: SourceId = Field(description="Source.")
     options: list[str] = Field(

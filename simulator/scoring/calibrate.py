@@ -61,6 +61,7 @@ def calibration_table(scenario: Scenario, results: list[SeedResult], required: f
                 "source": target.source,
                 "source_title": source.title,
                 "quote": target.quote,
+                "paraphrase": target.paraphrase,
                 "median": float(np.median(present)) if len(present) else None,
                 "p5": float(np.percentile(present, 5)) if len(present) else None,
                 "p95": float(np.percentile(present, 95)) if len(present) else None,

@@ -20,6 +20,12 @@ class LessonCited:
     source: str
     source_title: str
     publisher: str | None
+    paraphrase: bool = False
+
+    @property
+    def cited(self) -> str:
+        """The quote in curly quotes, or a paraphrase marked as one (never dressed up as the source's words)."""
+        return f"{self.quote} (summary, not the source's words)" if self.paraphrase else f"“{self.quote}”"
 
 
 @dataclass
@@ -61,7 +67,7 @@ class Debrief:
 
 def _cite(scenario: Scenario, lesson: Lesson) -> LessonCited:
     src = scenario.source(lesson.source)
-    return LessonCited(lesson.id, lesson.stance, lesson.quote, lesson.summary, lesson.source, src.title, src.publisher)
+    return LessonCited(lesson.id, lesson.stance, lesson.quote, lesson.summary, lesson.source, src.title, src.publisher, lesson.paraphrase)
 
 
 def _matches(ref: str, move: str, option: str | None) -> bool:

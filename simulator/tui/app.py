@@ -185,7 +185,7 @@ class BackfireApp(App):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Keys and how the game works", self.action_help)
         if isinstance(screen, PlayScreen):
-            yield SystemCommand("Wait 15 minutes", "Post nothing; the clock moves on", lambda: screen.action_decide("wait"))
+            yield SystemCommand(f"Wait {screen.session.scenario.clock.turn_words}", "Post nothing; the clock moves on", lambda: screen.action_decide("wait"))
             yield SystemCommand("Answer the highlighted post", "Pick a tone; see what it posts", lambda: screen.action_decide("answer"))
             yield SystemCommand("Pause", "Go quiet for a while", lambda: screen.action_decide("pause"))
             yield SystemCommand("Cancel the campaign", "Pick a message", lambda: screen.action_decide("cancel"))

@@ -250,7 +250,7 @@ class HotWashScreen(Screen):
                 for rev in report.reviews:
                     if rev.lessons:
                         lines.append(f"**{rev.decision}**" + (" — the sources disagree" if rev.disagreement else ""))
-                        lines += [f"- {l.stance}: “{l.quote}” — *{l.source_title}*" for l in rev.lessons[:3]]
+                        lines += [f"- {l.stance}: {l.cited} — *{l.source_title}*" for l in rev.lessons[:3]]
                 lines.append("")
             yield Markdown("\n".join(lines), id="lessons")
         yield Footer()

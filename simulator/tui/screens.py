@@ -132,7 +132,7 @@ def briefing_markdown(session: Session) -> str:
         amount = f" **{c.amount}**" if c.amount else ""
         lines.append(f"- *{c.when}*:{amount} {c.text} ({sc.source(c.source).title})")
     lines += ["", "## The campaign", "", f"**Goal.** {sc.campaign.goal}", "", f"**Event.** {sc.campaign.event.host}, {int(sc.campaign.event.length)} min, {int(sc.campaign.event.starts_at // 60)} h after the opening post.", ""]
-    lines += ["## Your moves (each turn is 15 minutes)", "", "- **w** wait · **a** answer the highlighted post (pick a tone) · **p** pause · **c** cancel (pick a message)", ""]
+    lines += [f"## Your moves (each turn is {sc.clock.turn_words})", "", "- **w** wait · **a** answer the highlighted post (pick a tone) · **p** pause · **c** cancel (pick a message)", ""]
     lines += ["## Sources", ""]
     for s in sc.sources:
         by = ", ".join(x for x in (s.author, s.publisher) if x)
@@ -228,7 +228,7 @@ class PlayScreen(Screen):
     """The live game: feed, metrics, clock, moves."""
 
     BINDINGS = [
-        Binding("w", "decide('wait')", "Wait 15 min"),
+        Binding("w", "decide('wait')", "Wait a turn"),
         Binding("space", "decide('wait')", "Wait", show=False),
         Binding("a", "decide('answer')", "Answer"),
         Binding("p", "decide('pause')", "Pause"),
@@ -300,8 +300,8 @@ class PlayScreen(Screen):
         s = self.session
         self.query_one(ClockBar).set_clock(s.clock_text(), s.scenario.campaign.hashtag, self.status_text(), min(s.turn, s.turns - 1), s.turns)
         self.query_one(FeedView).set_items(s.feed(40))
-        self.query_one(MetricsPanel).set_metrics(s.metrics(), self._labels, self._start)
-        hint = "Computing the turn…" if self.busy else "Highlight a post with ↑/↓, then a to answer it · w waits 15 minutes"
+        self.query_one(MetricsPanel).set_metrics(s.metrics(), self._labels, self._start, s.scenario.clock.turn_words)
+        hint = "Computing the turn…" if self.busy else f"Highlight a post with ↑/↓, then a to answer it · w waits {s.scenario.clock.turn_words}"
         self.query_one("#status", Static).update(hint)
 
     def action_decide(self, move: str) -> None:
@@ -432,7 +432,7 @@ def debrief_markdown(session: Session) -> str:
         if not r.lessons:
             lines.append("No source speaks to this move directly.")
         for l in r.lessons:
-            lines.append(f"- **{l.stance}**: “{l.quote}” — *{l.source_title}*")
+            lines.append(f"- **{l.stance}**: {l.cited} — *{l.source_title}*")
         lines.append("")
     lines += ["## What really happened", ""]
     for w in report.what_happened:
@@ -460,13 +460,14 @@ class HelpScreen(ModalScreen[None]):
 HELP = """\
 # Backfire — help
 
-Every turn is 15 minutes of a hashtag storm on a synthetic crowd. Choose a move,
+Every turn is a stretch of a hashtag storm (15 minutes in most cases; the briefing
+says) on a synthetic crowd. Choose a move,
 and the crowd reacts. At the end your run is scored against what the brand really
 did, **on the same crowd**, and the debrief quotes what the sources say.
 
 | key | move |
 |---|---|
-| `w` or space | wait 15 minutes |
+| `w` or space | wait one turn |
 | `a` | answer the highlighted post (then pick a tone) |
 | `p` | pause: go quiet for a while |
 | `c` | cancel the campaign (then pick a message) |

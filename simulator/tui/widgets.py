@@ -96,10 +96,10 @@ class MetricsPanel(Vertical):
         yield Static(id="numbers")
         yield Static(id="reputation")
 
-    def set_metrics(self, turns: list[dict], segment_labels: dict[str, str], start_stance: dict[str, float]) -> None:
+    def set_metrics(self, turns: list[dict], segment_labels: dict[str, str], start_stance: dict[str, float], turn_words: str = "15 minutes") -> None:
         """Update from the per-turn metrics."""
         if not turns:
-            self.query_one("#numbers", Static).update(Text("No turns played yet: press w to let 15 minutes pass.", style="dim"))
+            self.query_one("#numbers", Static).update(Text(f"No turns played yet: press w to let {turn_words} pass.", style="dim"))
             return
         self.query_one("#volume-spark", Sparkline).data = [t["volume"] for t in turns[-48:]] or [0]
         self.query_one("#negative-spark", Sparkline).data = [t["share_negative"] for t in turns[-48:]] or [0]
