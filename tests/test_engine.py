@@ -293,3 +293,25 @@ def test_targets_count_within_their_window(askjpm):
     windowed = Target(**base, since=2 * minutes, until=4 * minutes)
     assert target_value(askjpm, windowed, summary) == 3 + 4
     assert window_label(windowed) == " from 0h30 until 1h00"
+
+
+def test_tag_posts_leave_out_replies_to_the_brand(askjpm, crowds):
+    """`tag_posts_total` counts posts on the tag: every post except direct replies to a brand post."""
+    result = run(askjpm, 0, strategy_plan(askjpm, "history"), audience=crowds[0])
+    replies = sum(t["replies"] for t in result.turns)
+    assert replies > 0
+    assert result.summary["tag_posts_total"] == result.summary["posts_total"] - replies
+    assert sum(result.summary["tag_posts_by_turn"]) == result.summary["tag_posts_total"]
+
+
+def test_novelty_wears_out_with_volume(askjpm, crowds):
+    """With `novelty_half_volume`, each turn's posts on the tag halve its novelty per that many posts."""
+    worn = _with(askjpm, dynamics=askjpm.dynamics.model_copy(update={"novelty_half_volume": 500.0}))
+    game = Game(worn, crowds[0], 0)
+    minutes, half_life = worn.clock.turn_minutes, worn.dynamics.novelty_half_life
+    for _ in range(6):
+        before = game.sim.state.novelty
+        game.play(Decision("wait"))
+        on_tag = game.result().turns[-1]["tag_posts"]
+        expected = before * 0.5 ** (minutes / half_life) * 0.5 ** (on_tag / 500.0)
+        assert game.sim.state.novelty == pytest.approx(expected)

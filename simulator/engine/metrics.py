@@ -81,6 +81,7 @@ class Collector:
             "posts_by_segment": {s: int(v) for s, v in zip(sim.audience.segment_ids, by_segment)},
             "reposts": int(rec.repost.sum()),
             "replies": replies,
+            "tag_posts": volume - replies,
             "replies_to_latest": self.replies_by_post.get(latest.id, 0) if latest else 0,
             "reach": self.reach,
             "reach_share": self.reach / n,
@@ -130,6 +131,7 @@ class Collector:
         stance_now = self._stance_by_segment()
         return {
             "posts_total": self.posts_total,
+            "tag_posts_total": self.posts_total - sum(t["replies"] for t in self.turns),
             "hostile_total": self.hostile_total,
             "hostile_before_cancel": before,
             "cancel_hours": cancel_turn * turn_minutes / 60 if cancel_turn is not None else None,
@@ -149,6 +151,7 @@ class Collector:
             "first_trending_hours": next((t["minute"] / 60 for t in self.turns if t["trending"]), None),
             "peak_hour_start_hours": float(np.argmax(hourly_volume)) * turn_minutes / 60 if len(hourly_volume) else None,
             "volume_by_turn": [t["volume"] for t in self.turns],
+            "tag_posts_by_turn": [t["tag_posts"] for t in self.turns],
             "hostile_by_turn": [t["hostile"] for t in self.turns],
             "injects_fired": [i for t in self.turns for i in t["injects"]],
         }

@@ -432,6 +432,10 @@ class Bound(Model):
         return self
 
 
+# Summary metrics a target may count within a window, and the per-turn series each one sums.
+WINDOWED_METRICS = {"posts_total": "volume_by_turn", "tag_posts_total": "tag_posts_by_turn", "hostile_total": "hostile_by_turn"}
+
+
 class Target(Model):
     """A documented outcome the historical replay must reproduce."""
 
@@ -440,10 +444,10 @@ class Target(Model):
     metric: str = Field(description="Summary metric compared (see `backfire run --json` summary).")
     bound: Bound = Field(description="The documented range.")
     until: Minutes | None = Field(
-        None, description="Count only up to this time after the opening post (for `posts_total` and `hostile_total`)."
+        None, description="Count only up to this time after the opening post (for `posts_total`, `tag_posts_total` and `hostile_total`)."
     )
     since: Minutes | None = Field(
-        None, description="Count only from this time after the opening post (for `posts_total` and `hostile_total`)."
+        None, description="Count only from this time after the opening post (for `posts_total`, `tag_posts_total` and `hostile_total`)."
     )
     source: SourceId = Field(description="Source of the figure.")
     quote: str = Field(description="The source's words for it (or, with `paraphrase: true`, the research notes' words).")
@@ -751,8 +755,8 @@ def cross_field_problems(sc: Scenario) -> list[tuple[Path, str]]:
             when = getattr(target, key)
             if when is None:
                 continue
-            if target.metric not in ("posts_total", "hostile_total"):
-                problems.append((("targets", i, key), f"`{key}` works with posts_total or hostile_total"))
+            if target.metric not in WINDOWED_METRICS:
+                problems.append((("targets", i, key), f"`{key}` works with {', '.join(WINDOWED_METRICS)}"))
             if when > horizon:
                 problems.append((("targets", i, key), f"{when:g} min is after the horizon ({horizon:g} min)"))
         if target.since is not None and target.until is not None and target.since >= target.until:

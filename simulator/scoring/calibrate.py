@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.scenario.schema import Scenario
+from simulator.scenario.schema import WINDOWED_METRICS, Scenario
 from simulator.scoring.sweep import SeedResult
 
 REQUIRED_SHARE = 0.8  # "most seeds": a target passes when at least this share of seeds meets it
@@ -25,7 +25,7 @@ def target_value(scenario: Scenario, target, summary: dict):
     """The value a target reads from a run's summary (counted from `since` up to `until` when given)."""
     if target.until is None and target.since is None:
         return summary.get(target.metric)
-    series = summary["volume_by_turn"] if target.metric == "posts_total" else summary["hostile_by_turn"]
+    series = summary[WINDOWED_METRICS[target.metric]]
     step = scenario.clock.turn_minutes
     first = 0 if target.since is None else int(target.since // step)
     last = len(series) if target.until is None else int(target.until // step)
