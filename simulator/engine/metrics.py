@@ -133,6 +133,7 @@ class Collector:
             "posts_total": self.posts_total,
             "tag_posts_total": self.posts_total - sum(t["replies"] for t in self.turns),
             "hostile_total": self.hostile_total,
+            "hostile_share": self.hostile_total / self.posts_total if self.posts_total else 0.0,
             "hostile_before_cancel": before,
             "cancel_hours": cancel_turn * turn_minutes / 60 if cancel_turn is not None else None,
             "replies_to_cancel": self.replies_by_post.get(cancel_post.id, 0) if cancel_post else None,
