@@ -29,6 +29,9 @@ async def test_a_whole_game_from_the_picker(tmp_path):
     async with app.run_test(size=(100, 36), message_hook=seen.append) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, PickerScreen)
+        ids = [listing.loaded.scenario.id for listing in app.screen.listings]
+        for _ in range(ids.index("askjpm")):
+            await pilot.press("down")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, BriefingScreen)
@@ -135,6 +138,55 @@ async def test_help_and_palette_commands():
         await pilot.press("question_mark")
         await settle(pilot)
         assert type(app.screen).__name__ == "HelpScreen"
+
+
+@pytest.mark.parametrize("scenario_id", ["askbg", "mcdstories", "askseaworld", "whyistayed"])
+async def test_each_library_case_plays_through_to_the_debrief(scenario_id):
+    """Pick the case, start, wait, answer a post, cancel, wait out the clock, read the debrief."""
+    app = make_app(None, seed=3, size=5000)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, PickerScreen)
+        ids = [listing.loaded.scenario.id for listing in picker.listings]
+        assert len(ids) == 5 and scenario_id in ids
+        for _ in range(ids.index(scenario_id)):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, BriefingScreen)
+        assert app.session.scenario.id == scenario_id
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, PlayScreen)
+        turn_words = app.session.scenario.clock.turn_words
+        assert turn_words in str(app.screen.query_one("#status").render())
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, DecisionScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.session.cancelled
+        decisions = [str(d) for d in app.session.decisions()]
+        assert decisions[:2] == ["wait", "wait"] and decisions[2].startswith("answer:") and decisions[3].startswith("cancel:")
+        await pilot.press("f")
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, DebriefScreen)
+        assert app.session.over and app.session.turn == app.session.scenario.clock.turns
+        score = app.screen.score
+        assert score.script.startswith("open:") and ",cancel:" in score.script
+        assert score.total != score.history_total
+        lessons = app.screen.query_one("#lessons").source
+        assert app.session.scenario.history.timeline[0].text.split('"')[0][:40] in lessons
 
 
 # Snapshots ---------------------------------------------------------------------------------------

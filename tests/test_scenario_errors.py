@@ -167,3 +167,15 @@ def test_a_real_wording_needs_its_source(tmp_path, capsys):
     assert code == 2
     assert "actions.cancel[0].source" in err and "needs the `source` it was read in" in err
     assert f"{path}:{line_of(text, '    - id: badidea')}:" in err
+
+
+def test_an_unquoted_hashtag_is_not_silently_dropped(tmp_path, capsys):
+    """`label: Posts on #Tag` would load as "Posts on": the loader names the line instead."""
+    text = mutate('summary: "Denial backfires when the brand is seen as responsible (research, not about #AskJPM)."',
+                  "summary: Denial backfires when the brand is seen as responsible (research, not about #AskJPM).")
+    code, err, path = run_validate(tmp_path, text, capsys)
+    assert code == 2
+    line = line_of(text, "(research, not about #AskJPM).")
+    assert f"{path}:{line}:" in err and "#AskJPM). after a space starts a YAML comment" in err
+    # a real comment ("# words") and a quoted hashtag are fine
+    assert run_validate(tmp_path, mutate("  invitation: 1.0\n", "  invitation: 1.0   # calibrated\n"), capsys)[0] == 0

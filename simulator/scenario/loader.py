@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,6 +141,22 @@ def _read_text(path: Path, label: str) -> str:
         ) from None
 
 
+def _hashtags_cut_off(text: str, label: str, problems: list[Problem]) -> None:
+    """Flag an unquoted value followed by ` #Word`: YAML reads that as a comment and drops the hashtag silently."""
+    lines = text.splitlines()
+    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        if not isinstance(token, yaml.ScalarToken) or not token.plain:
+            continue
+        end = token.end_mark
+        rest = lines[end.line][end.column :] if end.line < len(lines) else ""
+        if re.match(r"\s+#\w", rest):
+            tag = rest.strip().split()[0]
+            problems.append(
+                Problem(label, end.line + 1, end.column + len(rest) - len(rest.lstrip()) + 1, "",
+                        f"{tag} after a space starts a YAML comment, so the rest of the line is dropped; put the value in quotes")
+            )
+
+
 def parse_scenario_text(text: str, label: str) -> Scenario:
     """Validate YAML text as a scenario; raise ScenarioError listing every problem."""
     loader = _GuardedLoader(text)
@@ -163,6 +180,7 @@ def parse_scenario_text(text: str, label: str) -> Scenario:
 
     problems: list[Problem] = []
     _duplicate_keys(root, (), label, problems)
+    _hashtags_cut_off(text, label, problems)
     try:
         data = yaml.SafeLoader.construct_document(_ConstructOnly(root), root)
     except yaml.YAMLError as exc:

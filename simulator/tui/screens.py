@@ -408,7 +408,7 @@ class DebriefScreen(Screen):
                 fmt = (lambda v: f"{v:+.3f}") if d.metric == "stance_change" else (lambda v: f"{v:.0%}") if "share" in d.metric else (lambda v: f"{int(v):,}")
                 table.add_row(d.label, fmt(d.you), fmt(d.history), f"{d.you_score:.0f}", f"{d.history_score:.0f}")
             yield table
-            yield Label("Hostile posts per turn, over the 24 hours", classes="metric-title")
+            yield Label(f"Hostile posts per turn, over the {s.scenario.clock.horizon_hours:g} hours", classes="metric-title")
             yield ComparisonChart([t["hostile"] for t in s.metrics()], [t["hostile"] for t in history.turns], "hostile posts in a turn", id="hostile-chart")
             yield Label("Replies to the brand per turn", classes="metric-title")
             yield ComparisonChart([t["replies"] for t in s.metrics()], [t["replies"] for t in history.turns], "replies in a turn", id="replies-chart")
