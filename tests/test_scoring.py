@@ -204,7 +204,7 @@ def test_until_only_for_countable_metrics():
     from tests.conftest import mutate
 
     text = mutate("    metric: replies_to_cancel\n", "    metric: replies_to_cancel\n    until: 2h\n")
-    with pytest.raises(ScenarioError, match="`until` works with posts_total or hostile_total"):
+    with pytest.raises(ScenarioError, match="`until` works with posts_total, tag_posts_total, hostile_total"):
         parse_scenario_text(text, "x.yaml")
 
 
