@@ -42,6 +42,17 @@ def fmt_seconds(seconds: float) -> str:
     return f"{seconds * 1000:,.1f} ms" if seconds < 1 else f"{seconds:,.2f} s"
 
 
+def fmt_minutes(minutes: float) -> str:
+    """Format a scenario duration in words people read: 45 min, 3 h, 22 h 30 min, 7 days."""
+    m = int(round(minutes))
+    if m < 60:
+        return f"{m} min"
+    if m >= 48 * 60 and m % (24 * 60) == 0:
+        return f"{m // (24 * 60):,} days"
+    hours, rest = divmod(m, 60)
+    return f"{hours:,} h" + (f" {rest} min" if rest else "")
+
+
 def fmt_bytes(n: float) -> str:
     """Format a byte count in MB or GB."""
     return f"{n / 1e9:,.2f} GB" if n >= 1e9 else f"{n / 1e6:,.1f} MB"

@@ -286,3 +286,28 @@ def test_installed_play_in_tmux():
         assert "turn 3/96" in shown
     finally:
         subprocess.run(["tmux", "kill-session", "-t", name], env=env, capture_output=True)
+
+
+@pytest.mark.parametrize(
+    ("scenario_id", "expected"),
+    [
+        ("askjpm", "Vice Chairman Jimmy Lee, 1 h long, starting 22 h after the opening post."),
+        ("askseaworld", "7 days long, starting with the opening post."),
+        ("whyistayed", "24 h long, starting with the opening post."),
+    ],
+)
+def test_briefing_gives_the_event_in_hours_and_days(scenario_id, expected):
+    from simulator.scenario import resolve
+    from simulator.tui.screens import _event_words
+
+    words = _event_words(resolve(scenario_id).scenario.campaign.event)
+    assert words.endswith(expected), words
+    assert "min," not in words  # no raw minute counts such as "10080 min"
+
+
+def test_minutes_read_as_people_say_them():
+    from simulator.output import fmt_minutes
+
+    assert [fmt_minutes(m) for m in (15, 60, 90, 1350, 1440, 2880, 10080, 2900)] == [
+        "15 min", "1 h", "1 h 30 min", "22 h 30 min", "24 h", "2 days", "7 days", "48 h 20 min",
+    ]

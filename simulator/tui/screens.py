@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from simulator.engine import Decision
 from simulator.errors import BackfireError
+from simulator.output import fmt_minutes
 from simulator.session import Session
 from simulator.tui.widgets import ClockBar, ComparisonChart, FeedView, MetricsPanel
 
@@ -124,6 +125,12 @@ class BriefingScreen(Screen):
         self.post_message(self.ClockStarted())
 
 
+def _event_words(event) -> str:
+    """'Host, 1 h long, starting 3 h after the opening post.'"""
+    when = "starting with the opening post" if event.starts_at <= 0 else f"starting {fmt_minutes(event.starts_at)} after the opening post"
+    return f"{event.host}, {fmt_minutes(event.length)} long, {when}."
+
+
 def briefing_markdown(session: Session) -> str:
     """The briefing as Markdown."""
     sc = session.scenario
@@ -131,7 +138,7 @@ def briefing_markdown(session: Session) -> str:
     for c in sc.brand.context:
         amount = f" **{c.amount}**" if c.amount else ""
         lines.append(f"- *{c.when}*:{amount} {c.text} ({sc.source(c.source).title})")
-    lines += ["", "## The campaign", "", f"**Goal.** {sc.campaign.goal}", "", f"**Event.** {sc.campaign.event.host}, {int(sc.campaign.event.length)} min, {int(sc.campaign.event.starts_at // 60)} h after the opening post.", ""]
+    lines += ["", "## The campaign", "", f"**Goal.** {sc.campaign.goal}", "", f"**Event.** {_event_words(sc.campaign.event)}", ""]
     lines += [f"## Your moves (each turn is {sc.clock.turn_words})", "", "- **w** wait · **a** answer the highlighted post (pick a tone) · **p** pause · **c** cancel (pick a message)", ""]
     lines += ["## Sources", ""]
     for s in sc.sources:
