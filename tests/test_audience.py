@@ -55,6 +55,70 @@ def test_identity_is_stable_and_hubs_use_their_declared_handles(askjpm):
     assert a.identity(a.hubs["wire"]).name == "Market Wire"
 
 
+def _pattern_regex(pattern: str):
+    import re
+
+    return re.compile("^" + re.sub(r"\\\{\w+\\\}", ".+", re.escape(pattern)) + "$")
+
+
+@pytest.mark.parametrize("scenario_id", ["askjpm", "askseaworld", "askbg"])
+def test_outlets_and_groups_are_named_from_their_segments_patterns(scenario_id):
+    from simulator.scenario import resolve
+
+    sc = resolve(scenario_id).scenario
+    a = build_audience(sc, 3, 5_000)
+    hubs = set(a.hubs.values())
+    checked = 0
+    for s, seg in enumerate(sc.audience.segments):
+        if not seg.names:
+            continue
+        names = [_pattern_regex(p) for p in seg.names]
+        bios = [_pattern_regex(p) for p in seg.bios]
+        for i in range(int(a.seg_start[s]), int(a.seg_start[s + 1])):
+            if i in hubs:
+                continue
+            ident = a.identity(i)
+            assert any(r.match(ident.name) for r in names), (seg.id, ident.name)
+            assert any(r.match(ident.bio) for r in bios), (seg.id, ident.bio)
+            checked += 1
+    assert checked > 100
+
+
+def test_without_patterns_groups_get_plain_names_not_another_cases(askjpm):
+    """The built-in group names carry no case (no 'Occupy' for an animal-rights crowd)."""
+    seg = askjpm.audience.segments[[s.id for s in askjpm.audience.segments].index("activists")]
+    plain = askjpm.model_copy(update={"audience": askjpm.audience.model_copy(update={
+        "segments": [s if s is not seg else s.model_copy(update={"names": [], "bios": []}) for s in askjpm.audience.segments]})})
+    a = build_audience(plain, 1, 5_000)
+    s = [x.id for x in plain.audience.segments].index("activists")
+    names = [a.identity(i).name for i in range(int(a.seg_start[s]), int(a.seg_start[s + 1])) if i not in a.hub_handles]
+    assert names and not any(w in n for n in names for w in ("Occupy", "Bank", "Debt"))
+    from simulator.audience.names import NAME_PATTERNS
+
+    regs = [_pattern_regex(p) for p in NAME_PATTERNS["group"]]
+    hubs = set(a.hubs.values())
+    assert all(any(r.match(a.identity(i).name) for r in regs) for i in range(int(a.seg_start[s]), int(a.seg_start[s + 1])) if i not in hubs)
+
+
+def test_declared_places_fill_cities_in_names_bios_and_posts():
+    from simulator.audience.names import fill_words
+    from simulator.scenario import resolve
+
+    sc = resolve("askbg").scenario
+    places = set(sc.audience.places)
+    assert places
+    a = build_audience(sc, 2, 5_000)
+    s = [x.id for x in sc.audience.segments].index("campaigners")
+    for i in range(int(a.seg_start[s]), int(a.seg_start[s]) + 200):
+        if i in a.hub_handles:
+            continue
+        ident = a.identity(i)
+        assert any(p in ident.name for p in places), ident.name
+    rng = np.random.default_rng(0)
+    drawn = {fill_words(rng, tuple(sc.audience.places))["city"] for _ in range(200)}
+    assert drawn <= places and len(drawn) > 5
+
+
 def test_segment_shares(askjpm):
     a = crowd(askjpm, size=10_000)
     for s, seg in enumerate(askjpm.audience.segments):

@@ -179,3 +179,12 @@ def test_an_unquoted_hashtag_is_not_silently_dropped(tmp_path, capsys):
     assert f"{path}:{line}:" in err and "#AskJPM). after a space starts a YAML comment" in err
     # a real comment ("# words") and a quoted hashtag are fine
     assert run_validate(tmp_path, mutate("  invitation: 1.0\n", "  invitation: 1.0   # calibrated\n"), capsys)[0] == 0
+
+
+def test_unknown_placeholder_in_a_name_pattern(tmp_path, capsys):
+    text = mutate('names: ["Occupy {City}"', 'names: ["Occupy {Town}"')
+    code, err, path = run_validate(tmp_path, text, capsys)
+    assert code == 2
+    line = line_of(text, "Occupy {Town}")
+    assert f"{path}:{line}:" in err
+    assert "names" in err and "{Town}" in err and "{City}" in err

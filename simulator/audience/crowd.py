@@ -34,6 +34,9 @@ class Audience:
     segment_ids: tuple[str, ...]
     segment_labels: tuple[str, ...]
     name_styles: tuple[str, ...]
+    name_patterns: tuple[tuple[str, ...], ...]  # per segment; empty: built-in for its style
+    bio_patterns: tuple[tuple[str, ...], ...]
+    places: tuple[str, ...]  # city names for text; empty: large US cities
     seg_start: np.ndarray  # int64, S+1
     segment: np.ndarray  # int16, N
     stance: np.ndarray  # float32, N: starting stance, -1..1
@@ -56,7 +59,7 @@ class Audience:
     def identity(self, index: int) -> Identity:
         """Return the persona's handle, display name and bio (made on demand, same every time)."""
         seg = int(self.segment[index])
-        ident = identity(self.seed, int(index), self.name_styles[seg], self.segment_labels[seg])
+        ident = identity(self.seed, int(index), self.name_styles[seg], self.name_patterns[seg], self.bio_patterns[seg], self.places)
         if index in self.hub_handles:
             handle, name = self.hub_handles[index]
             return Identity(handle, name, ident.bio)
@@ -180,6 +183,9 @@ def build_audience(
         segment_ids=tuple(scenario.segment_ids()),
         segment_labels=tuple(s.label for s in segs),
         name_styles=tuple(s.voice_names for s in segs),
+        name_patterns=tuple(tuple(s.names) for s in segs),
+        bio_patterns=tuple(tuple(s.bios) for s in segs),
+        places=tuple(scenario.audience.places),
         seg_start=spec.seg_start,
         segment=segment,
         stance=stance,

@@ -55,48 +55,69 @@ def words() -> _Words:
     return _Words()
 
 
-_OUTLET = ("{City} Business Journal", "The {Last} Report", "{Word} Street Daily", "Finance {Word}", "{City} Money Desk", "The {Word} Ledger")
-_GROUP = ("Occupy {City}", "{City} Housing Justice", "{Word} Not Banks", "Homes Before Banks {City}", "{State} Debt Strike")
-_BIOS = {
-    "person": ("{job} in {city}.", "{job}. Opinions my own.", "{city} | {job} | coffee", "Student. {city}.", "Dad, {job}, {state}."),
-    "outlet": ("Business and markets news from {city}.", "Finance reporting. Tips: DM open.", "Markets, banks, money."),
-    "group": ("Organizing for housing justice in {city}.", "People over profits.", "We are the 99%."),
+# Built-in patterns, used when a segment declares none: plain news and community names,
+# not tied to any one case. A scenario gives its own in `segments[].names` and `.bios`.
+NAME_PATTERNS = {
+    "outlet": ("{City} Daily News", "The {Last} Report", "{City} Business Journal", "The {Word} Post", "{City} News Desk", "The {Word} Ledger"),
+    "group": ("{City} Community Action", "{City} Citizens' Voice", "The {Word} Collective", "{State} Action Network", "{City} Campaign Group"),
+}
+BIO_PATTERNS = {
+    "person": ("{job} in {city}.", "{job}. Opinions my own.", "{city} | {job} | coffee", "Student. {city}.", "Parent. {job}. {state}."),
+    "outlet": ("News from {city}.", "Reporting. Tips: DM open.", "News, business, culture."),
+    "group": ("Organizing in {city}.", "People over profits.", "Volunteer-run, from {city}."),
 }
 
 
-def identity(seed: int, index: int, style: str, segment_label: str) -> Identity:
-    """Return the handle, display name and bio of persona `index` in the run with `seed`."""
+def identity(
+    seed: int,
+    index: int,
+    style: str,
+    names: tuple[str, ...] = (),
+    bios: tuple[str, ...] = (),
+    places: tuple[str, ...] = (),
+) -> Identity:
+    """Return the handle, display name and bio of persona `index` in the run with `seed`.
+
+    `names` and `bios` are the segment's patterns (empty: the built-in ones for `style`);
+    `places` are the scenario's city names (empty: large US cities), which also stand in for states.
+    """
     w = words()
     rng = np.random.default_rng([seed, index, 7919])
     first = w.first[int(rng.choice(len(w.first), p=w.first_p))]
     last = w.last[int(rng.choice(len(w.last), p=w.last_p))]
-    city = w.cities[int(rng.integers(len(w.cities)))]
-    state = w.states[int(rng.integers(len(w.states)))]
+    cities = places or w.cities
+    states = places or w.states
+    city = cities[int(rng.integers(len(cities)))]
+    state = states[int(rng.integers(len(states)))]
     word = w.words[int(rng.integers(len(w.words)))].capitalize()
     job = w.jobs[int(rng.integers(len(w.jobs)))]
     fill = {"First": first, "Last": last, "City": city, "State": state, "Word": word}
-    if style == "outlet":
-        name = _OUTLET[int(rng.integers(len(_OUTLET)))].format(**fill)
-        handle = "".join(part for part in name.split() if part[0].isalnum())[:15]
-    elif style == "group":
-        name = _GROUP[int(rng.integers(len(_GROUP)))].format(**fill)
-        handle = "".join(part.capitalize() for part in name.split())[:15]
+    if style in ("outlet", "group") or names:
+        patterns = names or NAME_PATTERNS[style]
+        name = patterns[int(rng.integers(len(patterns)))].format(**fill)
+        if style == "group":
+            handle = "".join(part.capitalize() for part in name.split())[:15]
+        else:
+            handle = "".join(part for part in name.split() if part[0].isalnum())[:15]
     else:
         name = f"{first} {last}"
         pattern = int(rng.integers(4))
         digits = int(rng.integers(1, 999))
         handle = [f"{first}{last}", f"{first[0]}{last}{digits}", f"{first}_{last[:4]}", f"{last}{digits}"][pattern]
-    bio = _BIOS.get(style, _BIOS["person"])[int(rng.integers(3))].format(job=job, city=city, state=state)
+    bio_patterns = bios or BIO_PATTERNS.get(style, BIO_PATTERNS["person"])
+    bio = bio_patterns[int(rng.integers(len(bio_patterns)))].format(job=job, city=city, state=state)
     return Identity(handle="@" + "".join(c for c in handle if c.isalnum() or c == "_")[:15], name=name, bio=bio)
 
 
-def fill_words(rng: np.random.Generator) -> dict[str, str]:
+def fill_words(rng: np.random.Generator, places: tuple[str, ...] = ()) -> dict[str, str]:
     """Return Faker-drawn words for template placeholders ({first_name}, {city}, {job}, ...)."""
     w = words()
+    cities = places or w.cities
+    states = places or w.states
     return {
         "first_name": w.first[int(rng.choice(len(w.first), p=w.first_p))],
-        "city": w.cities[int(rng.integers(len(w.cities)))],
-        "state": w.states[int(rng.integers(len(w.states)))],
+        "city": cities[int(rng.integers(len(cities)))],
+        "state": states[int(rng.integers(len(states)))],
         "job": w.jobs[int(rng.integers(len(w.jobs)))].split(",")[0].lower(),
         "year": str(int(rng.integers(2008, 2013))),
         "company": f"{w.last[int(rng.integers(len(w.last)))]} {w.company_suffixes[int(rng.integers(len(w.company_suffixes)))]}",

@@ -66,7 +66,7 @@ class Feed:
 
     def _fill(self, template: str) -> str:
         sc = self.sim.scenario
-        words = fill_words(self.rng)
+        words = fill_words(self.rng, self.sim.audience.places)
         words.update(hashtag=sc.campaign.hashtag, brand=sc.brand.name, handle=sc.brand.handle,
                      amount=self.amount_words[int(self.rng.integers(len(self.amount_words)))])
         return re.sub(r"\{(\w+)\}", lambda m: words.get(m.group(1), m.group(0)), template)

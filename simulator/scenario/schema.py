@@ -11,9 +11,29 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 _DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*m(?:in)?)?\s*$")
+
+
+# The placeholders a segment's name and bio patterns may use (filled in simulator.audience.names).
+NAME_FIELDS = frozenset({"First", "Last", "City", "State", "Word"})
+BIO_FIELDS = frozenset({"job", "city", "state"})
+
+
+def _check_fields(patterns: list[str], allowed: frozenset[str]) -> list[str]:
+    """Refuse a pattern with an unknown placeholder, naming it and the ones allowed."""
+    import string
+
+    for pattern in patterns:
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(pattern) if f is not None]
+        except ValueError as exc:
+            raise ValueError(f"{pattern!r} is not a valid pattern ({exc}); write a brace as {{{{ or }}}}") from None
+        unknown = sorted(set(fields) - allowed)
+        if unknown:
+            raise ValueError(f"{pattern!r} uses {{{unknown[0]}}}; the placeholders are " + ", ".join(f"{{{a}}}" for a in sorted(allowed)))
+    return patterns
 
 
 def parse_duration(value: object) -> float:
@@ -246,8 +266,30 @@ class Segment(Model):
         ),
     )
     voice_names: Literal["person", "outlet", "group"] = Field(
-        "person", description="What its display names look like."
+        "person", description="What its display names look like: people's names, or patterns for outlets and groups."
     )
+    names: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Display-name patterns for this segment's accounts, such as \"{City} Animal Save\" (synthetic names, a "
+            "modelling choice). Placeholders: {First}, {Last}, {City}, {State}, {Word}. Empty: people's names for "
+            "`person`, plain news or community-group names for `outlet` and `group`."
+        ),
+    )
+    bios: list[str] = Field(
+        default_factory=list,
+        description="Bio patterns for this segment's accounts. Placeholders: {job}, {city}, {state}. Empty: built-in bios for its `voice_names`.",
+    )
+
+    @field_validator("names")
+    @classmethod
+    def _name_fields(cls, value: list[str]) -> list[str]:
+        return _check_fields(value, NAME_FIELDS)
+
+    @field_validator("bios")
+    @classmethod
+    def _bio_fields(cls, value: list[str]) -> list[str]:
+        return _check_fields(value, BIO_FIELDS)
 
 
 class Hub(Model):
@@ -270,6 +312,13 @@ class Audience(Model):
     size_note: str = Field(description="Why this size (a modelling assumption).")
     segments: list[Segment] = Field(min_length=1, description="The groups in the crowd.")
     hubs: list[Hub] = Field(default_factory=list, description="Big accounts with declared followings.")
+    places: list[str] = Field(
+        default_factory=list,
+        description=(
+            "City names for the crowd's names, bios and voice templates ({city}, {City}; they stand in for {state} "
+            "too). Empty: large US cities and US states. Give them for a case set elsewhere, such as the UK."
+        ),
+    )
 
 
 class Kind(Model):

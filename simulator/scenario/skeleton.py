@@ -57,6 +57,7 @@ clock:
 audience:
   size: 20000
   size_note: TODO who could see the tag (an assumption).
+  # places: [London, Leeds, Glasgow]   # city names for a case set outside the US
   segments:
     - id: customers
       label: Customers
@@ -76,6 +77,10 @@ audience:
       popularity: 2.2
       follows: {{critics: 0.7, customers: 0.3}}
       posts: {{complaint: 0.9, support: 0.1}}
+      # Campaign groups read as groups: give names that fit your case ({{City}}, {{Last}}, {{Word}}...).
+      voice_names: group
+      names: ["{{City}} Consumer Action", "The {{Word}} Campaign"]
+      bios: ["Campaigning in {{city}}.", "Customers first."]
   hubs: []
 
 kinds:
