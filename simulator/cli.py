@@ -117,6 +117,8 @@ def scenario_json_schema() -> dict:
 def _type_of(spec: dict) -> str:
     if "$ref" in spec:
         return spec["$ref"].rsplit("/", 1)[-1]
+    if "oneOf" in spec:
+        return " or ".join(_type_of(s) for s in spec["oneOf"])
     if "anyOf" in spec:
         return " or ".join(_type_of(s) for s in spec["anyOf"] if s.get("type") != "null") + (" (optional)" if any(s.get("type") == "null" for s in spec["anyOf"]) else "")
     if spec.get("type") == "array":

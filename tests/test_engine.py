@@ -315,3 +315,23 @@ def test_novelty_wears_out_with_volume(askjpm, crowds):
         on_tag = game.result().turns[-1]["tag_posts"]
         expected = before * 0.5 ** (minutes / half_life) * 0.5 ** (on_tag / 500.0)
         assert game.sim.state.novelty == pytest.approx(expected)
+
+
+def test_a_template_with_after_appears_only_once_its_move_is_made(askjpm, crowds):
+    """Text that mentions what the brand did never shows for a player who did something else."""
+    from simulator.scenario.schema import Template
+
+    templates = {
+        seg: {kind: [Template(text="AFTER {hashtag}", after=["cancel:badidea"]), "PLAIN {hashtag}"] for kind in by_kind}
+        for seg, by_kind in askjpm.voices.templates.items()
+    }
+    sc = askjpm.model_copy(update={"voices": askjpm.voices.model_copy(update={"templates": templates, "quote_rate": 0.0})})
+    cancelled = run(sc, 0, parse_script(sc, "wait*8,cancel:badidea"), audience=crowds[0], with_feed=True)
+    crowd_items = [i for i in cancelled.feed if i.poster >= 0]
+    before = [i for i in crowd_items if i.turn < 8]
+    after = [i for i in crowd_items if i.turn >= 8]
+    assert before and after
+    assert all(i.text.startswith("PLAIN") for i in before)
+    assert any(i.text.startswith("AFTER") for i in after)
+    other = run(sc, 0, parse_script(sc, "wait*8,cancel:apology"), audience=crowds[0], with_feed=True)
+    assert all(i.text.startswith("PLAIN") for i in other.feed if i.poster >= 0)

@@ -62,6 +62,8 @@ class Feed:
             self.quotes_by_kind.setdefault(kind, []).append(i)
         self.used_quotes: set[int] = set()
         self._shown_injects: set[str] = set()
+        # The brand's moves so far, as `answer` and `answer:ID`: some templates fit only after one.
+        self.moves: set[str] = {"open", f"open:{sim.opening.id}"}
         sim.feed_kinds = {}
 
     def _fill(self, template: str) -> str:
@@ -70,6 +72,12 @@ class Feed:
         words.update(hashtag=sc.campaign.hashtag, brand=sc.brand.name, handle=sc.brand.handle,
                      amount=self.amount_words[int(self.rng.integers(len(self.amount_words)))])
         return re.sub(r"\{(\w+)\}", lambda m: words.get(m.group(1), m.group(0)), template)
+
+    def _fitting(self, templates: list | None) -> list[str]:
+        """The templates that fit what the brand has done so far (plain ones always fit)."""
+        if not templates:
+            return []
+        return [t if isinstance(t, str) else t.text for t in templates if isinstance(t, str) or any(m in self.moves for m in t.after)]
 
     def _text(self, segment: str, kind: str) -> tuple[str, bool, str | None, str | None, str | None]:
         """Return (text, real, source, handle, name) for a post of this segment and kind."""
@@ -80,11 +88,11 @@ class Feed:
             self.used_quotes.add(i)
             q = sc.voices.quotes[i]
             return q.text, True, q.source, q.handle, q.author
-        templates = sc.voices.templates.get(segment, {}).get(kind)
+        templates = self._fitting(sc.voices.templates.get(segment, {}).get(kind))
         if not templates:
             for by_kind in sc.voices.templates.values():
-                if kind in by_kind:
-                    templates = by_kind[kind]
+                templates = self._fitting(by_kind.get(kind))
+                if templates:
                     break
         template = templates[int(self.rng.integers(len(templates)))] if templates else "{hashtag}"
         return self._fill(template), False, None, None, None
@@ -95,6 +103,10 @@ class Feed:
         sc = sim.scenario
         minute = rec.turn * sc.clock.turn_minutes
         self._settle_reposts(rec)
+        if rec.decision.action != "wait":
+            self.moves.add(rec.decision.action)
+            if rec.decision.option:
+                self.moves.add(f"{rec.decision.action}:{rec.decision.option.split('@')[0]}")
         new: list[FeedItem] = []
         if rec.brand_post is not None:
             bp = rec.brand_post

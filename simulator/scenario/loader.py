@@ -199,7 +199,7 @@ def parse_scenario_text(text: str, label: str) -> Scenario:
         for err in exc.errors():
             loc = tuple(err["loc"])
             # pydantic appends the validator's tag for union/function steps; drop non-field parts.
-            loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+            loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith(("function-", "union:")))))
             kind = err["type"]
             line, col = _locate(loc, values, keys, prefer_key=kind == "extra_forbidden")
             if kind == "missing":
@@ -275,7 +275,7 @@ def _did_you_mean(loc: FieldPath, data: dict) -> str:
             continue
         field = getattr(model, "model_fields", {}).get(part)
         if field is None:
-            return ""
+            continue  # a key of a mapping (a segment or kind id), not a field
         model = _inner_model(field.annotation) or model
     names = list(getattr(model, "model_fields", {}))
     close = difflib.get_close_matches(str(loc[-1]), names, n=1)

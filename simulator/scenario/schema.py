@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, WithJsonSchema, field_validator, model_validator
 
 _DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*m(?:in)?)?\s*$")
 
@@ -335,13 +335,48 @@ class Kind(Model):
     )
 
 
+class Template(Model):
+    """A feed template that fits only once the brand has made a given move."""
+
+    text: str = Field(description="The template (same placeholders as any other).")
+    after: list[str] = Field(
+        min_length=1,
+        description=(
+            "Moves that make it fit, any one of them made earlier in the run (or this turn): `open:ID`, `answer`, "
+            "`answer:ID`, `pause`, `pause:ID`, `cancel`, `cancel:ID`. Use it for text that mentions what the brand "
+            "did (an apology, a pulled promotion), so a player who did something else never reads it."
+        ),
+    )
+
+
+def _template_form(value: object) -> str | None:
+    if isinstance(value, str):
+        return "union:text"
+    if isinstance(value, (dict, Template)):
+        return "union:template"
+    return None
+
+
+# A template is a string or {text, after}; the tag tells pydantic which, so an error names one form only
+# (the loader drops the "union:" part from the field path).
+TemplateEntry = Annotated[
+    Annotated[str, Tag("union:text")] | Annotated[Template, Tag("union:template")],
+    Discriminator(
+        _template_form,
+        custom_error_type="template_form",
+        custom_error_message="expected a template string, or a mapping {text, after}",
+    ),
+]
+
+
 class Voices(Model):
     """Text for the feed: Faker-filled templates and real quotes."""
 
-    templates: dict[SegmentId, dict[KindId, list[str]]] = Field(
+    templates: dict[SegmentId, dict[KindId, list[TemplateEntry]]] = Field(
         description=(
-            "Templates per segment and kind. Placeholders: {hashtag}, {brand}, {handle}, {first_name}, {city}, "
-            "{state}, {job}, {amount}, {year}, {company}."
+            "Templates per segment and kind: a string, or `{text, after}` for text that fits only after a given "
+            "move. Placeholders: {hashtag}, {brand}, {handle}, {first_name}, {city}, {state}, {job}, {amount}, "
+            "{year}, {company}."
         )
     )
     quotes: list[Quote] = Field(default_factory=list, description="Real posts quoted by the sources.")
@@ -812,11 +847,26 @@ def cross_field_problems(sc: Scenario) -> list[tuple[Path, str]]:
             problems.append((("targets", i, "since"), "`since` must be before `until`"))
     for i, lesson in enumerate(sc.lessons):
         for j, ref in enumerate(lesson.options):
-            move, _, opt = ref.partition(":")
-            if move == "wait" and not opt:
-                continue
-            if move not in options:
-                problems.append((("lessons", i, "options", j), f"unknown move {move!r}; expected open, answer, pause, cancel or wait"))
-            elif opt and opt not in options[move]:
-                problems.append((("lessons", i, "options", j), f"unknown {move} option {opt!r}; known: {', '.join(options[move])}"))
+            _check_move_ref(ref, ("lessons", i, "options", j), options, problems)
+    plain_kinds = {kind for by_kind in sc.voices.templates.values() for kind, ts in by_kind.items() if any(isinstance(t, str) for t in ts)}
+    for seg, by_kind in sc.voices.templates.items():
+        for kind, templates in by_kind.items():
+            for j, template in enumerate(templates):
+                if isinstance(template, Template):
+                    for k, ref in enumerate(template.after):
+                        _check_move_ref(ref, ("voices", "templates", seg, kind, j, "after", k), options, problems)
+            if kind not in plain_kinds:
+                problems.append((("voices", "templates", seg, kind), f"every `{kind}` template has `after`; add a plain one that fits a run where none of those moves is made"))
+                plain_kinds.add(kind)  # say it once
     return problems
+
+
+def _check_move_ref(ref: str, path: tuple, options: dict[str, list[str]], problems: list) -> None:
+    """Check a move reference such as `cancel`, `answer:candid` or `open:promoted`."""
+    move, _, opt = ref.partition(":")
+    if move == "wait" and not opt:
+        return
+    if move not in options:
+        problems.append((path, f"unknown move {move!r}; expected open, answer, pause, cancel or wait"))
+    elif opt and opt not in options[move]:
+        problems.append((path, f"unknown {move} option {opt!r}; known: {', '.join(options[move])}"))
