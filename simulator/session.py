@@ -16,6 +16,7 @@ from simulator.engine import Decision, Game, RunResult, run, strategy_plan
 from simulator.engine.decisions import check_decision
 from simulator.engine.feed import FeedItem
 from simulator.errors import BackfireError
+from simulator.output import fmt_minutes
 from simulator.scenario.schema import Scenario
 from simulator.scoring.debrief import Debrief, debrief
 from simulator.scoring.score import Score, paired_score
@@ -208,9 +209,9 @@ class Session:
         if move == "open":
             return [MoveOption("open", o.id, o.label, o.text, o.real) for o in sc.campaign.openings]
         if move == "answer":
-            return [MoveOption("answer", o.id, o.label, o.text.replace("{question}", "…").strip()) for o in sc.actions.answer]
+            return [MoveOption("answer", o.id, o.label, o.text.replace("{question}", "…").strip(), o.real) for o in sc.actions.answer]
         if move == "pause":
-            return [MoveOption("pause", o.id, f"{o.label} ({o.turns * sc.clock.turn_minutes} min)", o.text or "(posts nothing)") for o in sc.actions.pause]
+            return [MoveOption("pause", o.id, f"{o.label} ({fmt_minutes(o.turns * sc.clock.turn_minutes)})", o.text or "(posts nothing)") for o in sc.actions.pause]
         if move == "cancel":
             return [MoveOption("cancel", o.id, o.label, o.text or "(posts nothing: the campaign stops quietly)", o.real) for o in sc.actions.cancel]
         raise BackfireError(f"unknown move {move!r}")

@@ -226,3 +226,15 @@ def test_a_tampered_turn_is_refused_on_resume(tmp_path):
     store.db.execute("UPDATE turns SET metrics = json_set(metrics, '$.volume', 99999) WHERE game_id = ? AND turn = 1", (session.game_id,))
     with pytest.raises(BackfireError, match="turn 1: replaying the saved decisions gave different metrics"):
         restore(store, session.game_id)
+
+
+def test_menus_mark_real_wordings_and_give_pauses_in_hours():
+    from simulator.scenario import resolve
+    from simulator.session import Session
+
+    session = Session(resolve("askseaworld").scenario, 1, 3000)
+    answers = {o.id: o for o in session.options("answer")}
+    assert answers["trolls"].real and answers["bullies"].real
+    assert not answers["candid"].real
+    pauses = [o.label for o in session.options("pause")]
+    assert pauses and all(p.endswith(" h)") or p.endswith(" days)") for p in pauses), pauses
