@@ -6,7 +6,7 @@ import argparse
 import time
 
 from simulator.cli import command
-from simulator.output import Progress, console, fmt_int, fmt_num, fmt_seconds, print_json, table
+from simulator.output import Progress, console, fmt_bound, fmt_int, fmt_num, fmt_seconds, fmt_value, print_json, table
 
 
 def _size(text: str) -> int:
@@ -85,9 +85,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     out.print(f"[bold]Calibration of {scenario.title}[/]: history replayed on {len(seeds)} seeds ({seeds[0]}–{seeds[-1]}), {fmt_int(size)} personas, counts in real units")
 
     def bound(r):
-        if r["min"] is not None and r["max"] is not None:
-            return f"{fmt_num(r['min'])} – {fmt_num(r['max'])}"
-        return f"≥ {fmt_num(r['min'])}" if r["min"] is not None else f"≤ {fmt_num(r['max'])}"
+        return fmt_bound(r["min"], r["max"])
 
     table_rows = [
         [r["label"], r["metric"], bound(r), r["source"], fmt_num(r["median"]) if r["median"] is not None else "—",
@@ -155,9 +153,12 @@ def print_score(out, scenario, score, report) -> None:
     for w in report.what_happened:
         out.print(f"• {w['when']}: {w['text']} ({w['source_title']})", markup=False)
     f = report.history_figures
-    if f:
-        out.print(f"On this crowd the historical decisions gave {fmt_int(f['hostile_before_cancel'] or 0)} hostile posts before the cancellation, "
-                  f"{fmt_int(f['replies_to_cancel'] or 0)} replies to it and {fmt_int(f['tag_hostile_after_cancel'] or 0)} hostile posts after it.")
+    if f and f["targets"]:
+        out.print("On this crowd the historical decisions gave:")
+        for t in f["targets"]:
+            out.print(f"• {t['label']}: {fmt_value(t['value'])} (documented {fmt_bound(t['min'], t['max'])}, {t['source_title']})", markup=False)
+        if f["note"]:
+            out.print(f["note"], markup=False)
     out.print(f"Replay with: backfire score {scenario.id} --seed {score.seed} --size {score.size} --decisions '{score.script}'")
 
 

@@ -37,6 +37,20 @@ def fmt_num(value: float, digits: int = 2) -> str:
     return f"{value:,.{digits}f}"
 
 
+def fmt_value(value: float | None) -> str:
+    """A measured figure: whole numbers as counts (7,502), others with two decimals (0.22)."""
+    if value is None:
+        return "—"
+    return fmt_int(value) if float(value).is_integer() else fmt_num(value)
+
+
+def fmt_bound(low: float | None, high: float | None) -> str:
+    """A documented range: '2,000 – 20,000', '≥ 6,000' or '≤ 0.25'."""
+    if low is not None and high is not None:
+        return f"{fmt_value(low)} – {fmt_value(high)}"
+    return f"≥ {fmt_value(low)}" if low is not None else f"≤ {fmt_value(high)}"
+
+
 def fmt_seconds(seconds: float) -> str:
     """Format a duration in s or ms."""
     return f"{seconds * 1000:,.1f} ms" if seconds < 1 else f"{seconds:,.2f} s"

@@ -217,3 +217,22 @@ def test_a_paraphrase_is_never_shown_as_the_sources_words(askjpm):
     assert "“" not in summary and "(summary, not the source's words)" in summary
     real = _cite(askjpm, by_id["want_the_feedback"]).cited
     assert real.startswith("“") and real.endswith("”")
+
+
+@pytest.mark.parametrize("scenario_id", ["askjpm", "mcdstories"])
+def test_debrief_reads_the_scenarios_own_targets_on_this_crowd(scenario_id):
+    """The 'what really happened' figures are the case's targets, not one case's metrics."""
+    from simulator.scenario import resolve
+    from simulator.scoring.calibrate import target_value
+
+    sc = resolve(scenario_id).scenario
+    history = run(sc, 4, strategy_plan(sc, "history"), size=8_000)
+    figures = debrief(sc, parse_script(sc, "wait*4"), history).history_figures
+    assert [t["target"] for t in figures["targets"]] == [t.id for t in sc.targets]
+    for row, target in zip(figures["targets"], sc.targets):
+        assert row["value"] == target_value(sc, target, history.summary)
+        assert row["meets"] == meets(row["value"], target.bound)
+        assert (row["min"], row["max"]) == (target.bound.min, target.bound.max)
+    assert figures["note"] and "8,000" in figures["note"] and f"{sc.audience.size:,}" in figures["note"]
+    at_size = debrief(sc, parse_script(sc, "wait*4"), history.__class__(**{**history.__dict__, "size": sc.audience.size}))
+    assert at_size.history_figures["note"] is None

@@ -120,6 +120,15 @@ def review_plan(scenario: Scenario, plan: Plan) -> list[DecisionReview]:
     return reviews
 
 
+def crowd_size_note(scenario: Scenario, size: int) -> str | None:
+    """Why counts differ from the documented figures on a smaller or larger crowd (None at the declared size)."""
+    declared = scenario.audience.size
+    if size == declared:
+        return None
+    return (f"Counts scale with the crowd: the documented figures are matched at {declared:,} personas "
+            f"(one per account); this crowd has {size:,}, so its counts are not on the documented scale.")
+
+
 def debrief(scenario: Scenario, plan: Plan, history: RunResult | None) -> Debrief:
     """Return the debrief of a plan: lessons per decision, and the real timeline with its figures."""
     what = []
@@ -128,12 +137,13 @@ def debrief(scenario: Scenario, plan: Plan, history: RunResult | None) -> Debrie
         what.append({"when": entry.when, "text": entry.text, "source": entry.source, "source_title": src.title})
     figures = {}
     if history is not None:
-        figures = {
-            "hostile_before_cancel": history.summary["hostile_before_cancel"],
-            "replies_to_cancel": history.summary["replies_to_cancel"],
-            "tag_hostile_after_cancel": history.summary["tag_hostile_after_cancel"],
-            "cancel_hours": history.summary["cancel_hours"],
-            "seed": history.seed,
-            "size": history.size,
-        }
+        from simulator.scoring.calibrate import meets, target_value
+
+        targets = []
+        for t in scenario.targets:
+            value = target_value(scenario, t, history.summary)
+            targets.append({"target": t.id, "label": t.label, "value": value, "min": t.bound.min, "max": t.bound.max,
+                            "meets": meets(value, t.bound), "source": t.source, "source_title": scenario.source(t.source).title})
+        # The scenario's own targets, read on this crowd: what the real decisions give here against what was documented.
+        figures = {"seed": history.seed, "size": history.size, "targets": targets, "note": crowd_size_note(scenario, history.size)}
     return Debrief(review_plan(scenario, plan), what, figures)

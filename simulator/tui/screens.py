@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from simulator.engine import Decision
 from simulator.errors import BackfireError
-from simulator.output import fmt_minutes
+from simulator.output import fmt_bound, fmt_minutes, fmt_value
 from simulator.session import Session
 from simulator.tui.widgets import ClockBar, ComparisonChart, FeedView, MetricsPanel
 
@@ -445,8 +445,11 @@ def debrief_markdown(session: Session) -> str:
     for w in report.what_happened:
         lines.append(f"- **{w['when']}**: {w['text']} (*{w['source_title']}*)")
     f = report.history_figures
-    if f:
-        lines += ["", f"On this crowd, the real decisions gave **{(f['hostile_before_cancel'] or 0):,}** hostile posts before the cancellation and **{(f['replies_to_cancel'] or 0):,}** replies to it."]
+    if f and f["targets"]:
+        lines += ["", "On this crowd, the real decisions gave:", ""]
+        lines += [f"- {t['label']}: **{fmt_value(t['value'])}** (documented {fmt_bound(t['min'], t['max'])})" for t in f["targets"]]
+        if f["note"]:
+            lines += ["", f"*{f['note']}*"]
     return "\n".join(lines)
 
 
