@@ -96,7 +96,7 @@ def _run(args: argparse.Namespace) -> int:
             ]
         )
     out.print(table("Turns (time after the opening post)", ["time", "decision", "posts", "hostile", "negative", "replies", "reach", "trending", "stance", "injects"], rows, right={2, 3, 4, 5, 6, 8}))
-    _print_summary(out, result.summary)
+    _print_summary(out, result.summary, scenario)
     if args.feed and result.feed:
         for item in result.feed:
             tag = " [REAL QUOTE, " + (item.source or "") + "]" if item.real else ""
@@ -107,13 +107,17 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_summary(out, s: dict) -> None:
+def _print_summary(out, s: dict, scenario) -> None:
     def opt(value, fmt=fmt_int):
         return "—" if value is None else fmt(value)
 
+    by_id = {seg.id: seg.label for seg in scenario.audience.segments}
+    goal_askers = ", ".join(by_id.get(i, i) for i in scenario.campaign.intended_audience) or "the intended audience"
     rows = [
-        ["posts on the tag", fmt_int(s["posts_total"])],
+        ["posts (on the tag and replies to the brand)", fmt_int(s["posts_total"])],
+        ["posts on the tag (not replies)", fmt_int(s["tag_posts_total"])],
         ["hostile posts", fmt_int(s["hostile_total"])],
+        ["hostile share of all posts", f"{s['hostile_share']:.0%}"],
         ["hostile posts before the cancellation", opt(s["hostile_before_cancel"])],
         ["cancelled after", opt(s["cancel_hours"], lambda v: f"{v:.2f} h")],
         ["replies to the cancellation post", opt(s["replies_to_cancel"])],
@@ -124,7 +128,7 @@ def _print_summary(out, s: dict) -> None:
         ["reach of hostile posts", f"{s['hostile_reach_share']:.0%}"],
         ["replies to the brand's last post", fmt_int(s["replies_to_last_brand_post"])],
         ["mean stance change", f"{s['stance_change']:+.3f}"],
-        ["students' on-topic questions while live", fmt_int(s["goal_questions"])],
+        [f"on-topic posts from {goal_askers} while live", fmt_int(s["goal_questions"])],
         ["press stories", fmt_int(s["press_stories"])],
         ["turns trending", fmt_int(s["trending_turns"])],
         ["injects fired", ", ".join(s["injects_fired"]) or "none"],

@@ -138,7 +138,7 @@ def print_score(out, scenario, score, report) -> None:
     ]
     out.print(table("Score by dimension (0–100 each)", ["dimension", "better", "you", "history", "difference", "your score", "history's", "weight"], rows, right={2, 3, 4, 5, 6, 7}))
     verdict = "better than" if score.total > score.history_total else "worse than" if score.total < score.history_total else "level with"
-    out.print(f"[bold]Total: {score.total:.1f} vs history {score.history_total:.1f}[/] — {verdict} what JPMorgan did, on this crowd." if scenario.id == "askjpm" else f"[bold]Total: {score.total:.1f} vs history {score.history_total:.1f}[/] — {verdict} history, on this crowd.")
+    out.print(f"[bold]Total: {score.total:.1f} vs history {score.history_total:.1f}[/] — {verdict} what {scenario.brand.name} did, on this crowd.")
     seg_rows = [[seg, f"{a:+.3f}", f"{b:+.3f}"] for seg, (a, b) in score.stance_change_by_segment.items()]
     out.print(table("Reputation: stance change by segment", ["segment", "you", "history"], seg_rows, right={1, 2}))
     out.print("[bold]Debrief: what the sources say about your decisions[/]")

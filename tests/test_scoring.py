@@ -236,3 +236,17 @@ def test_debrief_reads_the_scenarios_own_targets_on_this_crowd(scenario_id):
     assert figures["note"] and "8,000" in figures["note"] and f"{sc.audience.size:,}" in figures["note"]
     at_size = debrief(sc, parse_script(sc, "wait*4"), history.__class__(**{**history.__dict__, "size": sc.audience.size}))
     assert at_size.history_figures["note"] is None
+
+
+def test_cli_words_come_from_the_case_not_from_askjpm(capsys):
+    from simulator.scenario import resolve
+
+    sc = resolve("mcdstories").scenario
+    assert main(["score", "mcdstories", "--strategy", "unpromoted", "--size", "3000"]) == 0
+    out = capsys.readouterr().out
+    assert f"what {sc.brand.name} did, on this crowd" in out and "JPMorgan" not in out
+    assert main(["run", "mcdstories", "--strategy", "history", "--size", "3000"]) == 0
+    out = capsys.readouterr().out
+    labels = {s.id: s.label for s in sc.audience.segments}
+    assert f"on-topic posts from {labels[sc.campaign.intended_audience[0]]}" in out
+    assert "students" not in out
