@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from datetime import datetime
 
 from simulator.cli import command
@@ -87,7 +88,8 @@ def _facilitate(args: argparse.Namespace) -> int:
         else:
             out = console()
             out.print(table(f"Hot wash (seed {f.seed})", ["rank", "team", "score", "history", "game", "decisions"], [[r["rank"], r["team"], f"{r['score']:.1f}", f"{r['history']:.1f}", r["game_id"], r["script"]] for r in rows], right={0, 2, 3, 4}))
-            out.print(f"Report: backfire report {rows[0]['game_id']} --format html -o aar.html")
+            db = f" --db {shlex.quote(str(args.db))}" if args.db else ""
+            out.print(f"Report: backfire report {rows[0]['game_id']}{db} --format html -o aar.html")
         return 0
     from simulator.tui.app import make_app
 
@@ -124,7 +126,8 @@ def _history(args: argparse.Namespace) -> int:
     ]
     out = console()
     out.print(table(f"Saved games ({store.path})", ["id", "date", "scenario", "team", "seed", "personas", "turns", "state", "score vs history", "from"], rows, right={0, 4, 5, 6}))
-    out.print("Continue one with: backfire resume ID · look back with: backfire replay ID --turn T")
+    db = f" --db {shlex.quote(str(args.db))}" if args.db else ""
+    out.print(f"Continue one with: backfire resume ID{db} · look back with: backfire replay ID{db} --turn T")
     return 0
 
 
@@ -163,7 +166,8 @@ def _resume(args: argparse.Namespace) -> int:
             _print_turns(out, "New turns", new)
         return 0
     if session.over:
-        console().print(f"Game {args.game} is finished; see it with: backfire replay {args.game}")
+        db = f" --db {shlex.quote(str(args.db))}" if args.db else ""
+        console().print(f"Game {args.game} is finished; see it with: backfire replay {args.game}{db}")
         return 0
     from simulator.tui.app import make_app
 

@@ -238,3 +238,14 @@ def test_menus_mark_real_wordings_and_give_pauses_in_hours():
     assert not answers["candid"].real
     pauses = [o.label for o in session.options("pause")]
     assert pauses and all(p.endswith(" h)") or p.endswith(" days)") for p in pauses), pauses
+
+
+def test_hints_carry_the_db_they_were_given(tmp_path, capsys):
+    from simulator.cli import main
+
+    db = tmp_path / "workshop.db"
+    code = main(["facilitate", "askjpm", "--teams", "Red", "--size", "2000", "--plans", "Red=wait*2", "--db", str(db)])
+    assert code == 0
+    assert f"backfire report 1 --db {db} --format html" in capsys.readouterr().out
+    assert main(["history", "--db", str(db)]) == 0
+    assert f"backfire resume ID --db {db}" in capsys.readouterr().out
