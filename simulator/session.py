@@ -223,8 +223,14 @@ class Session:
             return f"(you post nothing; the clock moves on {sc.clock.turn_words})"
         if decision.action == "answer":
             opt = next(o for o in sc.actions.answer if o.id == decision.option)
+            kind = None
+            if self.game is not None:
+                try:
+                    kind = self.game.sim.answer_kind(decision.target)
+                except BackfireError:
+                    kind = None
             q = f"“{question}”" if question else ""
-            return opt.text.replace("{question}", q).replace("  ", " ").strip()
+            return opt.text_for(kind).replace("{question}", q).replace("  ", " ").strip()
         return next(o.preview for o in self.options(decision.action) if o.id == decision.option)
 
     # ---------------------------------------------------------------- end

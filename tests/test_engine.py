@@ -335,3 +335,13 @@ def test_a_template_with_after_appears_only_once_its_move_is_made(askjpm, crowds
     assert any(i.text.startswith("AFTER") for i in after)
     other = run(sc, 0, parse_script(sc, "wait*8,cancel:apology"), audience=crowds[0], with_feed=True)
     assert all(i.text.startswith("PLAIN") for i in other.feed if i.poster >= 0)
+
+
+def test_an_answer_is_worded_for_the_kind_it_answers(askjpm, crowds):
+    """A candid answer to a career question is not an apology; a grievance gets the accountable wording."""
+    candid = next(o for o in askjpm.actions.answer if o.id == "candid")
+    assert "question" in candid.texts
+    result = run(askjpm, 0, parse_script(askjpm, "wait*2,answer:candid@question,answer:candid@grievance"), audience=crowds[0], with_feed=True)
+    posts = [i.text for i in result.feed if i.is_brand and i.kind == "answer"]
+    assert posts == [" ".join(candid.texts["question"].replace("{question}", "").split()), " ".join(candid.text.replace("{question}", "").split())]
+    assert all("  " not in p for p in posts)

@@ -227,3 +227,19 @@ def test_a_kind_with_only_after_templates_is_refused(tmp_path, capsys):
     assert code == 2
     assert "every `question` template has `after`; add a plain one" in err
     assert err.count("every `question` template") == 1
+
+
+def test_a_placeholder_in_a_brand_post_is_refused(tmp_path, capsys):
+    old = 'text: "We walked into that one. {question} Serious answer tomorrow at 1pm, promise."'
+    text = mutate(old, 'text: "We walked into that one in {city}. {question} Serious answer tomorrow at 1pm, promise."')
+    code, err, path = run_validate(tmp_path, text, capsys)
+    assert code == 2
+    assert f"{path}:{line_of(text, 'walked into that one in')}:" in err
+    assert "{city} would be posted as it stands: only {question} is filled in an answer" in err
+
+
+def test_answer_texts_name_known_kinds(tmp_path, capsys):
+    text = mutate("      texts:\n        question:", "      texts:\n        questions:")
+    code, err, path = run_validate(tmp_path, text, capsys)
+    assert code == 2
+    assert "actions.answer[0].texts.questions: unknown kind 'questions'" in err

@@ -249,3 +249,16 @@ def test_hints_carry_the_db_they_were_given(tmp_path, capsys):
     assert f"backfire report 1 --db {db} --format html" in capsys.readouterr().out
     assert main(["history", "--db", str(db)]) == 0
     assert f"backfire resume ID --db {db}" in capsys.readouterr().out
+
+
+def test_preview_words_the_answer_for_the_post_it_answers():
+    from simulator.engine import Decision
+    from simulator.scenario import resolve
+    from simulator.session import Session
+
+    session = Session(resolve("askjpm").scenario, 1, 3000)
+    session.start()
+    to_question = session.preview(Decision("answer", "candid", "question"), "How do I start?")
+    to_grievance = session.preview(Decision("answer", "candid", "grievance"), "Where is my house?")
+    assert to_question.startswith("Good question. “How do I start?”") and "got things wrong" not in to_question
+    assert "“Where is my house?”" in to_grievance and "got things wrong" in to_grievance

@@ -255,8 +255,8 @@ class Simulation:
         st.paused_until = -1  # any move breaks a pause
         if decision.action == "answer":
             opt = next(o for o in sc.actions.answer if o.id == decision.option)
-            kind = self._answer_kind(decision.target)
-            text = opt.text.replace("{question}", "").strip()
+            kind = self.answer_kind(decision.target)
+            text = " ".join(opt.text_for(kind).replace("{question}", "").split())
             post = self._post_brand("answer", opt.id, text, opt.provocation)
             self._deferred_effects = [(opt.effects, None)]
             if opt.target_effects:
@@ -282,7 +282,8 @@ class Simulation:
         self._deferred_effects = [(opt.effects, None)]
         return self._post_brand("cancel", opt.id, opt.text, opt.provocation) if opt.text else None
 
-    def _answer_kind(self, target: str | None) -> str:
+    def answer_kind(self, target: str | None) -> str:
+        """The kind of post an answer addresses: the target kind, the kind of a feed post, or last turn's commonest."""
         if target and not target.startswith("#"):
             return target
         if target and target.startswith("#"):

@@ -392,6 +392,13 @@ class AnswerOption(Model):
     id: str = Field(description="Id used in scripts as `answer:ID` or `answer:ID@KIND`.", pattern=r"^[a-z0-9_]+$")
     label: str = Field(description="Short label.")
     text: str = Field(description="Example of what it posts; {question} is the question it answers.")
+    texts: dict[KindId, str] = Field(
+        default_factory=dict,
+        description=(
+            "Wording for answering a given kind of post, so the same tone fits the question: a candid answer to a "
+            "career question is not an apology. Any other kind gets `text`. {question} as in `text`."
+        ),
+    )
     real: bool = Field(False, description="True for a wording the brand really used.")
     source: SourceId | None = Field(None, description="Source for a real wording.")
     provocation: float = Field(1.0, ge=0, description="How strongly the answer draws replies.")
@@ -400,6 +407,10 @@ class AnswerOption(Model):
         default_factory=list,
         description="Extra changes applied to the segments that mostly write the answered kind.",
     )
+
+    def text_for(self, kind: str | None) -> str:
+        """The wording for answering a post of this kind."""
+        return self.texts.get(kind, self.text) if kind else self.text
 
 
 class PauseOption(Model):
@@ -788,6 +799,21 @@ def cross_field_problems(sc: Scenario) -> list[tuple[Path, str]]:
         check_segment(("campaign", "intended_audience", i), seg)
     for i, kind in enumerate(sc.campaign.on_topic):
         check_kind(("campaign", "on_topic", i), kind)
+    for i, opt in enumerate(sc.actions.answer):
+        for kind in opt.texts:
+            check_kind(("actions", "answer", i, "texts", kind), kind)
+    # The brand's own posts are written as they stand: only an answer's {question} is filled in.
+    brand_texts: list[tuple[Path, str | None, set[str]]] = [(("campaign", "openings", i, "text"), o.text, set()) for i, o in enumerate(sc.campaign.openings)]
+    for i, o in enumerate(sc.actions.answer):
+        brand_texts.append((("actions", "answer", i, "text"), o.text, {"question"}))
+        brand_texts += [(("actions", "answer", i, "texts", k), t, {"question"}) for k, t in o.texts.items()]
+    brand_texts += [(("actions", "pause", i, "text"), o.text, set()) for i, o in enumerate(sc.actions.pause)]
+    brand_texts += [(("actions", "cancel", i, "text"), o.text, set()) for i, o in enumerate(sc.actions.cancel)]
+    for path, text, allowed in brand_texts:
+        for name in re.findall(r"\{(\w+)\}", text or ""):
+            if name not in allowed:
+                where = "only {question} is filled in an answer" if allowed else "the brand's posts are not templates"
+                problems.append((path, f"{{{name}}} would be posted as it stands: {where}"))
     for seg, by_kind in sc.voices.templates.items():
         check_segment(("voices", "templates", seg), seg)
         for kind in by_kind:
