@@ -268,7 +268,8 @@ def same_metrics(saved: object, replayed: object) -> bool:
     """True when a replayed turn matches what was saved.
 
     Counts, decisions and injects must be equal. Floats may differ in the last
-    digits (a newer version may sum in another order), and keys only one side has
+    digits (a newer version may sum in another order), text may differ in spacing
+    (a newer version tidies the brand's posts), and keys only one side has
     (a metric added or renamed since the game was saved) are not compared.
     """
     if isinstance(saved, dict) and isinstance(replayed, dict):
@@ -277,6 +278,8 @@ def same_metrics(saved: object, replayed: object) -> bool:
         return len(saved) == len(replayed) and all(same_metrics(a, b) for a, b in zip(saved, replayed))
     if isinstance(saved, float) or isinstance(replayed, float):
         return isinstance(saved, (int, float)) and isinstance(replayed, (int, float)) and abs(saved - replayed) <= 1e-9 * max(1.0, abs(saved))
+    if isinstance(saved, str) and isinstance(replayed, str):
+        return saved.split() == replayed.split()
     return saved == replayed
 
 
