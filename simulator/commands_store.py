@@ -88,8 +88,7 @@ def _facilitate(args: argparse.Namespace) -> int:
         else:
             out = console()
             out.print(table(f"Hot wash (seed {f.seed})", ["rank", "team", "score", "history", "game", "decisions"], [[r["rank"], r["team"], f"{r['score']:.1f}", f"{r['history']:.1f}", r["game_id"], r["script"]] for r in rows], right={0, 2, 3, 4}))
-            db = f" --db {shlex.quote(str(args.db))}" if args.db else ""
-            out.print(f"Report: backfire report {rows[0]['game_id']}{db} --format html -o aar.html")
+            out.print(f"Report: backfire report {rows[0]['game_id']}{_db_flag(args)} --format html -o aar.html")
         return 0
     from simulator.tui.app import make_app
 
@@ -104,6 +103,11 @@ def _report(args: argparse.Namespace) -> int:
 
     write_text(render(build_report(_store(args), args.game), args.format), args.output)
     return 0
+
+
+def _db_flag(args) -> str:
+    """' --db FILE' when a database was named, so a printed command works as it stands."""
+    return f" --db {shlex.quote(str(args.db))}" if args.db else ""
 
 
 def _store(args):
@@ -126,7 +130,7 @@ def _history(args: argparse.Namespace) -> int:
     ]
     out = console()
     out.print(table(f"Saved games ({store.path})", ["id", "date", "scenario", "team", "seed", "personas", "turns", "state", "score vs history", "from"], rows, right={0, 4, 5, 6}))
-    db = f" --db {shlex.quote(str(args.db))}" if args.db else ""
+    db = _db_flag(args)
     out.print(f"Continue one with: backfire resume ID{db} · look back with: backfire replay ID{db} --turn T")
     return 0
 
@@ -166,8 +170,7 @@ def _resume(args: argparse.Namespace) -> int:
             _print_turns(out, "New turns", new)
         return 0
     if session.over:
-        db = f" --db {shlex.quote(str(args.db))}" if args.db else ""
-        console().print(f"Game {args.game} is finished; see it with: backfire replay {args.game}{db}")
+        console().print(f"Game {args.game} is finished; see it with: backfire replay {args.game}{_db_flag(args)}")
         return 0
     from simulator.tui.app import make_app
 

@@ -198,6 +198,9 @@ def test_a_template_after_an_unknown_move(tmp_path, capsys):
     assert f"{path}:{line_of(text, 'answer:kindly')}:" in err
     assert "voices.templates.students.question[1].after[0]" in err
     assert "unknown answer option 'kindly'" in err
+    text = mutate(old, '        - {text: "{hashtag} Still waiting.", after: [wait]}\n')
+    code, err, path = run_validate(tmp_path, text, capsys)
+    assert code == 2 and "`wait` posts nothing, so no text can follow it" in err
 
 
 def test_a_misspelt_template_mapping_names_one_form_only(tmp_path, capsys):

@@ -880,7 +880,10 @@ def cross_field_problems(sc: Scenario) -> list[tuple[Path, str]]:
             for j, template in enumerate(templates):
                 if isinstance(template, Template):
                     for k, ref in enumerate(template.after):
-                        _check_move_ref(ref, ("voices", "templates", seg, kind, j, "after", k), options, problems)
+                        if ref.partition(":")[0] == "wait":
+                            problems.append((("voices", "templates", seg, kind, j, "after", k), "`wait` posts nothing, so no text can follow it; name a move: open, answer, pause or cancel"))
+                        else:
+                            _check_move_ref(ref, ("voices", "templates", seg, kind, j, "after", k), options, problems)
             if kind not in plain_kinds:
                 problems.append((("voices", "templates", seg, kind), f"every `{kind}` template has `after`; add a plain one that fits a run where none of those moves is made"))
                 plain_kinds.add(kind)  # say it once
