@@ -120,7 +120,9 @@ class Store:
     def _migrate(self) -> None:
         current = self.version
         if current > SCHEMA_VERSION:
-            raise BackfireError(f"{self.path} was written by a newer Backfire (schema {current}, this one knows {SCHEMA_VERSION})")
+            raise BackfireError(
+                f"{self.path} was written by a newer Backfire (schema {current}, this one knows {SCHEMA_VERSION})"
+            )
         while True:
             # Read the version inside the write lock: another process may have just migrated.
             with self.transaction():
@@ -147,7 +149,17 @@ class Store:
         self.db.close()
 
     # ------------------------------------------------------------------ writes
-    def new_game(self, scenario_id: str, scenario_hash: str | None, seed: int, size: int, opening: str, team: str | None = None, parent_id: int | None = None, branch_turn: int | None = None) -> int:
+    def new_game(
+        self,
+        scenario_id: str,
+        scenario_hash: str | None,
+        seed: int,
+        size: int,
+        opening: str,
+        team: str | None = None,
+        parent_id: int | None = None,
+        branch_turn: int | None = None,
+    ) -> int:
         """Create a game; return its id."""
         with self.transaction() as db:
             cur = db.execute(
@@ -167,11 +179,16 @@ class Store:
     def save_event(self, game_id: int, turn: int, kind: str, payload: dict) -> None:
         """Save a facilitator's event (an inject fired by hand) before the turn it affects."""
         with self.transaction() as db:
-            db.execute("INSERT INTO events (game_id, turn, kind, payload) VALUES (?,?,?,?)", (game_id, turn, kind, json.dumps(payload)))
+            db.execute(
+                "INSERT INTO events (game_id, turn, kind, payload) VALUES (?,?,?,?)",
+                (game_id, turn, kind, json.dumps(payload)),
+            )
 
     def events(self, game_id: int) -> list[tuple[int, str, dict]]:
         """(turn, kind, payload) of a game's facilitator events, in order."""
-        rows = self.db.execute("SELECT turn, kind, payload FROM events WHERE game_id = ? ORDER BY rowid", (game_id,)).fetchall()
+        rows = self.db.execute(
+            "SELECT turn, kind, payload FROM events WHERE game_id = ? ORDER BY rowid", (game_id,)
+        ).fetchall()
         return [(r[0], r[1], json.loads(r[2])) for r in rows]
 
     def set_facilitation(self, game_id: int, facilitation: str) -> None:
@@ -181,7 +198,9 @@ class Store:
 
     def facilitation_games(self, facilitation: str) -> list[int]:
         """Ids of the games of one facilitated session."""
-        return [r[0] for r in self.db.execute("SELECT id FROM games WHERE facilitation = ? ORDER BY id", (facilitation,))]
+        return [
+            r[0] for r in self.db.execute("SELECT id FROM games WHERE facilitation = ? ORDER BY id", (facilitation,))
+        ]
 
     def facilitation_of(self, game_id: int) -> str | None:
         """The facilitated session a game belongs to, if any."""
@@ -196,7 +215,10 @@ class Store:
     def finish(self, game_id: int, score: float, history_score: float, debrief: dict) -> None:
         """Mark a game finished with its score and debrief."""
         with self.transaction() as db:
-            db.execute("UPDATE games SET finished = 1, score = ?, history_score = ?, debrief = ? WHERE id = ?", (score, history_score, json.dumps(debrief), game_id))
+            db.execute(
+                "UPDATE games SET finished = 1, score = ?, history_score = ?, debrief = ? WHERE id = ?",
+                (score, history_score, json.dumps(debrief), game_id),
+            )
 
     # ------------------------------------------------------------------ reads
     _SELECT = (
@@ -218,7 +240,9 @@ class Store:
 
     def turns(self, game_id: int) -> list[tuple[int, str, dict]]:
         """(turn, decision, metrics) of every saved turn, in order."""
-        rows = self.db.execute("SELECT turn, decision, metrics FROM turns WHERE game_id = ? ORDER BY turn", (game_id,)).fetchall()
+        rows = self.db.execute(
+            "SELECT turn, decision, metrics FROM turns WHERE game_id = ? ORDER BY turn", (game_id,)
+        ).fetchall()
         return [(r[0], r[1], json.loads(r[2])) for r in rows]
 
 

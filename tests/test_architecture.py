@@ -26,7 +26,7 @@ def test_importing_the_domain_never_loads_textual():
     code = (
         "import importlib, sys\n"
         f"for name in {DOMAIN!r}: importlib.import_module(name)\n"
-        "from simulator.cli import build_parser; build_parser()\n"
+        "from simulator.cli.main import build_parser; build_parser()\n"
         "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.') or m.startswith('simulator.tui'))\n"
         "print(','.join(bad))\n"
     )

@@ -2,33 +2,33 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import os
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
-import time
 
 import pytest
 
-from simulator.cli import main
+from simulator.cli.main import main
 from simulator.engine import Decision
 from simulator.errors import BackfireError
+from simulator.game.open import open_game
+from simulator.game.replay import restore
 from simulator.scenario import resolve
-from simulator.session import Session, restore
 from simulator.store import SCHEMA_VERSION, Store
 from tests.conftest import ROOT
 
 CHILD = r"""
 import json, sys, time
 from simulator.scenario import resolve
-from simulator.session import Session
+from simulator.game.open import open_game
 from simulator.store import Store
 from simulator.engine import parse_script
 loaded = resolve("askjpm")
-session = Session(loaded.scenario, 7, 5000, store=Store(sys.argv[1]), scenario_hash=loaded.content_hash)
+session = open_game(loaded, 7, 5000, store=Store(sys.argv[1]))
 session.start()
 print(json.dumps({"game": session.game_id}), flush=True)
 plan = parse_script(loaded.scenario, "wait*2,answer:candid@grievance*2,pause:short,wait*91")
@@ -48,7 +48,12 @@ def test_sigkill_mid_game_then_resume_shows_every_saved_turn(tmp_path):
         printed.append(json.loads(child.stdout.readline()))
     child.send_signal(signal.SIGKILL)
     child.wait()
-    proc = subprocess.run([sys.executable, "-m", "simulator", "resume", str(game), "--db", str(db), "--json"], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "simulator", "resume", str(game), "--db", str(db), "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     saved = data["saved_turns"]
@@ -60,8 +65,24 @@ def test_sigkill_mid_game_then_resume_shows_every_saved_turn(tmp_path):
 
 def test_two_processes_write_to_one_database(tmp_path):
     db = tmp_path / "games.db"
-    cmd = [sys.executable, "-m", "simulator", "run", "askjpm", "--size", "5000", "--save", "--db", str(db), "--json", "--decisions"]
-    procs = [subprocess.Popen(cmd + [script], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT) for script in ("wait*96", "wait*10,cancel:apology")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "simulator",
+        "run",
+        "askjpm",
+        "--size",
+        "5000",
+        "--save",
+        "--db",
+        str(db),
+        "--json",
+        "--decisions",
+    ]
+    procs = [
+        subprocess.Popen([*cmd, script], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        for script in ("wait*96", "wait*10,cancel:apology")
+    ]
     for p in procs:
         _, err = p.communicate(timeout=120)
         assert p.returncode == 0, err
@@ -103,7 +124,7 @@ def test_not_a_database_is_a_clear_error(tmp_path):
 def test_replay_gives_the_metrics_of_play_and_branch_links_parent(tmp_path):
     store = Store(tmp_path / "g.db")
     loaded = resolve("askjpm")
-    session = Session(loaded.scenario, 5, 5000, store=store, scenario_hash=loaded.content_hash)
+    session = open_game(loaded, 5, 5000, store=store)
     session.start()
     for d in [Decision("wait")] * 4 + [Decision("cancel", "badidea")] + [Decision("wait")] * 3:
         session.play(d)
@@ -121,7 +142,7 @@ def test_replay_gives_the_metrics_of_play_and_branch_links_parent(tmp_path):
 def test_changed_scenario_is_refused_on_resume(tmp_path):
     store = Store(tmp_path / "g.db")
     loaded = resolve("askjpm")
-    session = Session(loaded.scenario, 5, 5000, store=store, scenario_hash="0" * 64)
+    session = open_game(dataclasses.replace(loaded, content_hash="0" * 64), 5, 5000, store=store)
     session.start()
     session.play(Decision("wait"))
     with pytest.raises(BackfireError, match="different version of 'askjpm'"):
@@ -130,7 +151,12 @@ def test_changed_scenario_is_refused_on_resume(tmp_path):
 
 def test_history_and_replay_commands(tmp_path, capsys):
     db = str(tmp_path / "g.db")
-    assert main(["run", "askjpm", "--size", "3000", "--save", "--db", db, "--json", "--decisions", "wait*3,cancel:apology"]) == 0
+    assert (
+        main(
+            ["run", "askjpm", "--size", "3000", "--save", "--db", db, "--json", "--decisions", "wait*3,cancel:apology"]
+        )
+        == 0
+    )
     capsys.readouterr()
     assert main(["history", "--db", db, "--json"]) == 0
     games = json.loads(capsys.readouterr().out)["games"]
@@ -138,7 +164,23 @@ def test_history_and_replay_commands(tmp_path, capsys):
     assert main(["replay", str(games[0]["id"]), "--db", db, "--turn", "5", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert len(data["turns"]) == 5 and data["turns"][3]["decision"] == "cancel:apology"
-    assert main(["replay", str(games[0]["id"]), "--db", db, "--turn", "3", "--branch", "--decisions", "answer:candid@grievance", "--json"]) == 0
+    assert (
+        main(
+            [
+                "replay",
+                str(games[0]["id"]),
+                "--db",
+                db,
+                "--turn",
+                "3",
+                "--branch",
+                "--decisions",
+                "answer:candid@grievance",
+                "--json",
+            ]
+        )
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert data["branch"] == 2 and data["new_turns"][0]["decision"] == "answer:candid@grievance"
     assert main(["resume", "99", "--db", db, "--json"]) == 2
@@ -192,7 +234,7 @@ async def test_resume_opens_the_app_where_the_game_stopped(tmp_path):
 
     store = Store(tmp_path / "g.db")
     loaded = resolve("askjpm")
-    session = Session(loaded.scenario, 3, 5000, store=store, scenario_hash=loaded.content_hash)
+    session = open_game(loaded, 3, 5000, store=store)
     session.start()
     for _ in range(5):
         session.play(Decision("wait"))
@@ -207,7 +249,7 @@ async def test_resume_opens_the_app_where_the_game_stopped(tmp_path):
 
 
 def test_resume_check_is_strict_on_counts_and_tolerant_of_float_digits():
-    from simulator.session import same_metrics
+    from simulator.game.replay import same_metrics
 
     saved = {"volume": 10, "share_negative": 0.5, "injects": ["a"], "press": 3}
     assert same_metrics(saved, {"volume": 10, "share_negative": 0.5 + 1e-15, "injects": ["a"], "press_stories": 3})
@@ -219,20 +261,23 @@ def test_resume_check_is_strict_on_counts_and_tolerant_of_float_digits():
 def test_a_tampered_turn_is_refused_on_resume(tmp_path):
     store = Store(tmp_path / "g.db")
     loaded = resolve("askjpm")
-    session = Session(loaded.scenario, 5, 3000, store=store, scenario_hash=loaded.content_hash)
+    session = open_game(loaded, 5, 3000, store=store)
     session.start()
     for _ in range(3):
         session.play(Decision("wait"))
-    store.db.execute("UPDATE turns SET metrics = json_set(metrics, '$.volume', 99999) WHERE game_id = ? AND turn = 1", (session.game_id,))
+    store.db.execute(
+        "UPDATE turns SET metrics = json_set(metrics, '$.volume', 99999) WHERE game_id = ? AND turn = 1",
+        (session.game_id,),
+    )
     with pytest.raises(BackfireError, match="turn 1: replaying the saved decisions gave different metrics"):
         restore(store, session.game_id)
 
 
 def test_menus_mark_real_wordings_and_give_pauses_in_hours():
+    from simulator.game.open import open_game
     from simulator.scenario import resolve
-    from simulator.session import Session
 
-    session = Session(resolve("askseaworld").scenario, 1, 3000)
+    session = open_game(resolve("askseaworld"), 1, 3000)
     answers = {o.id: o for o in session.options("answer")}
     assert answers["trolls"].real and answers["bullies"].real
     assert not answers["candid"].real
@@ -241,7 +286,7 @@ def test_menus_mark_real_wordings_and_give_pauses_in_hours():
 
 
 def test_hints_carry_the_db_they_were_given(tmp_path, capsys):
-    from simulator.cli import main
+    from simulator.cli.main import main
 
     db = tmp_path / "workshop.db"
     code = main(["facilitate", "askjpm", "--teams", "Red", "--size", "2000", "--plans", "Red=wait*2", "--db", str(db)])
@@ -253,10 +298,10 @@ def test_hints_carry_the_db_they_were_given(tmp_path, capsys):
 
 def test_preview_words_the_answer_for_the_post_it_answers():
     from simulator.engine import Decision
+    from simulator.game.open import open_game
     from simulator.scenario import resolve
-    from simulator.session import Session
 
-    session = Session(resolve("askjpm").scenario, 1, 3000)
+    session = open_game(resolve("askjpm"), 1, 3000)
     session.start()
     to_question = session.preview(Decision("answer", "candid", "question"), "How do I start?")
     to_grievance = session.preview(Decision("answer", "candid", "grievance"), "Where is my house?")

@@ -11,19 +11,9 @@ from simulator.audience.graph import NETWORKX_MAX, FollowerGraph, GraphSpec, Pro
 from simulator.audience.names import Identity, identity
 from simulator.errors import BackfireError
 from simulator.scenario.schema import Scenario
+from simulator.seeds import seed_streams
 
 MAX_SIZE = 20_000_000
-
-
-def seed_streams(seed: int) -> dict[str, np.random.Generator]:
-    """Independent generators for each part of a run, all derived from one seed."""
-    children = np.random.SeedSequence(seed).spawn(4)
-    return {
-        "audience": np.random.default_rng(children[0]),
-        "engine": np.random.default_rng(children[1]),
-        "feed": np.random.default_rng(children[2]),
-        "spare": np.random.default_rng(children[3]),
-    }
 
 
 @dataclass(frozen=True)
@@ -59,7 +49,9 @@ class Audience:
     def identity(self, index: int) -> Identity:
         """Return the persona's handle, display name and bio (made on demand, same every time)."""
         seg = int(self.segment[index])
-        ident = identity(self.seed, int(index), self.name_styles[seg], self.name_patterns[seg], self.bio_patterns[seg], self.places)
+        ident = identity(
+            self.seed, int(index), self.name_styles[seg], self.name_patterns[seg], self.bio_patterns[seg], self.places
+        )
         if index in self.hub_handles:
             handle, name = self.hub_handles[index]
             return Identity(handle, name, ident.bio)
@@ -69,7 +61,9 @@ class Audience:
         """Return the follower graph as a networkx.DiGraph (whole, or an induced random sample)."""
         if sample is None and self._networkx is not None:
             return self._networkx
-        return self.graph.to_networkx(sample=sample, seed=self.seed, segments=self.segment, segment_ids=list(self.segment_ids))
+        return self.graph.to_networkx(
+            sample=sample, seed=self.seed, segments=self.segment, segment_ids=list(self.segment_ids)
+        )
 
 
 def _check(scenario: Scenario, size: int) -> None:
@@ -81,7 +75,9 @@ def _check(scenario: Scenario, size: int) -> None:
     for seg in segs:
         members = int(round(seg.share * size))
         if seg.share > 0 and members < 1:
-            raise BackfireError(f"audience.segments.{seg.id}.share: {seg.share} of {size:,} personas is less than one persona; use a larger --size")
+            raise BackfireError(
+                f"audience.segments.{seg.id}.share: {seg.share} of {size:,} personas is less than one persona; use a larger --size"
+            )
     sizes = _segment_sizes([s.share for s in segs], size)
     index = {s.id: i for i, s in enumerate(segs)}
     for b, seg in enumerate(segs):
@@ -98,7 +94,9 @@ def _check(scenario: Scenario, size: int) -> None:
     for hub in scenario.audience.hubs:
         seg = next(s for s in segs if s.id == hub.segment)
         if int(round(seg.share * size)) <= sum(1 for h in scenario.audience.hubs if h.segment == hub.segment):
-            raise BackfireError(f"audience.hubs.{hub.id}: segment {hub.segment!r} has too few personas at size {size:,} for its hubs")
+            raise BackfireError(
+                f"audience.hubs.{hub.id}: segment {hub.segment!r} has too few personas at size {size:,} for its hubs"
+            )
 
 
 def _segment_sizes(shares: list[float], size: int) -> np.ndarray:
@@ -176,8 +174,8 @@ def build_audience(
             nx_graph.nodes[n]["segment"] = segs[int(segment[n])].id
     else:
         graph, hub_nodes = build_numpy(spec, rng, progress)
-    hubs = {h.id: node for h, node in zip(scenario.audience.hubs, hub_nodes)}
-    hub_handles = {node: (h.handle, h.name) for h, node in zip(scenario.audience.hubs, hub_nodes)}
+    hubs = {h.id: node for h, node in zip(scenario.audience.hubs, hub_nodes, strict=False)}
+    hub_handles = {node: (h.handle, h.name) for h, node in zip(scenario.audience.hubs, hub_nodes, strict=False)}
     return Audience(
         seed=seed,
         segment_ids=tuple(scenario.segment_ids()),

@@ -78,7 +78,13 @@ class FollowerGraph:
         data = np.ones(self.edges, dtype=np.float32)
         return csr_matrix((data, self.indices, self.indptr), shape=(self.size, self.size))
 
-    def to_networkx(self, sample: int | None = None, seed: int = 0, segments: np.ndarray | None = None, segment_ids: list[str] | None = None):
+    def to_networkx(
+        self,
+        sample: int | None = None,
+        seed: int = 0,
+        segments: np.ndarray | None = None,
+        segment_ids: list[str] | None = None,
+    ):
         """Return a networkx.DiGraph of the whole graph, or of `sample` random personas (induced)."""
         import networkx as nx
 
@@ -97,7 +103,7 @@ class FollowerGraph:
             graph.add_node(n, **attrs)
         src = self.sources()
         mask = keep[src] & keep[self.indices]
-        graph.add_edges_from(zip(src[mask].tolist(), self.indices[mask].tolist()))
+        graph.add_edges_from(zip(src[mask].tolist(), self.indices[mask].tolist(), strict=False))
         return graph
 
 
@@ -133,7 +139,9 @@ def _in_counts(spec: GraphSpec, a: int, total: int, weights: np.ndarray, rng: np
     return rng.multinomial(total, w / w.sum()) if hi > lo else np.zeros(0, np.int64)
 
 
-def _hub_edges(spec: GraphSpec, weights: np.ndarray, rng: np.random.Generator) -> tuple[list[int], list[np.ndarray], np.ndarray]:
+def _hub_edges(
+    spec: GraphSpec, weights: np.ndarray, rng: np.random.Generator
+) -> tuple[list[int], list[np.ndarray], np.ndarray]:
     """Pick each hub (the most popular member of its segment not yet a hub) and draw its followers."""
     n = int(spec.seg_start[-1])
     segs = len(spec.seg_start) - 1
@@ -169,7 +177,9 @@ def _to_csr(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.nd
     return matrix.indptr.astype(np.int64), matrix.indices.astype(np.int32, copy=False)
 
 
-def build_numpy(spec: GraphSpec, rng: np.random.Generator, progress: Progress | None = None) -> tuple[FollowerGraph, list[int]]:
+def build_numpy(
+    spec: GraphSpec, rng: np.random.Generator, progress: Progress | None = None
+) -> tuple[FollowerGraph, list[int]]:
     """Build the graph straight into CSR arrays (cost ~ a few permutations of the edge list)."""
     n = int(spec.seg_start[-1])
     segs = len(spec.seg_start) - 1
@@ -200,7 +210,7 @@ def build_numpy(spec: GraphSpec, rng: np.random.Generator, progress: Progress | 
         if progress:
             progress("follower graph", a + 2, segs + 2)
     hub_nodes, hub_followers, brand = _hub_edges(spec, weights, rng)
-    for node, followers in zip(hub_nodes, hub_followers):
+    for node, followers in zip(hub_nodes, hub_followers, strict=False):
         srcs.append(np.full(len(followers), node, dtype=np.int32))
         dsts.append(followers)
     indptr, indices = _to_csr(n, np.concatenate(srcs), np.concatenate(dsts))
@@ -241,7 +251,7 @@ def build_networkx(spec: GraphSpec, rng: np.random.Generator, progress: Progress
         if progress:
             progress("follower graph", a + 1, segs + 1)
     hub_nodes, hub_followers, brand = _hub_edges(spec, weights, rng)
-    for node, followers in zip(hub_nodes, hub_followers):
+    for node, followers in zip(hub_nodes, hub_followers, strict=False):
         graph.add_edges_from((node, int(v)) for v in followers.tolist())
     matrix = nx.to_scipy_sparse_array(graph, nodelist=range(n), format="csr", dtype=np.float32)
     matrix.sort_indices()

@@ -46,7 +46,28 @@ class _Words:
 
 
 # Real US city names for text (Faker's en_US cities are invented compounds).
-_BIG_CITIES = ("Columbus", "Fresno", "Memphis", "Newark", "Oakland", "Charlotte", "Denver", "Houston", "Cleveland", "Phoenix", "Detroit", "Atlanta", "Tampa", "Sacramento", "Las Vegas", "Stockton", "Riverside", "Baltimore", "Chicago", "Miami")
+_BIG_CITIES = (
+    "Columbus",
+    "Fresno",
+    "Memphis",
+    "Newark",
+    "Oakland",
+    "Charlotte",
+    "Denver",
+    "Houston",
+    "Cleveland",
+    "Phoenix",
+    "Detroit",
+    "Atlanta",
+    "Tampa",
+    "Sacramento",
+    "Las Vegas",
+    "Stockton",
+    "Riverside",
+    "Baltimore",
+    "Chicago",
+    "Miami",
+)
 
 
 @lru_cache(maxsize=1)
@@ -58,11 +79,30 @@ def words() -> _Words:
 # Built-in patterns, used when a segment declares none: plain news and community names,
 # not tied to any one case. A scenario gives its own in `segments[].names` and `.bios`.
 NAME_PATTERNS = {
-    "outlet": ("{City} Daily News", "The {Last} Report", "{City} Business Journal", "The {Word} Post", "{City} News Desk", "The {Word} Ledger"),
-    "group": ("{City} Community Action", "{City} Citizens' Voice", "The {Word} Collective", "{State} Action Network", "{City} Campaign Group"),
+    "outlet": (
+        "{City} Daily News",
+        "The {Last} Report",
+        "{City} Business Journal",
+        "The {Word} Post",
+        "{City} News Desk",
+        "The {Word} Ledger",
+    ),
+    "group": (
+        "{City} Community Action",
+        "{City} Citizens' Voice",
+        "The {Word} Collective",
+        "{State} Action Network",
+        "{City} Campaign Group",
+    ),
 }
 BIO_PATTERNS = {
-    "person": ("{job} in {city}.", "{job}. Opinions my own.", "{city} | {job} | coffee", "Student. {city}.", "Parent. {job}. {state}."),
+    "person": (
+        "{job} in {city}.",
+        "{job}. Opinions my own.",
+        "{city} | {job} | coffee",
+        "Student. {city}.",
+        "Parent. {job}. {state}.",
+    ),
     "outlet": ("News from {city}.", "Reporting. Tips: DM open.", "News, business, culture."),
     "group": ("Organizing in {city}.", "People over profits.", "Volunteer-run, from {city}."),
 }

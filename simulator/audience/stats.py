@@ -31,7 +31,9 @@ def describe(audience: Audience, top: int = 8) -> dict:
                 "mean_followers": float(followers[lo:hi].mean()) if hi > lo else 0.0,
                 "mean_following": float(following[lo:hi].mean()) if hi > lo else 0.0,
                 "follows_inside": float(mixing[s, s] / out_total) if out_total else 0.0,
-                "follows_to": {audience.segment_ids[a]: float(mixing[s, a] / out_total) if out_total else 0.0 for a in range(segs)},
+                "follows_to": {
+                    audience.segment_ids[a]: float(mixing[s, a] / out_total) if out_total else 0.0 for a in range(segs)
+                },
             }
         )
     order = np.argsort(-followers, kind="stable")[:top]

@@ -1,6 +1,6 @@
-"""The engine: turn step, diffusion on the follower graph, metrics, feed (depends on audience and scenario)."""
+"""The engine: one run's rules on the follower graph, its metric reporters and its feed (depends on audience and scenario)."""
 
 from simulator.engine.decisions import Decision, Plan, parse_script, strategy_plan
-from simulator.engine.run import Game, RunResult, run
+from simulator.engine.run import Run, RunResult, run
 
-__all__ = ["Decision", "Game", "Plan", "RunResult", "parse_script", "run", "strategy_plan"]
+__all__ = ["Decision", "Plan", "Run", "RunResult", "parse_script", "run", "strategy_plan"]

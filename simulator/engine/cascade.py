@@ -11,7 +11,9 @@ import numpy as np
 from simulator.audience.graph import FollowerGraph
 
 
-def cascade_step(graph: FollowerGraph, frontier: np.ndarray, active: np.ndarray, p: float | np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, int]:
+def cascade_step(
+    graph: FollowerGraph, frontier: np.ndarray, active: np.ndarray, p: float | np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, int]:
     """Return (newly activated personas, edges touched) for one step from `frontier` (active is a bool mask, updated).
 
     `p` is one probability for every edge, or an array giving each source persona's probability.
@@ -63,7 +65,9 @@ def _skip_sample(starts: np.ndarray, lens: np.ndarray, total: int, p: float, rng
     return starts[src] + (pos - (ends[src] - lens[src]))
 
 
-def independent_cascade(graph: FollowerGraph, seeds: np.ndarray, p: float | np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, int, int]:
+def independent_cascade(
+    graph: FollowerGraph, seeds: np.ndarray, p: float | np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, int, int]:
     """Run to the end; return (active mask, steps, edges touched)."""
     active = np.zeros(graph.size, dtype=bool)
     active[seeds] = True

@@ -30,7 +30,9 @@ class Decision:
 
 WAIT = Decision("wait")
 
-_TOKEN = re.compile(r"^(?P<action>[a-z]+)(?::(?P<option>[A-Za-z0-9_\-]+)(?:@(?P<target>[A-Za-z0-9_\-#]+))?)?(?:\*(?P<repeat>\d+))?$")
+_TOKEN = re.compile(
+    r"^(?P<action>[a-z]+)(?::(?P<option>[A-Za-z0-9_\-]+)(?:@(?P<target>[A-Za-z0-9_\-#]+))?)?(?:\*(?P<repeat>\d+))?$"
+)
 
 
 @dataclass(frozen=True)

@@ -1,161 +1,285 @@
-"""Metric reporters: read a TurnRecord and the engine state, never change them."""
+"""Metric reporters (Mesa's DataCollector idea): one function per name in `scenario/metrics.py`.
+
+Reporters read a `TurnRecord` and the engine state; they never change them. The
+collector keeps the running totals the reporters need, and lays each turn's
+values and the run's summary out in a fixed order (saved games and `--json`
+depend on it).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from simulator.engine.model import Simulation, TurnRecord
+from simulator.audience import Audience
+from simulator.engine.params import EngineParams
+from simulator.engine.state import EngineState, TurnRecord
 
 
-@dataclass
+@dataclass(frozen=True)
+class TurnView:
+    """One turn as its reporters read it: the record, the state after it, and the collector's running totals."""
+
+    rec: TurnRecord
+    state: EngineState
+    totals: Collector
+    by_kind: np.ndarray
+    volume: int
+    hostile: int
+    replies: int
+    on_topic: int
+    press: int
+    size: int
+
+
+TURN_REPORTERS: dict[str, Callable[[TurnView], Any]] = {
+    "volume": lambda v: v.volume,
+    "hostile": lambda v: v.hostile,
+    "share_negative": lambda v: v.hostile / v.volume if v.volume else 0.0,
+    "reposts": lambda v: int(v.rec.repost.sum()),
+    "replies": lambda v: v.replies,
+    "tag_posts": lambda v: v.volume - v.replies,
+    "replies_to_latest": lambda v: (
+        v.totals.replies_by_post.get(v.state.brand_posts[-1].id, 0) if v.state.brand_posts else 0
+    ),
+    "reach": lambda v: v.totals.reach,
+    "reach_share": lambda v: v.totals.reach / v.size,
+    "hostile_reach_share": lambda v: v.totals.hostile_reach / v.size,
+    "trending": lambda v: v.rec.trending,
+    "press_stories": lambda v: v.press,
+    "on_topic_questions": lambda v: v.on_topic,
+    "mean_stance": lambda v: float(v.state.stance_sums.sum() / v.size),
+    "hostile_total": lambda v: v.totals.hostile_total,
+    "hostile_last_hour": lambda v: v.totals.hostile_last_hour(v.hostile),
+    "cancelled": lambda v: 0.0 if v.rec.live else 1.0,
+    "active": lambda v: int(len(v.state.active)),
+    "hostile_replies": lambda v: int((v.totals.params.hostile[v.rec.kind] & v.rec.reply).sum()),
+}
+
+# Each turn's values in saved order: record fields (in lower case) between the metrics.
+TURN_LAYOUT = (
+    "turn",
+    "minute",
+    "decision",
+    "brand_post",
+    "injects",
+    "volume",
+    "hostile",
+    "share_negative",
+    "posts_by_kind",
+    "posts_by_segment",
+    "reposts",
+    "replies",
+    "tag_posts",
+    "replies_to_latest",
+    "reach",
+    "reach_share",
+    "hostile_reach_share",
+    "trending",
+    "press_stories",
+    "on_topic_questions",
+    "mean_stance",
+    "stance_by_segment",
+    "live",
+    "hostile_total",
+    "hostile_last_hour",
+    "cancelled",
+    "active",
+    "hostile_replies",
+)
+
+
+@dataclass(frozen=True)
+class RunView:
+    """A whole run as the summary reporters read it."""
+
+    state: EngineState
+    totals: Collector
+    hourly_volume: np.ndarray
+    hourly_hostile: np.ndarray
+    stance_now: np.ndarray
+    size: int
+
+
+def _before_cancel(v: RunView) -> int | None:
+    cancel = v.state.cancelled_turn
+    if cancel is None:
+        return None
+    return sum(t["hostile"] for t in v.totals.turns if t["turn"] < cancel)
+
+
+def _tag_hostile_after_cancel(v: RunView) -> int | None:
+    cancel = v.state.cancelled_turn
+    if cancel is None:
+        return None
+    after = sum(t["hostile"] for t in v.totals.turns if t["turn"] >= cancel)
+    return after - sum(t["hostile_replies"] for t in v.totals.turns if t["turn"] >= cancel)
+
+
+def _replies_to_cancel(v: RunView) -> int | None:
+    post = next((p for p in v.state.brand_posts if p.action == "cancel"), None)
+    return v.totals.replies_by_post.get(post.id, 0) if post else None
+
+
+def _peak_share_negative(v: RunView) -> float:
+    # Share negative over rolling hours that carry at least a tenth of the busiest hour's volume,
+    # so a near-empty hour at 3am does not read as "100% negative".
+    vol, hos = v.hourly_volume, v.hourly_hostile
+    busy = vol >= 0.1 * vol.max() if len(vol) and vol.max() > 0 else np.zeros(0, bool)
+    return float((hos[busy] / vol[busy]).max()) if busy.any() else 0.0
+
+
+SUMMARY_REPORTERS: dict[str, Callable[[RunView], Any]] = {
+    "posts_total": lambda v: v.totals.posts_total,
+    "tag_posts_total": lambda v: v.totals.posts_total - sum(t["replies"] for t in v.totals.turns),
+    "hostile_total": lambda v: v.totals.hostile_total,
+    "hostile_share": lambda v: v.totals.hostile_total / v.totals.posts_total if v.totals.posts_total else 0.0,
+    "hostile_before_cancel": _before_cancel,
+    "cancel_hours": lambda v: (
+        v.state.cancelled_turn * v.totals.params.turn_minutes / 60 if v.state.cancelled_turn is not None else None
+    ),
+    "replies_to_cancel": _replies_to_cancel,
+    "tag_hostile_after_cancel": _tag_hostile_after_cancel,
+    "peak_share_negative": _peak_share_negative,
+    "peak_volume_per_hour": lambda v: int(v.hourly_volume.max()) if len(v.hourly_volume) else 0,
+    "reach_share": lambda v: v.totals.reach / v.size,
+    "hostile_reach_share": lambda v: v.totals.hostile_reach / v.size,
+    "replies_to_last_brand_post": lambda v: (
+        v.totals.replies_by_post.get(v.state.brand_posts[-1].id, 0) if v.state.brand_posts else 0
+    ),
+    "brand_posts": lambda v: len(v.state.brand_posts),
+    "stance_change": lambda v: float(v.state.stance.mean()) - v.totals.stance0_mean,
+    "goal_questions": lambda v: v.totals.goal_questions,
+    "press_stories": lambda v: v.totals.press_total,
+    "trending_turns": lambda v: int(sum(1 for t in v.totals.turns if t["trending"])),
+    "first_trending_hours": lambda v: next((t["minute"] / 60 for t in v.totals.turns if t["trending"]), None),
+    "peak_hour_start_hours": lambda v: (
+        float(np.argmax(v.hourly_volume)) * v.totals.params.turn_minutes / 60 if len(v.hourly_volume) else None
+    ),
+}
+
+# The summary in saved order: metrics, then the series and lists charts and windowed targets read.
+SUMMARY_LAYOUT = (
+    "posts_total",
+    "tag_posts_total",
+    "hostile_total",
+    "hostile_share",
+    "hostile_before_cancel",
+    "cancel_hours",
+    "replies_to_cancel",
+    "tag_hostile_after_cancel",
+    "peak_share_negative",
+    "peak_volume_per_hour",
+    "reach_share",
+    "hostile_reach_share",
+    "replies_to_last_brand_post",
+    "brand_posts",
+    "stance_change",
+    "stance_change_by_segment",
+    "goal_questions",
+    "press_stories",
+    "trending_turns",
+    "first_trending_hours",
+    "peak_hour_start_hours",
+    "volume_by_turn",
+    "tag_posts_by_turn",
+    "hostile_by_turn",
+    "injects_fired",
+)
+
+
 class Collector:
-    """Collects per-turn metrics and running totals for the summary."""
+    """Collects per-turn metrics and the running totals the summary reads."""
 
-    sim: Simulation
-    turns: list[dict] = field(default_factory=list)
-    hostile_total: int = 0
-    posts_total: int = 0
-    reach: int = 0
-    hostile_reach: int = 0
-    replies_by_post: dict[int, int] = field(default_factory=dict)
-    goal_questions: int = 0
-    press_total: int = 0
+    def __init__(self, params: EngineParams, audience: Audience, state: EngineState):
+        self.params = params
+        self.audience = audience
+        self.turns: list[dict[str, Any]] = []
+        self.hostile_total = 0
+        self.posts_total = 0
+        self.reach = 0
+        self.hostile_reach = 0
+        self.replies_by_post: dict[int, int] = {}
+        self.goal_questions = 0
+        self.press_total = 0
+        # The crowd's stance when the clock starts (after the opening's effects), for reputation.
+        self.stance0_by_segment = self._stance_by_segment(state)
+        self.stance0_mean = float(state.stance.mean())
 
-    def __post_init__(self) -> None:
-        sim = self.sim
-        self.stance0_by_segment = self._stance_by_segment()
-        self.stance0_mean = float(sim.state.stance.mean())
-        intended = [sim.seg_index[s] for s in sim.scenario.campaign.intended_audience]
-        self.intended = np.zeros(sim.s, bool)
-        self.intended[intended] = True
-        self.on_topic = np.zeros(sim.k, bool)
-        self.on_topic[[sim.kind_index[k] for k in sim.scenario.campaign.on_topic]] = True
-        self.press_kinds = np.array([k.story for k in sim.scenario.kinds])
-
-    def _stance_by_segment(self) -> np.ndarray:
-        sim = self.sim
-        sums = np.bincount(sim.audience.segment, weights=sim.state.stance, minlength=sim.s)
-        counts = np.bincount(sim.audience.segment, minlength=sim.s)
+    def _stance_by_segment(self, state: EngineState) -> np.ndarray:
+        segment, s = self.audience.segment, self.params.s
+        sums = np.bincount(segment, weights=state.stance, minlength=s)
+        counts = np.bincount(segment, minlength=s)
         return sums / np.maximum(counts, 1)
 
-    def collect(self, rec: TurnRecord) -> dict:
+    def hostile_last_hour(self, hostile_now: int) -> int:
+        """Return hostile posts over the last hour of turns, this one included."""
+        per_hour = int(round(60 / self.params.turn_minutes))
+        hist = [t["hostile"] for t in self.turns[-(per_hour - 1) :]] + [hostile_now] if per_hour > 1 else [hostile_now]
+        return int(sum(hist))
+
+    def collect(self, rec: TurnRecord, state: EngineState) -> dict[str, Any]:
         """Return this turn's metrics (and keep them)."""
-        sim = self.sim
+        p = self.params
         kinds = rec.kind
-        seg = sim.audience.segment[rec.poster]
-        by_kind = np.bincount(kinds, minlength=sim.k)
-        by_segment = np.bincount(seg, minlength=sim.s)
-        hostile = int(by_kind[sim.hostile].sum())
-        volume = int(len(kinds))
+        seg = self.audience.segment[rec.poster]
+        by_kind = np.bincount(kinds, minlength=p.k)
+        by_segment = np.bincount(seg, minlength=p.s)
+        hostile = int(by_kind[p.hostile].sum())
+        volume = len(kinds)
         replies = int(rec.reply.sum())
         if replies:
-            counts = np.bincount(rec.reply_post[rec.reply], minlength=len(sim.state.brand_posts))
+            counts = np.bincount(rec.reply_post[rec.reply], minlength=len(state.brand_posts))
             for pid in np.flatnonzero(counts).tolist():
                 self.replies_by_post[pid] = self.replies_by_post.get(pid, 0) + int(counts[pid])
         self.hostile_total += hostile
         self.posts_total += volume
         self.reach += rec.newly_reached
         self.hostile_reach += rec.newly_reached_hostile
-        on_topic = int((self.on_topic[kinds] & self.intended[seg]).sum())
+        on_topic = int((p.on_topic[kinds] & p.intended[seg]).sum())
         if rec.live:
             self.goal_questions += on_topic
-        press = int(by_kind[self.press_kinds].sum()) if self.press_kinds.any() else 0
+        press = int(by_kind[p.story].sum()) if p.story.any() else 0
         self.press_total += press
-        stance = sim.stance_by_segment()
-        n = sim.audience.size
-        per_hour = int(round(60 / sim.scenario.clock.turn_minutes))
-        hostile_hist = [t["hostile"] for t in self.turns[-(per_hour - 1):]] + [hostile] if per_hour > 1 else [hostile]
-        latest = sim.state.brand_posts[-1] if sim.state.brand_posts else None
-        values = {
+        view = TurnView(rec, state, self, by_kind, volume, hostile, replies, on_topic, press, self.audience.size)
+        fields = {
             "turn": rec.turn,
-            "minute": rec.turn * sim.scenario.clock.turn_minutes,
+            "minute": rec.turn * p.turn_minutes,
             "decision": str(rec.decision),
             "brand_post": rec.brand_post.text if rec.brand_post else None,
             "injects": rec.injects,
-            "volume": volume,
-            "hostile": hostile,
-            "share_negative": hostile / volume if volume else 0.0,
-            "posts_by_kind": {k: int(v) for k, v in zip(sim.kind_ids, by_kind)},
-            "posts_by_segment": {s: int(v) for s, v in zip(sim.audience.segment_ids, by_segment)},
-            "reposts": int(rec.repost.sum()),
-            "replies": replies,
-            "tag_posts": volume - replies,
-            "replies_to_latest": self.replies_by_post.get(latest.id, 0) if latest else 0,
-            "reach": self.reach,
-            "reach_share": self.reach / n,
-            "hostile_reach_share": self.hostile_reach / n,
-            "trending": rec.trending,
-            "press_stories": press,
-            "on_topic_questions": on_topic,
-            "mean_stance": sim.mean_stance(),
-            "stance_by_segment": {s: float(v) for s, v in zip(sim.audience.segment_ids, stance)},
+            "posts_by_kind": {k: int(v) for k, v in zip(p.kind_ids, by_kind, strict=True)},
+            "posts_by_segment": {s: int(v) for s, v in zip(self.audience.segment_ids, by_segment, strict=True)},
+            "stance_by_segment": {
+                s: float(v) for s, v in zip(self.audience.segment_ids, state.stance_by_segment(), strict=True)
+            },
             "live": rec.live,
-            "hostile_total": self.hostile_total,
-            "hostile_last_hour": int(sum(hostile_hist)),
-            "cancelled": 0.0 if rec.live else 1.0,
-            "active": int(len(sim.state.active)),
-            "hostile_replies": int((sim.hostile[kinds] & rec.reply).sum()),
         }
+        values = {key: fields[key] if key in fields else TURN_REPORTERS[key](view) for key in TURN_LAYOUT}
         self.turns.append(values)
         return values
 
-    def summary(self) -> dict:
+    def summary(self, state: EngineState) -> dict[str, Any]:
         """Return the run's summary metrics (what targets and scores read)."""
-        sim = self.sim
-        st = sim.state
-        cancel_turn = st.cancelled_turn
-        turn_minutes = sim.scenario.clock.turn_minutes
-        cancel_post = next((p for p in st.brand_posts if p.action == "cancel"), None)
-        before = sum(t["hostile"] for t in self.turns if cancel_turn is None or t["turn"] < cancel_turn) if cancel_turn is not None else None
-        if cancel_turn is not None:
-            after_tag = 0
-            for t in self.turns:
-                if t["turn"] >= cancel_turn:
-                    after_tag += t["hostile"]
-            after_tag -= self._hostile_replies_after(cancel_turn)
-        else:
-            after_tag = None
         volumes = np.array([t["volume"] for t in self.turns], dtype=np.float64)
         hostiles = np.array([t["hostile"] for t in self.turns], dtype=np.float64)
-        per_hour = max(1, int(round(60 / turn_minutes)))
+        per_hour = max(1, int(round(60 / self.params.turn_minutes)))
         window = np.ones(per_hour)
         hourly_volume = np.convolve(volumes, window, mode="valid") if len(volumes) >= per_hour else volumes
         hourly_hostile = np.convolve(hostiles, window, mode="valid") if len(volumes) >= per_hour else hostiles
-        # Share negative over rolling hours that carry at least a tenth of the busiest hour's volume,
-        # so a near-empty hour at 3am does not read as "100% negative".
-        busy = hourly_volume >= 0.1 * hourly_volume.max() if len(hourly_volume) and hourly_volume.max() > 0 else np.zeros(0, bool)
-        peak_share = float((hourly_hostile[busy] / hourly_volume[busy]).max()) if busy.any() else 0.0
-        last = st.brand_posts[-1] if st.brand_posts else None
-        stance_now = self._stance_by_segment()
-        return {
-            "posts_total": self.posts_total,
-            "tag_posts_total": self.posts_total - sum(t["replies"] for t in self.turns),
-            "hostile_total": self.hostile_total,
-            "hostile_share": self.hostile_total / self.posts_total if self.posts_total else 0.0,
-            "hostile_before_cancel": before,
-            "cancel_hours": cancel_turn * turn_minutes / 60 if cancel_turn is not None else None,
-            "replies_to_cancel": self.replies_by_post.get(cancel_post.id, 0) if cancel_post else None,
-            "tag_hostile_after_cancel": after_tag,
-            "peak_share_negative": peak_share,
-            "peak_volume_per_hour": int(hourly_volume.max()) if len(hourly_volume) else 0,
-            "reach_share": self.reach / sim.audience.size,
-            "hostile_reach_share": self.hostile_reach / sim.audience.size,
-            "replies_to_last_brand_post": self.replies_by_post.get(last.id, 0) if last else 0,
-            "brand_posts": len(st.brand_posts),
-            "stance_change": float(st.stance.mean()) - self.stance0_mean,
-            "stance_change_by_segment": {s: float(a - b) for s, a, b in zip(sim.audience.segment_ids, stance_now, self.stance0_by_segment)},
-            "goal_questions": self.goal_questions,
-            "press_stories": self.press_total,
-            "trending_turns": int(sum(1 for t in self.turns if t["trending"])),
-            "first_trending_hours": next((t["minute"] / 60 for t in self.turns if t["trending"]), None),
-            "peak_hour_start_hours": float(np.argmax(hourly_volume)) * turn_minutes / 60 if len(hourly_volume) else None,
+        stance_now = self._stance_by_segment(state)
+        view = RunView(state, self, hourly_volume, hourly_hostile, stance_now, self.audience.size)
+        fields = {
+            "stance_change_by_segment": {
+                s: float(a - b)
+                for s, a, b in zip(self.audience.segment_ids, stance_now, self.stance0_by_segment, strict=True)
+            },
             "volume_by_turn": [t["volume"] for t in self.turns],
             "tag_posts_by_turn": [t["tag_posts"] for t in self.turns],
             "hostile_by_turn": [t["hostile"] for t in self.turns],
             "injects_fired": [i for t in self.turns for i in t["injects"]],
         }
-
-    def _hostile_replies_after(self, cancel_turn: int) -> int:
-        return sum(t["hostile_replies"] for t in self.turns if t["turn"] >= cancel_turn)
+        return {key: fields[key] if key in fields else SUMMARY_REPORTERS[key](view) for key in SUMMARY_LAYOUT}

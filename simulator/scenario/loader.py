@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from dataclasses import dataclass
@@ -20,7 +21,8 @@ from pydantic import ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from simulator.errors import Problem, ScenarioError
-from simulator.scenario.schema import Scenario, cross_field_problems
+from simulator.scenario.rules import cross_field_problems, raw_problems
+from simulator.scenario.schema import Scenario
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ALIASES = 64
@@ -60,22 +62,24 @@ def _position(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _index_nodes(node: Node, path: FieldPath, out: dict[FieldPath, tuple[int, int]], keys: dict[FieldPath, tuple[int, int]]) -> None:
+def _index_nodes(
+    node: Node, path: FieldPath, out: dict[FieldPath, tuple[int, int]], keys: dict[FieldPath, tuple[int, int]]
+) -> None:
     """Map every field path to the position of its value (and of its key, for mappings)."""
     out.setdefault(path, _position(node))
     if isinstance(node, MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, ScalarNode) else str(key_node.value)
-            child: FieldPath = path + (key,)
+            child: FieldPath = (*path, key)
             # pydantic reports int keys of dicts as ints: keep both spellings.
             keys[child] = _position(key_node)
             _index_nodes(value_node, child, out, keys)
             if isinstance(key, str) and key.lstrip("-").isdigit():
-                keys[path + (int(key),)] = _position(key_node)
-                _index_nodes(value_node, path + (int(key),), out, keys)
+                keys[(*path, int(key))] = _position(key_node)
+                _index_nodes(value_node, (*path, int(key)), out, keys)
     elif isinstance(node, SequenceNode):
         for i, item in enumerate(node.value):
-            _index_nodes(item, path + (i,), out, keys)
+            _index_nodes(item, (*path, i), out, keys)
 
 
 def _duplicate_keys(node: Node, path: FieldPath, file: str, problems: list[Problem]) -> None:
@@ -87,14 +91,16 @@ def _duplicate_keys(node: Node, path: FieldPath, file: str, problems: list[Probl
                 line, col = _position(key_node)
                 if key in seen:
                     problems.append(
-                        Problem(file, line, col, _dotted(path + (key,)), f"duplicate key {key!r} (first at line {seen[key]})")
+                        Problem(
+                            file, line, col, _dotted((*path, key)), f"duplicate key {key!r} (first at line {seen[key]})"
+                        )
                     )
                 else:
                     seen[key] = line
-            _duplicate_keys(value_node, path + (str(key),), file, problems)
+            _duplicate_keys(value_node, (*path, str(key)), file, problems)
     elif isinstance(node, SequenceNode):
         for i, item in enumerate(node.value):
-            _duplicate_keys(item, path + (i,), file, problems)
+            _duplicate_keys(item, (*path, i), file, problems)
 
 
 def _dotted(path: FieldPath) -> str:
@@ -107,7 +113,9 @@ def _dotted(path: FieldPath) -> str:
     return text
 
 
-def _locate(path: FieldPath, values: dict[FieldPath, tuple[int, int]], keys: dict[FieldPath, tuple[int, int]], prefer_key: bool) -> tuple[int | None, int | None]:
+def _locate(
+    path: FieldPath, values: dict[FieldPath, tuple[int, int]], keys: dict[FieldPath, tuple[int, int]], prefer_key: bool
+) -> tuple[int | None, int | None]:
     """Return the position of the longest prefix of path found in the file."""
     for n in range(len(path), -1, -1):
         prefix = path[:n]
@@ -127,7 +135,11 @@ def _read_text(path: Path, label: str) -> str:
         raise ScenarioError([Problem(label, None, None, "", f"cannot read: {exc.strerror}")]) from None
     if size > MAX_BYTES:
         raise ScenarioError(
-            [Problem(label, None, None, "", f"file is {size:,} bytes; scenario files are limited to {MAX_BYTES:,} bytes")]
+            [
+                Problem(
+                    label, None, None, "", f"file is {size:,} bytes; scenario files are limited to {MAX_BYTES:,} bytes"
+                )
+            ]
         )
     data = path.read_bytes()
     try:
@@ -137,7 +149,11 @@ def _read_text(path: Path, label: str) -> str:
         line = before.count(b"\n") + 1
         column = exc.start - (before.rfind(b"\n") + 1) + 1
         raise ScenarioError(
-            [Problem(label, line, column, "", f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")]
+            [
+                Problem(
+                    label, line, column, "", f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+                )
+            ]
         ) from None
 
 
@@ -152,8 +168,13 @@ def _hashtags_cut_off(text: str, label: str, problems: list[Problem]) -> None:
         if re.match(r"\s+#\w", rest):
             tag = rest.strip().split()[0]
             problems.append(
-                Problem(label, end.line + 1, end.column + len(rest) - len(rest.lstrip()) + 1, "",
-                        f"{tag} after a space starts a YAML comment, so the rest of the line is dropped; put the value in quotes")
+                Problem(
+                    label,
+                    end.line + 1,
+                    end.column + len(rest) - len(rest.lstrip()) + 1,
+                    "",
+                    f"{tag} after a space starts a YAML comment, so the rest of the line is dropped; put the value in quotes",
+                )
             )
 
 
@@ -184,10 +205,12 @@ def parse_scenario_text(text: str, label: str) -> Scenario:
     try:
         data = yaml.SafeLoader.construct_document(_ConstructOnly(root), root)
     except yaml.YAMLError as exc:
-        raise ScenarioError(problems + [Problem(label, None, None, "", str(exc))]) from None
+        raise ScenarioError([*problems, Problem(label, None, None, "", str(exc))]) from None
     if not isinstance(data, dict):
         line, col = _position(root)
-        raise ScenarioError(problems + [Problem(label, line, col, "", "expected a mapping of scenario fields at the top")])
+        raise ScenarioError(
+            [*problems, Problem(label, line, col, "", "expected a mapping of scenario fields at the top")]
+        )
 
     values: dict[FieldPath, tuple[int, int]] = {}
     keys: dict[FieldPath, tuple[int, int]] = {}
@@ -199,7 +222,9 @@ def parse_scenario_text(text: str, label: str) -> Scenario:
         for err in exc.errors():
             loc = tuple(err["loc"])
             # pydantic appends the validator's tag for union/function steps; drop non-field parts.
-            loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith(("function-", "union:")))))
+            loc = tuple(
+                p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith(("function-", "union:"))))
+            )
             kind = err["type"]
             line, col = _locate(loc, values, keys, prefer_key=kind == "extra_forbidden")
             if kind == "missing":
@@ -209,6 +234,12 @@ def parse_scenario_text(text: str, label: str) -> Scenario:
             elif kind == "extra_forbidden":
                 message = f"unknown field {loc[-1]!r}" + _did_you_mean(loc, data)
                 field = _dotted(loc)
+            elif kind == "literal_error" and isinstance(err.get("input"), str):
+                choices = re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", "")))
+                close = difflib.get_close_matches(err["input"], choices, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                message = f"unknown value {err['input']!r}{hint} Expected one of: {', '.join(choices)}"
+                field = _dotted(loc)
             else:
                 message = err["msg"]
                 if "input" in err and kind not in ("model_type",) and not isinstance(err["input"], (dict, list)):
@@ -217,7 +248,7 @@ def parse_scenario_text(text: str, label: str) -> Scenario:
             problems.append(Problem(label, line, col, field, message))
         # The model could not be built, so cross-field checks cannot run on it;
         # the ones that need only raw data still run, so one pass shows them all.
-        for path, message in _raw_cross_problems(data):
+        for path, message in raw_problems(data):
             line, col = _locate(path, values, keys, prefer_key=False)
             problems.append(Problem(label, line, col, _dotted(path), message))
         raise ScenarioError(_sorted(problems)) from None
@@ -230,42 +261,11 @@ def parse_scenario_text(text: str, label: str) -> Scenario:
     return scenario
 
 
-def _raw_cross_problems(data: dict) -> list[tuple[FieldPath, str]]:
-    """Cross-field checks that need only the raw mapping: source ids and segment shares."""
-    problems: list[tuple[FieldPath, str]] = []
-    sources = data.get("sources")
-    ids = {s.get("id") for s in sources if isinstance(s, dict)} if isinstance(sources, list) else set()
-
-    def walk(value: object, path: FieldPath) -> None:
-        if isinstance(value, dict):
-            for key, child in value.items():
-                if key in ("source", "goal_source") and isinstance(child, str) and path[:1] != ("sources",):
-                    if ids and child not in ids:
-                        problems.append((path + (key,), f"unknown source id {child!r}; known: {', '.join(sorted(map(str, ids)))}"))
-                else:
-                    walk(child, path + (key,))
-        elif isinstance(value, list):
-            for i, child in enumerate(value):
-                walk(child, path + (i,))
-
-    walk(data, ())
-    segments = (data.get("audience") or {}).get("segments") if isinstance(data.get("audience"), dict) else None
-    if isinstance(segments, list):
-        shares = [s.get("share") for s in segments if isinstance(s, dict)]
-        if shares and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in shares):
-            total = float(sum(shares))
-            if abs(total - 1.0) > 1e-6:
-                problems.append((("audience", "segments"), f"segment shares sum to {total:.4g}, expected 1"))
-    return problems
-
-
 def _sorted(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
 
 
 def _did_you_mean(loc: FieldPath, data: dict) -> str:
-    import difflib
-
     from simulator.scenario import schema
 
     # Walk the schema to the model that owns the unknown key.
@@ -299,7 +299,7 @@ def _inner_model(annotation: object) -> type | None:
 class _ConstructOnly(yaml.SafeLoader):
     """A SafeLoader used only to construct Python values from an already composed node."""
 
-    def __init__(self, node: Node):  # noqa: D401 - no stream: we construct from the node
+    def __init__(self, node: Node):
         yaml.SafeLoader.__init__(self, "")
         self._node = node
 

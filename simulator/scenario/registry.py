@@ -48,7 +48,7 @@ class Listing:
     """One scenario file found: its id and title, or the problem that stopped it loading."""
 
     path: Path
-    loaded: "LoadedScenario | None"
+    loaded: LoadedScenario | None
     error: str | None
 
 
@@ -72,7 +72,7 @@ def discover() -> list[Listing]:
     return found
 
 
-def resolve(name: str) -> "LoadedScenario":
+def resolve(name: str) -> LoadedScenario:
     """Load a scenario named by path or by id; raise BackfireError listing what exists."""
     from simulator.scenario.loader import load_scenario
 
@@ -89,7 +89,7 @@ def resolve(name: str) -> "LoadedScenario":
     for listing in discover():
         if listing.loaded is not None and listing.loaded.scenario.id == name:
             return listing.loaded
-    known = [l.loaded.scenario.id for l in discover() if l.loaded is not None]
+    known = [item.loaded.scenario.id for item in discover() if item.loaded is not None]
     raise BackfireError(
         f"no scenario {name!r}; known: {', '.join(known) or '(none)'} "
         f"(searched {', '.join(str(f) for f in scenario_folders())})"

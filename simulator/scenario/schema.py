@@ -2,8 +2,8 @@
 
 `backfire schema` prints the JSON Schema generated from these models, so an
 editor's YAML plugin can autocomplete and check scenario files. Cross-field
-checks (source ids exist, shares sum to 1, ...) live in `cross_field_problems`
-so that each problem keeps its own field path, and so its own file line.
+checks (source ids exist, shares sum to 1, ...) live in `rules.py`, so that
+each problem keeps its own field path, and so its own file line.
 """
 
 from __future__ import annotations
@@ -11,7 +11,19 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, WithJsonSchema, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from simulator.scenario.metrics import SummaryMetric, TurnMetric
 
 _DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*m(?:in)?)?\s*$")
 
@@ -32,7 +44,10 @@ def _check_fields(patterns: list[str], allowed: frozenset[str]) -> list[str]:
             raise ValueError(f"{pattern!r} is not a valid pattern ({exc}); write a brace as {{{{ or }}}}") from None
         unknown = sorted(set(fields) - allowed)
         if unknown:
-            raise ValueError(f"{pattern!r} uses {{{unknown[0]}}}; the placeholders are " + ", ".join(f"{{{a}}}" for a in sorted(allowed)))
+            raise ValueError(
+                f"{pattern!r} uses {{{unknown[0]}}}; the placeholders are "
+                + ", ".join(f"{{{a}}}" for a in sorted(allowed))
+            )
     return patterns
 
 
@@ -142,7 +157,7 @@ class Effect(Model):
     )
 
     @model_validator(mode="after")
-    def _op_fits_param(self) -> "Effect":
+    def _op_fits_param(self) -> Effect:
         if self.param in ("stance", "novelty") and self.op != "add":
             raise ValueError(f"a `{self.param}` effect must use op: add")
         if self.param != "stance" and self.op == "multiply" and self.value < 0:
@@ -196,7 +211,8 @@ class Campaign(Model):
         min_length=1, description="Ways to open; the one marked `real` (or the first) is the default."
     )
     invitation: float = Field(
-        ge=0, description="How strongly the opening post invites everyone who sees the tag to post (modelling parameter)."
+        ge=0,
+        description="How strongly the opening post invites everyone who sees the tag to post (modelling parameter).",
     )
 
 
@@ -271,7 +287,7 @@ class Segment(Model):
     names: list[str] = Field(
         default_factory=list,
         description=(
-            "Display-name patterns for this segment's accounts, such as \"{City} Animal Save\" (synthetic names, a "
+            'Display-name patterns for this segment\'s accounts, such as "{City} Animal Save" (synthetic names, a '
             "modelling choice). Placeholders: {First}, {Last}, {City}, {State}, {Word}. Empty: people's names for "
             "`person`, plain news or community-group names for `outlet` and `group`."
         ),
@@ -331,7 +347,8 @@ class Kind(Model):
     influence: float = Field(0.0, description="Stance change per exposure (negative pulls toward hostile).")
     repost_share: Share = Field(0.3, description="Share of posts of this kind that are reposts rather than new text.")
     story: bool = Field(
-        False, description="A news story: counted in `press_stories`, and the kind a facilitator's custom inject posts as."
+        False,
+        description="A news story: counted in `press_stories`, and the kind a facilitator's custom inject posts as.",
     )
 
 
@@ -430,7 +447,8 @@ class CancelOption(Model):
     id: str = Field(description="Id used in scripts as `cancel:ID`.", pattern=r"^[a-z0-9_]+$")
     label: str = Field(description="Short label.")
     text: str | None = Field(
-        None, description="The cancellation post; omitted: the campaign stops without a post (a promotion pulled quietly)."
+        None,
+        description="The cancellation post; omitted: the campaign stops without a post (a promotion pulled quietly).",
     )
     real: bool = Field(False, description="True for a wording the brand really used.")
     source: SourceId | None = Field(None, description="Source for a real wording.")
@@ -450,12 +468,15 @@ class Trigger(Model):
     """When something happens: at a time, or when a metric crosses a bound."""
 
     at: Minutes | None = Field(None, description="Time after the opening post (duration).")
-    metric: str | None = Field(None, description="Metric watched (see `backfire run --json` for names).")
+    metric: TurnMetric | None = Field(
+        None,
+        description="Per-turn metric watched (the names in `scenario/metrics.py`; see `backfire run --json` turns).",
+    )
     above: float | None = Field(None, description="Fires when the metric goes above this.")
     below: float | None = Field(None, description="Fires when the metric goes below this.")
 
     @model_validator(mode="after")
-    def _one_kind(self) -> "Trigger":
+    def _one_kind(self) -> Trigger:
         if self.at is None and self.metric is None:
             raise ValueError("a trigger needs `at` (a time) or `metric` with `above` or `below`")
         if self.metric is not None and self.above is None and self.below is None:
@@ -519,7 +540,7 @@ class Bound(Model):
     max: float | None = Field(None, description="Upper bound (inclusive).")
 
     @model_validator(mode="after")
-    def _some(self) -> "Bound":
+    def _some(self) -> Bound:
         if self.min is None and self.max is None:
             raise ValueError("a bound needs `min`, `max` or both")
         if self.min is not None and self.max is not None and self.min > self.max:
@@ -527,35 +548,45 @@ class Bound(Model):
         return self
 
 
-# Summary metrics a target may count within a window, and the per-turn series each one sums.
-WINDOWED_METRICS = {"posts_total": "volume_by_turn", "tag_posts_total": "tag_posts_by_turn", "hostile_total": "hostile_by_turn"}
-
-
 class Target(Model):
     """A documented outcome the historical replay must reproduce."""
 
     id: str = Field(description="Short id.", pattern=r"^[a-z0-9_]+$")
     label: str = Field(description="What is measured, in words.")
-    metric: str = Field(description="Summary metric compared (see `backfire run --json` summary).")
+    metric: SummaryMetric = Field(
+        description="Summary metric compared (the names in `scenario/metrics.py`; see `backfire run --json` summary)."
+    )
     bound: Bound = Field(description="The documented range.")
     until: Minutes | None = Field(
-        None, description="Count only up to this time after the opening post (for `posts_total`, `tag_posts_total` and `hostile_total`)."
+        None,
+        description="Count only up to this time after the opening post (for `posts_total`, `tag_posts_total` and `hostile_total`).",
     )
     since: Minutes | None = Field(
-        None, description="Count only from this time after the opening post (for `posts_total`, `tag_posts_total` and `hostile_total`)."
+        None,
+        description="Count only from this time after the opening post (for `posts_total`, `tag_posts_total` and `hostile_total`).",
     )
     source: SourceId = Field(description="Source of the figure.")
-    quote: str = Field(description="The source's words for it (or, with `paraphrase: true`, the research notes' words).")
-    paraphrase: bool = Field(False, description="True when `quote` is the research notes' summary, not the source's own words.")
-    interpretation: str | None = Field(None, description="How vague words ('thousands') became a bound (an assumption).")
+    quote: str = Field(
+        description="The source's words for it (or, with `paraphrase: true`, the research notes' words)."
+    )
+    paraphrase: bool = Field(
+        False, description="True when `quote` is the research notes' summary, not the source's own words."
+    )
+    interpretation: str | None = Field(
+        None, description="How vague words ('thousands') became a bound (an assumption)."
+    )
 
 
 class Lesson(Model):
     """What a source says worked or failed."""
 
     id: str = Field(description="Short id.", pattern=r"^[a-z0-9_]+$")
-    stance: Literal["praised", "faulted", "advice"] = Field(description="Whether the source praises, faults or advises.")
-    quote: str = Field(description="The source's words, verbatim (or, with `paraphrase: true`, the research notes' summary of them).")
+    stance: Literal["praised", "faulted", "advice"] = Field(
+        description="Whether the source praises, faults or advises."
+    )
+    quote: str = Field(
+        description="The source's words, verbatim (or, with `paraphrase: true`, the research notes' summary of them)."
+    )
     paraphrase: bool = Field(
         False,
         description=(
@@ -606,8 +637,12 @@ class Dynamics(Model):
     )
     imitation: float = Field(ge=0, description="How much seeing a kind of post raises the odds of writing that kind.")
     stance_weight: float = Field(ge=0, description="How strongly stance tilts hostile vs supportive posts.")
-    fatigue: Share = Field(description="Per-post factor on a persona's rate (0.8: each post makes the next 20% less likely).")
-    reply_rate: float = Field(ge=0, description="Chance per turn that a persona who saw a fresh brand post replies to it.")
+    fatigue: Share = Field(
+        description="Per-post factor on a persona's rate (0.8: each post makes the next 20% less likely)."
+    )
+    reply_rate: float = Field(
+        ge=0, description="Chance per turn that a persona who saw a fresh brand post replies to it."
+    )
     brand_post_half_life: Minutes = Field(description="How fast a brand post stops drawing replies.")
     quote_share: Share = Field(
         description="Share of reactions to a brand post written as posts on the tag (quotes) instead of replies."
@@ -617,13 +652,15 @@ class Dynamics(Model):
     )
     trending_threshold: float = Field(gt=0, description="Posts per hour that make the tag trend.")
     trending_share: Share = Field(description="Share of the whole crowd a trending tag reaches per turn.")
-    spontaneous: float = Field(ge=0, description="Posts per hour per segment member with no exposure (background chatter).")
+    spontaneous: float = Field(
+        ge=0, description="Posts per hour per segment member with no exposure (background chatter)."
+    )
 
 
 class ScoreDimension(Model):
     """One dimension of the score."""
 
-    metric: str = Field(description="Summary metric it reads.")
+    metric: SummaryMetric = Field(description="Summary metric it reads (the names in `scenario/metrics.py`).")
     label: str = Field(description="Name shown in the debrief.")
     weight: float = Field(ge=0, description="Weight in the total.")
     better: Literal["lower", "higher"] = Field(description="Direction that is better.")
@@ -692,210 +729,3 @@ class Scenario(Model):
             if s.id == source_id:
                 return s
         raise KeyError(source_id)
-
-
-Path = tuple[str | int, ...]
-
-
-def _walk_source_refs(value: object, path: Path, out: list[tuple[Path, str]]) -> None:
-    """Collect (path, id) for every field named `source` or `goal_source` below value."""
-    if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            child = getattr(value, name)
-            if name in ("source", "goal_source") and isinstance(child, str):
-                out.append((path + (name,), child))
-            else:
-                _walk_source_refs(child, path + (name,), out)
-    elif isinstance(value, (list, tuple)):
-        for i, item in enumerate(value):
-            _walk_source_refs(item, path + (i,), out)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _walk_source_refs(item, path + (key,), out)
-
-
-def _effects_in(sc: Scenario) -> list[tuple[Path, Effect]]:
-    found: list[tuple[Path, Effect]] = []
-    for i, o in enumerate(sc.campaign.openings):
-        found += [(("campaign", "openings", i, "effects", j), e) for j, e in enumerate(o.effects)]
-    for move in ("answer", "pause", "cancel"):
-        for i, o in enumerate(getattr(sc.actions, move)):
-            found += [(("actions", move, i, "effects", j), e) for j, e in enumerate(o.effects)]
-            for j, e in enumerate(getattr(o, "target_effects", [])):
-                found.append((("actions", move, i, "target_effects", j), e))
-    for i, inj in enumerate(sc.injects):
-        found += [(("injects", i, "effects", j), e) for j, e in enumerate(inj.effects)]
-    return found
-
-
-def cross_field_problems(sc: Scenario) -> list[tuple[Path, str]]:
-    """Return (field path, message) for every cross-field rule the scenario breaks."""
-    problems: list[tuple[Path, str]] = []
-    source_ids = {s.id for s in sc.sources}
-    segments = sc.segment_ids()
-    kinds = sc.kind_ids()
-    seg_set, kind_set = set(segments), set(kinds)
-
-    def unique(items: list[str], path: Path, what: str) -> None:
-        seen: set[str] = set()
-        for i, item in enumerate(items):
-            if item in seen:
-                problems.append((path + (i, "id"), f"duplicate {what} id {item!r}"))
-            seen.add(item)
-
-    unique([s.id for s in sc.sources], ("sources",), "source")
-    unique(segments, ("audience", "segments"), "segment")
-    unique(kinds, ("kinds",), "kind")
-    unique([h.id for h in sc.audience.hubs], ("audience", "hubs"), "hub")
-    unique([i.id for i in sc.injects], ("injects",), "inject")
-    unique([t.id for t in sc.targets], ("targets",), "target")
-    unique([s.id for s in sc.strategies], ("strategies",), "strategy")
-    for move, opts in sc.option_ids().items():
-        path = ("campaign", "openings") if move == "open" else ("actions", move)
-        unique(opts, path, f"{move} option")
-
-    refs: list[tuple[Path, str]] = []
-    _walk_source_refs(sc, (), refs)
-    real_wordings = [(("campaign", "openings", i), o) for i, o in enumerate(sc.campaign.openings)]
-    real_wordings += [(("actions", "answer", i), o) for i, o in enumerate(sc.actions.answer)]
-    real_wordings += [(("actions", "cancel", i), o) for i, o in enumerate(sc.actions.cancel)]
-    for path, option in real_wordings:
-        if option.real and option.source is None:
-            problems.append((path + ("source",), "a wording marked `real: true` needs the `source` it was read in"))
-    for path, ref in refs:
-        if ref not in source_ids:
-            problems.append((path, f"unknown source id {ref!r}; known: {', '.join(sorted(source_ids))}"))
-
-    total = sum(s.share for s in sc.audience.segments)
-    if abs(total - 1.0) > 1e-6:
-        problems.append((("audience", "segments"), f"segment shares sum to {total:.4g}, expected 1"))
-
-    def check_segment(path: Path, seg: str) -> None:
-        if seg not in seg_set:
-            problems.append((path, f"unknown segment {seg!r}; known: {', '.join(segments)}"))
-
-    def check_kind(path: Path, kind: str) -> None:
-        if kind not in kind_set:
-            problems.append((path, f"unknown kind {kind!r}; known: {', '.join(kinds)}"))
-
-    for i, seg in enumerate(sc.audience.segments):
-        base: Path = ("audience", "segments", i)
-        for target in seg.follows:
-            check_segment(base + ("follows", target), target)
-        follow_total = sum(seg.follows.values())
-        if abs(follow_total - 1.0) > 1e-6:
-            problems.append((base + ("follows",), f"follow shares sum to {follow_total:.4g}, expected 1"))
-        for kind in seg.posts:
-            check_kind(base + ("posts", kind), kind)
-        if not any(w > 0 for w in seg.posts.values()):
-            problems.append((base + ("posts",), "needs at least one kind with a weight above 0"))
-    for seg in sc.brand.followers:
-        check_segment(("brand", "followers", seg), seg)
-    for i, hub in enumerate(sc.audience.hubs):
-        check_segment(("audience", "hubs", i, "segment"), hub.segment)
-        for seg in hub.followers:
-            check_segment(("audience", "hubs", i, "followers", seg), seg)
-    for i, seg in enumerate(sc.campaign.intended_audience):
-        check_segment(("campaign", "intended_audience", i), seg)
-    for i, kind in enumerate(sc.campaign.on_topic):
-        check_kind(("campaign", "on_topic", i), kind)
-    for i, opt in enumerate(sc.actions.answer):
-        for kind in opt.texts:
-            check_kind(("actions", "answer", i, "texts", kind), kind)
-    # The brand's own posts are written as they stand: only an answer's {question} is filled in.
-    brand_texts: list[tuple[Path, str | None, set[str]]] = [(("campaign", "openings", i, "text"), o.text, set()) for i, o in enumerate(sc.campaign.openings)]
-    for i, o in enumerate(sc.actions.answer):
-        brand_texts.append((("actions", "answer", i, "text"), o.text, {"question"}))
-        brand_texts += [(("actions", "answer", i, "texts", k), t, {"question"}) for k, t in o.texts.items()]
-    brand_texts += [(("actions", "pause", i, "text"), o.text, set()) for i, o in enumerate(sc.actions.pause)]
-    brand_texts += [(("actions", "cancel", i, "text"), o.text, set()) for i, o in enumerate(sc.actions.cancel)]
-    for path, text, allowed in brand_texts:
-        for name in re.findall(r"\{(\w+)\}", text or ""):
-            if name not in allowed:
-                where = "only {question} is filled in an answer" if allowed else "the brand's posts are not templates"
-                problems.append((path, f"{{{name}}} would be posted as it stands: {where}"))
-    for seg, by_kind in sc.voices.templates.items():
-        check_segment(("voices", "templates", seg), seg)
-        for kind in by_kind:
-            check_kind(("voices", "templates", seg, kind), kind)
-    for idx, kind in sc.voices.quote_kinds.items():
-        check_kind(("voices", "quote_kinds", idx), kind)
-        if not 0 <= idx < len(sc.voices.quotes):
-            problems.append((("voices", "quote_kinds", idx), f"no quote with index {idx}"))
-
-    for path, effect in _effects_in(sc):
-        for j, seg in enumerate(effect.segments or []):
-            check_segment(path + ("segments", j), seg)
-        for j, kind in enumerate(effect.kinds or []):
-            check_kind(path + ("kinds", j), kind)
-
-    hub_ids = {h.id for h in sc.audience.hubs}
-    horizon = sc.clock.horizon_minutes
-    for i, inj in enumerate(sc.injects):
-        if inj.trigger.at is not None and inj.trigger.at > horizon:
-            problems.append((("injects", i, "trigger", "at"), f"{inj.trigger.at:g} min is after the horizon ({horizon:g} min)"))
-        if inj.post is not None:
-            if inj.post.hub is not None and inj.post.hub not in hub_ids:
-                problems.append((("injects", i, "post", "hub"), f"unknown hub {inj.post.hub!r}; known: {', '.join(sorted(hub_ids))}"))
-            check_kind(("injects", i, "post", "kind"), inj.post.kind)
-            for seg in inj.post.reach:
-                check_segment(("injects", i, "post", "reach", seg), seg)
-    if sc.campaign.event.starts_at > horizon:
-        problems.append((("campaign", "event", "starts_at"), "the event starts after the horizon"))
-
-    options = sc.option_ids()
-    if sc.history.opening not in options["open"]:
-        problems.append((("history", "opening"), f"unknown opening {sc.history.opening!r}; known: {', '.join(options['open'])}"))
-    last = -1.0
-    for i, dec in enumerate(sc.history.decisions):
-        if dec.at > horizon:
-            problems.append((("history", "decisions", i, "at"), f"{dec.at:g} min is after the horizon ({horizon:g} min)"))
-        if dec.at < last:
-            problems.append((("history", "decisions", i, "at"), "decisions must be in time order"))
-        last = dec.at
-        if dec.action != "wait":
-            if dec.option is None:
-                problems.append((("history", "decisions", i, "option"), f"`{dec.action}` needs an option: {', '.join(options[dec.action])}"))
-            elif dec.action != "pause" or not dec.option.isdigit():
-                base_option = dec.option.split("@")[0]
-                if base_option not in options[dec.action]:
-                    problems.append((("history", "decisions", i, "option"), f"unknown {dec.action} option {dec.option!r}; known: {', '.join(options[dec.action])}"))
-    for i, target in enumerate(sc.targets):
-        for key in ("since", "until"):
-            when = getattr(target, key)
-            if when is None:
-                continue
-            if target.metric not in WINDOWED_METRICS:
-                problems.append((("targets", i, key), f"`{key}` works with {', '.join(WINDOWED_METRICS)}"))
-            if when > horizon:
-                problems.append((("targets", i, key), f"{when:g} min is after the horizon ({horizon:g} min)"))
-        if target.since is not None and target.until is not None and target.since >= target.until:
-            problems.append((("targets", i, "since"), "`since` must be before `until`"))
-    for i, lesson in enumerate(sc.lessons):
-        for j, ref in enumerate(lesson.options):
-            _check_move_ref(ref, ("lessons", i, "options", j), options, problems)
-    plain_kinds = {kind for by_kind in sc.voices.templates.values() for kind, ts in by_kind.items() if any(isinstance(t, str) for t in ts)}
-    for seg, by_kind in sc.voices.templates.items():
-        for kind, templates in by_kind.items():
-            for j, template in enumerate(templates):
-                if isinstance(template, Template):
-                    for k, ref in enumerate(template.after):
-                        if ref.partition(":")[0] == "wait":
-                            problems.append((("voices", "templates", seg, kind, j, "after", k), "`wait` posts nothing, so no text can follow it; name a move: open, answer, pause or cancel"))
-                        else:
-                            _check_move_ref(ref, ("voices", "templates", seg, kind, j, "after", k), options, problems)
-            if kind not in plain_kinds:
-                problems.append((("voices", "templates", seg, kind), f"every `{kind}` template has `after`; add a plain one that fits a run where none of those moves is made"))
-                plain_kinds.add(kind)  # say it once
-    return problems
-
-
-def _check_move_ref(ref: str, path: tuple, options: dict[str, list[str]], problems: list) -> None:
-    """Check a move reference such as `cancel`, `answer:candid` or `open:promoted`."""
-    move, _, opt = ref.partition(":")
-    if move == "wait" and not opt:
-        return
-    if move not in options:
-        problems.append((path, f"unknown move {move!r}; expected open, answer, pause, cancel or wait"))
-    elif opt and opt not in options[move]:
-        problems.append((path, f"unknown {move} option {opt!r}; known: {', '.join(options[move])}"))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.scenario.schema import WINDOWED_METRICS, Scenario
+from simulator.formatting import fmt_clock
+from simulator.scenario.metrics import WINDOWED_SERIES
+from simulator.scenario.schema import Scenario
 from simulator.scoring.sweep import SeedResult
 
 REQUIRED_SHARE = 0.8  # "most seeds": a target passes when at least this share of seeds meets it
@@ -16,16 +18,14 @@ def meets(value, bound) -> bool:
         return False
     if bound.min is not None and value < bound.min:
         return False
-    if bound.max is not None and value > bound.max:
-        return False
-    return True
+    return not (bound.max is not None and value > bound.max)
 
 
 def target_value(scenario: Scenario, target, summary: dict):
     """The value a target reads from a run's summary (counted from `since` up to `until` when given)."""
     if target.until is None and target.since is None:
         return summary.get(target.metric)
-    series = summary[WINDOWED_METRICS[target.metric]]
+    series = summary[WINDOWED_SERIES[target.metric]]
     step = scenario.clock.turn_minutes
     first = 0 if target.since is None else int(target.since // step)
     last = len(series) if target.until is None else int(target.until // step)
@@ -35,11 +35,8 @@ def target_value(scenario: Scenario, target, summary: dict):
 def window_label(target) -> str:
     """' from 2h00 until 3h00' for a windowed target, '' otherwise."""
 
-    def hm(minutes: float) -> str:
-        return f"{int(minutes) // 60}h{int(minutes) % 60:02d}"
-
-    return (f" from {hm(target.since)}" if target.since is not None else "") + (
-        f" until {hm(target.until)}" if target.until is not None else ""
+    return (f" from {fmt_clock(target.since)}" if target.since is not None else "") + (
+        f" until {fmt_clock(target.until)}" if target.until is not None else ""
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 
 from simulator.engine import Plan, RunResult
 from simulator.engine.decisions import WAIT
+from simulator.formatting import fmt_clock
 from simulator.scenario.schema import Lesson, Scenario
 
 
@@ -41,15 +42,12 @@ class DecisionReview:
     last_minute: int | None = None
 
     def when_text(self) -> str:
-        """' at 5h30', ' ×8, 0h00–1h45', or '' for the opening."""
-        def clock(m: int) -> str:
-            return f"{m // 60}h{m % 60:02d}"
-
+        """Return ' at 5h30', ' ×8, 0h00–1h45', or '' for the opening."""
         if self.minute is None:
             return ""
         if self.times > 1 and self.last_minute is not None:
-            return f" ×{self.times}, {clock(self.minute)}–{clock(self.last_minute)}"
-        return f" at {clock(self.minute)}"
+            return f" ×{self.times}, {fmt_clock(self.minute)}–{fmt_clock(self.last_minute)}"
+        return f" at {fmt_clock(self.minute)}"
 
 
 @dataclass
@@ -62,12 +60,25 @@ class Debrief:
 
     def as_dict(self) -> dict:
         """Return JSON-ready data."""
-        return {"reviews": [asdict(r) for r in self.reviews], "what_happened": self.what_happened, "history_figures": self.history_figures}
+        return {
+            "reviews": [asdict(r) for r in self.reviews],
+            "what_happened": self.what_happened,
+            "history_figures": self.history_figures,
+        }
 
 
 def _cite(scenario: Scenario, lesson: Lesson) -> LessonCited:
     src = scenario.source(lesson.source)
-    return LessonCited(lesson.id, lesson.stance, lesson.quote, lesson.summary, lesson.source, src.title, src.publisher, lesson.paraphrase)
+    return LessonCited(
+        lesson.id,
+        lesson.stance,
+        lesson.quote,
+        lesson.summary,
+        lesson.source,
+        src.title,
+        src.publisher,
+        lesson.paraphrase,
+    )
 
 
 def _matches(ref: str, move: str, option: str | None) -> bool:
@@ -107,15 +118,17 @@ def review_plan(scenario: Scenario, plan: Plan) -> list[DecisionReview]:
             reviews[-1].times += 1
             reviews[-1].last_minute = minute
         else:
-            reviews.append(DecisionReview(str(decision), turn, minute, collect(decision.action, decision.option, minute)))
+            reviews.append(
+                DecisionReview(str(decision), turn, minute, collect(decision.action, decision.option, minute))
+            )
         previous = turn
     if not acted or all(d.action in ("wait", "cancel") for d in plan.decisions):
         # Never answering anyone is a decision too.
-        lessons = [l for l in collect("wait", None, None)]
+        lessons = list(collect("wait", None, None))
         if lessons:
             reviews.append(DecisionReview("never answered the questions", None, None, lessons))
     for r in reviews:
-        stances = {l.stance for l in r.lessons}
+        stances = {lesson.stance for lesson in r.lessons}
         r.disagreement = "praised" in stances and "faulted" in stances
     return reviews
 
@@ -125,8 +138,10 @@ def crowd_size_note(scenario: Scenario, size: int) -> str | None:
     declared = scenario.audience.size
     if size == declared:
         return None
-    return (f"Counts scale with the crowd: the documented figures are matched at {declared:,} personas "
-            f"(one per account); this crowd has {size:,}, so its counts are not on the documented scale.")
+    return (
+        f"Counts scale with the crowd: the documented figures are matched at {declared:,} personas "
+        f"(one per account); this crowd has {size:,}, so its counts are not on the documented scale."
+    )
 
 
 def debrief(scenario: Scenario, plan: Plan, history: RunResult | None) -> Debrief:
@@ -142,8 +157,23 @@ def debrief(scenario: Scenario, plan: Plan, history: RunResult | None) -> Debrie
         targets = []
         for t in scenario.targets:
             value = target_value(scenario, t, history.summary)
-            targets.append({"target": t.id, "label": t.label, "value": value, "min": t.bound.min, "max": t.bound.max,
-                            "meets": meets(value, t.bound), "source": t.source, "source_title": scenario.source(t.source).title})
+            targets.append(
+                {
+                    "target": t.id,
+                    "label": t.label,
+                    "value": value,
+                    "min": t.bound.min,
+                    "max": t.bound.max,
+                    "meets": meets(value, t.bound),
+                    "source": t.source,
+                    "source_title": scenario.source(t.source).title,
+                }
+            )
         # The scenario's own targets, read on this crowd: what the real decisions give here against what was documented.
-        figures = {"seed": history.seed, "size": history.size, "targets": targets, "note": crowd_size_note(scenario, history.size)}
+        figures = {
+            "seed": history.seed,
+            "size": history.size,
+            "targets": targets,
+            "note": crowd_size_note(scenario, history.size),
+        }
     return Debrief(review_plan(scenario, plan), what, figures)

@@ -6,11 +6,8 @@ import math
 from dataclasses import asdict, dataclass
 
 from simulator.engine import RunResult
+from simulator.scenario.metrics import scales_with_crowd
 from simulator.scenario.schema import Scenario, ScoreDimension
-
-# Metrics that count posts or accounts; rescaled to the scenario's default crowd
-# size so a score means the same at --size 20k as at the default.
-COUNT_METRICS = {"hostile_total", "posts_total", "replies_to_last_brand_post", "goal_questions", "hostile_before_cancel", "replies_to_cancel", "tag_hostile_after_cancel", "press_stories"}
 
 
 @dataclass(frozen=True)
@@ -55,8 +52,11 @@ class Score:
 
 
 def dimension_score(dim: ScoreDimension, value: float, scale_factor: float = 1.0) -> float:
-    """Return 0..100 for one metric value (counts scaled by `scale_factor` first)."""
-    v = value * (scale_factor if dim.metric in COUNT_METRICS else 1.0)
+    """Return 0..100 for one metric value (counts of posts or accounts rescaled by `scale_factor` to the declared crowd size first).
+
+    A score then means the same at --size 20k as at the scenario's size.
+    """
+    v = value * (scale_factor if scales_with_crowd(dim.metric) else 1.0)
     if dim.signed:
         s = 50 + 50 * math.tanh(v / dim.scale)
         return s if dim.better == "higher" else 100 - s
@@ -83,7 +83,17 @@ def paired_score(scenario: Scenario, run: RunResult, history: RunResult) -> Scor
         you = float(run.summary[d.metric] or 0.0)
         hist = float(history.summary[d.metric] or 0.0)
         dims.append(
-            DimensionScore(d.metric, d.label, d.weight, d.better, you, hist, you - hist, dimension_score(d, you, factor), dimension_score(d, hist, factor))
+            DimensionScore(
+                d.metric,
+                d.label,
+                d.weight,
+                d.better,
+                you,
+                hist,
+                you - hist,
+                dimension_score(d, you, factor),
+                dimension_score(d, hist, factor),
+            )
         )
     by_segment = {
         seg: (run.summary["stance_change_by_segment"][seg], history.summary["stance_change_by_segment"][seg])

@@ -28,12 +28,14 @@ def evaluate_seed(scenario: Scenario, seed: int, size: int | None, strategies: t
     """Build the crowd for `seed`, run history and every strategy on it; return summaries and scores."""
     from simulator.audience import build_audience
     from simulator.engine import run, strategy_plan
+    from simulator.engine.params import compile_params
     from simulator.scoring.score import total_score
 
     audience = build_audience(scenario, seed, size)
+    params = compile_params(scenario)
     summaries, totals = {}, {}
     for name in ("history", *[s for s in strategies if s != "history"]):
-        result = run(scenario, seed, strategy_plan(scenario, name), audience=audience)
+        result = run(scenario, seed, strategy_plan(scenario, name), audience=audience, params=params)
         summaries[name] = result.summary
         totals[name] = total_score(scenario, result.summary, audience.size)
     return SeedResult(seed, summaries, totals)
@@ -58,6 +60,7 @@ def sweep(
 
     for name in strategies:  # fail fast on a bad name, before starting workers
         strategy_plan(scenario, name)
+
     def collect(finished) -> list[SeedResult]:
         """Gather results as they finish, reporting progress; return them in seed order."""
         results: dict[int, SeedResult] = {}
@@ -73,7 +76,14 @@ def sweep(
         except ImportError:
             raise BackfireError("--scheduler needs dask.distributed: pip install -e '.[dask]'") from None
         with Client(scheduler) as client:
-            futures = client.map(evaluate_seed, [scenario] * len(seeds), seeds, [size] * len(seeds), [strategies] * len(seeds), pure=False)
+            futures = client.map(
+                evaluate_seed,
+                [scenario] * len(seeds),
+                seeds,
+                [size] * len(seeds),
+                [strategies] * len(seeds),
+                pure=False,
+            )
             return collect(f.result() for f in _dask_as_completed(futures))
     workers = workers or default_workers()
     if workers == 1 or len(seeds) == 1:

@@ -7,37 +7,22 @@ import os
 import sys
 import time
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
-from typing import TYPE_CHECKING
-
-from textual import work
-from textual.app import App, ComposeResult, SystemCommand
+from textual import on, work
+from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.containers import Center, Middle
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, LoadingIndicator
+from textual.worker import Worker, WorkerState
+
+from simulator.tui.screens.loading import LoadingScreen
 
 if TYPE_CHECKING:
-    from simulator.session import Session
+    from simulator.game.facilitation import Facilitation
+    from simulator.game.session import Session
 
 # The screens import the domain (numpy, pydantic): loaded in a worker after the
 # first frame, so the app appears at once.
-
-
-class LoadingScreen(Screen):
-    """Shown while the scenario loads and the engine's libraries import."""
-
-    def __init__(self, what: str) -> None:
-        super().__init__()
-        self.what = what
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with Middle():
-            with Center():
-                yield Label(f"Loading {self.what}…", id="loading-label")
-            yield LoadingIndicator()
-        yield Footer()
 
 
 class BackfireApp(App):
@@ -48,7 +33,17 @@ class BackfireApp(App):
     SUB_TITLE = "crisis-response tabletop"
     BINDINGS = [Binding("question_mark", "help", "Help"), Binding("ctrl+q", "quit", "Quit", show=False)]
 
-    def __init__(self, session: "Session | None" = None, seed: int = 1, size: int | None = None, realtime: float | None = None, listings: list | None = None, scenario: str | None = None, db: str | None = None, facilitation=None) -> None:
+    def __init__(
+        self,
+        session: Session | None = None,
+        seed: int = 1,
+        size: int | None = None,
+        realtime: float | None = None,
+        listings: list[Any] | None = None,
+        scenario: str | None = None,
+        db: str | None = None,
+        facilitation: Facilitation | None = None,
+    ) -> None:
         super().__init__()
         self.db = db
         self.facilitation = facilitation
@@ -65,7 +60,7 @@ class BackfireApp(App):
             # `backfire bench app`: report when the first frame is on screen, then leave.
             self.call_after_refresh(self._first_frame)
         if self.facilitation is not None:
-            from simulator.tui.facilitate import FacilitateScreen
+            from simulator.tui.screens.facilitate import FacilitateScreen
 
             self.sub_title = f"facilitating {', '.join(self.facilitation.teams)} · seed {self.facilitation.seed}"
             self.push_screen(FacilitateScreen(self.facilitation, self.realtime))
@@ -82,33 +77,45 @@ class BackfireApp(App):
         # Start the heavy imports once the first frame is painted, not before it.
         self.call_after_refresh(self._load)
 
-    @work(thread=True, exclusive=True, group="load")
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load(self) -> None:
         """Load the scenario (or list them) and import the engine, off the UI thread."""
         from simulator.errors import BackfireError
-        from simulator.scenario import resolve
+        from simulator.game.open import open_scenario
         from simulator.scenario.registry import discover
-        from simulator.session import Session
-        from simulator.tui import screens  # noqa: F401  (imports numpy and the engine)
-
-        from simulator.store import Store
+        from simulator.tui.screens import play  # noqa: F401  (imports numpy and the engine)
 
         try:
             if self.scenario_name:
-                loaded = resolve(self.scenario_name)
-                session = Session(loaded.scenario, self.seed, self.crowd_size, store=Store(self.db), scenario_hash=loaded.content_hash)
+                session = open_scenario(self.scenario_name, self.seed, self.crowd_size, db=self.db)
                 self.call_from_thread(self._loaded_session, session)
             else:
-                listings = self.listings if self.listings is not None else [l for l in discover() if l.loaded]
+                listings = self.listings if self.listings is not None else [item for item in discover() if item.loaded]
                 self.call_from_thread(self._loaded_listings, listings)
         except BackfireError as exc:
             self.call_from_thread(self.exit, None, 2, f"backfire: {exc}")
 
-    def _loaded_session(self, session: "Session") -> None:
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        """The one handler for worker failures: say what failed, keep the game open (it is saved turn by turn)."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        self.notify(
+            f"{event.worker.name or 'a background task'} failed: {error}",
+            title="Something went wrong",
+            severity="error",
+            timeout=10,
+        )
+        hook = getattr(self.screen, "worker_failed", None)
+        if callable(hook):
+            hook()
+
+    def _loaded_session(self, session: Session) -> None:
         self.pop_screen()
         self._brief(session)
 
-    def _loaded_listings(self, listings: list) -> None:
+    def _loaded_listings(self, listings: list[Any]) -> None:
         from simulator.tui.screens import PickerScreen
 
         self.pop_screen()
@@ -118,20 +125,17 @@ class BackfireApp(App):
         print(json.dumps({"first-frame": time.time()}), file=sys.__stdout__, flush=True)
         self.exit()
 
-    def _brief(self, session: "Session") -> None:
+    def _brief(self, session: Session) -> None:
         from simulator.tui.screens import BriefingScreen
 
         self.session = session
         self.sub_title = f"{session.scenario.campaign.hashtag} · seed {session.seed}"
         self.push_screen(BriefingScreen(session))
 
-    def on_picker_screen_scenario_chosen(self, message) -> None:
-        from simulator.scenario import resolve
-        from simulator.session import Session
-        from simulator.store import Store
+    def on_picker_screen_scenario_chosen(self, message: Any) -> None:
+        from simulator.game.open import open_scenario
 
-        loaded = resolve(message.scenario_id)
-        self._brief(Session(loaded.scenario, self.seed, self.crowd_size, store=Store(self.db), scenario_hash=loaded.content_hash))
+        self._brief(open_scenario(message.scenario_id, self.seed, self.crowd_size, db=self.db))
 
     def on_briefing_screen_clock_started(self) -> None:
         from simulator.tui.screens import PlayScreen
@@ -144,7 +148,7 @@ class BackfireApp(App):
         self.games_played += 1
         self.switch_screen(DebriefScreen(self.session))
 
-    def on_debrief_screen_replay_requested(self, message) -> None:
+    def on_debrief_screen_replay_requested(self, message: Any) -> None:
         from simulator.tui.screens import BriefingScreen
 
         session = self.session.replay(new_crowd=message.new_crowd)
@@ -153,7 +157,7 @@ class BackfireApp(App):
         self.switch_screen(BriefingScreen(session))
 
     def on_facilitate_screen_session_over(self) -> None:
-        from simulator.tui.facilitate import HotWashScreen
+        from simulator.tui.screens.hot_wash import HotWashScreen
 
         self.switch_screen(HotWashScreen(self.facilitation))
 
@@ -185,23 +189,41 @@ class BackfireApp(App):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help", "Keys and how the game works", self.action_help)
         if isinstance(screen, PlayScreen):
-            yield SystemCommand(f"Wait {screen.session.scenario.clock.turn_words}", "Post nothing; the clock moves on", lambda: screen.action_decide("wait"))
-            yield SystemCommand("Answer the highlighted post", "Pick a tone; see what it posts", lambda: screen.action_decide("answer"))
+            yield SystemCommand(
+                f"Wait {screen.session.scenario.clock.turn_words}",
+                "Post nothing; the clock moves on",
+                lambda: screen.action_decide("wait"),
+            )
+            yield SystemCommand(
+                "Answer the highlighted post", "Pick a tone; see what it posts", lambda: screen.action_decide("answer")
+            )
             yield SystemCommand("Pause", "Go quiet for a while", lambda: screen.action_decide("pause"))
             yield SystemCommand("Cancel the campaign", "Pick a message", lambda: screen.action_decide("cancel"))
             yield SystemCommand("Wait out the remaining turns", "Go to the debrief", screen.action_fast_forward)
         if isinstance(screen, BriefingScreen):
             yield SystemCommand("Start the clock", "The opening post goes out", screen.action_start)
         if isinstance(screen, DebriefScreen):
-            yield SystemCommand("Play again on the same crowd", "Same seed, new decisions", lambda: screen.action_replay(False))
+            yield SystemCommand(
+                "Play again on the same crowd", "Same seed, new decisions", lambda: screen.action_replay(False)
+            )
             yield SystemCommand("Play again on a new crowd", "Next seed", lambda: screen.action_replay(True))
 
 
-def make_app(scenario: str | None = None, seed: int = 1, size: int | None = None, realtime: float | None = None, db: str | None = None, session: "Session | None" = None, facilitation=None) -> BackfireApp:
+def make_app(
+    scenario: str | None = None,
+    seed: int = 1,
+    size: int | None = None,
+    realtime: float | None = None,
+    db: str | None = None,
+    session: Session | None = None,
+    facilitation: Facilitation | None = None,
+) -> BackfireApp:
     """Build the app (used by `backfire play`, `resume`, `replay --branch` and the tests).
 
     A scenario name goes straight to its briefing, loaded after the first frame in
     a worker; a started session (resumed or branched) goes straight back to play.
     Every game is saved as it goes in the games database (`db`, $BACKFIRE_DB or the data folder).
     """
-    return BackfireApp(session=session, seed=seed, size=size, realtime=realtime, scenario=scenario, db=db, facilitation=facilitation)
+    return BackfireApp(
+        session=session, seed=seed, size=size, realtime=realtime, scenario=scenario, db=db, facilitation=facilitation
+    )

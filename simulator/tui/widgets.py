@@ -96,20 +96,32 @@ class MetricsPanel(Vertical):
         yield Static(id="numbers")
         yield Static(id="reputation")
 
-    def set_metrics(self, turns: list[dict], segment_labels: dict[str, str], start_stance: dict[str, float], turn_words: str = "15 minutes") -> None:
+    def set_metrics(
+        self,
+        turns: list[dict],
+        segment_labels: dict[str, str],
+        start_stance: dict[str, float],
+        turn_words: str = "15 minutes",
+    ) -> None:
         """Update from the per-turn metrics."""
         if not turns:
-            self.query_one("#numbers", Static).update(Text(f"No turns played yet: press w to let {turn_words} pass.", style="dim"))
+            self.query_one("#numbers", Static).update(
+                Text(f"No turns played yet: press w to let {turn_words} pass.", style="dim")
+            )
             return
         self.query_one("#volume-spark", Sparkline).data = [t["volume"] for t in turns[-48:]] or [0]
         self.query_one("#negative-spark", Sparkline).data = [t["share_negative"] for t in turns[-48:]] or [0]
         last = turns[-1]
         text = Text()
-        text.append(f"This turn: {_fmt(last['volume'])} posts, {_fmt(last['hostile'])} hostile ({last['share_negative']:.0%})\n")
+        text.append(
+            f"This turn: {_fmt(last['volume'])} posts, {_fmt(last['hostile'])} hostile ({last['share_negative']:.0%})\n"
+        )
         text.append(f"Hostile so far: {_fmt(last['hostile_total'])}\n")
         text.append(f"Reach: {last['reach_share']:.0%} of the crowd\n")
         text.append(f"Replies to your last post: {_fmt(last['replies_to_latest'])}\n")
-        text.append("TRENDING\n" if last["trending"] else "not trending\n", style="bold red" if last["trending"] else "dim")
+        text.append(
+            "TRENDING\n" if last["trending"] else "not trending\n", style="bold red" if last["trending"] else "dim"
+        )
         self.query_one("#numbers", Static).update(text)
         rep = Text("Reputation (stance −1…+1)\n", style="bold")
         for seg, value in last["stance_by_segment"].items():
@@ -164,5 +176,7 @@ class ClockBar(Static):
         t.append(f" {hashtag} ", style="bold reverse")
         t.append(f"  {clock}  ", style="bold")
         t.append(f"turn {turn + 1}/{turns}  ", style="dim")
-        t.append(status, style="bold red" if "CANCELLED" in status else "bold yellow" if "PAUSED" in status else "bold green")
+        t.append(
+            status, style="bold red" if "CANCELLED" in status else "bold yellow" if "PAUSED" in status else "bold green"
+        )
         self.update(t)

@@ -1,0 +1,94 @@
+"""`backfire bench engine`: full runs at each crowd size, the cascade step, and NDlib (measured here, never asserted in tests)."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+
+from simulator.bench.cascade import cascade_rate, ndlib_compare
+from simulator.formatting import fmt_int
+
+ENGINE_TARGETS = {
+    "default_run_seconds": 1.0,
+    "million_run_seconds": 10.0,
+    "ndlib_ratio": 500.0,
+    "edges_per_second_per_core": 1e8 / 3,
+}
+
+
+def _engine_at(scenario, size: int, progress, label: str) -> dict:
+    from simulator.audience import build_audience
+    from simulator.engine import Run, strategy_plan
+
+    audience = build_audience(scenario, 1, size)
+    plan = strategy_plan(scenario, "history")
+    game = Run(scenario, audience, 1, plan.opening)
+    times = []
+    started = time.perf_counter()
+    while not game.over:
+        t0 = time.perf_counter()
+        game.play(plan.at(game.turn))
+        times.append(time.perf_counter() - t0)
+        progress(label, game.turn, scenario.clock.turns)
+    total = time.perf_counter() - started
+    return {
+        "size": size,
+        "edges": audience.graph.edges,
+        "build_seconds": audience.build_seconds,
+        "run_seconds": total,
+        "turn_mean_seconds": statistics.fmean(times),
+        "turn_max_seconds": max(times),
+        "edges_touched": game.edges_touched,
+        "edges_touched_per_second": game.edges_touched / total if total else 0.0,
+        "audience": audience,
+    }
+
+
+def bench_engine(scenario_name: str, sizes: list[int], progress) -> dict:
+    """Time runs at each size, the default-size run, the cascade step, and NDlib when installed."""
+    from simulator.scenario import resolve
+
+    scenario = resolve(scenario_name).scenario
+    rows = []
+    default = scenario.audience.size
+    plan_sizes = sorted(set(sizes) | {default})
+    cascade = ndlib = None
+    for size in plan_sizes:
+        row = _engine_at(scenario, size, progress, f"history run, {fmt_int(size)} personas")
+        audience = row.pop("audience")
+        if size == 100_000 or (cascade is None and size == plan_sizes[0]):
+            cascade = {"size": size, **cascade_rate(audience)}
+            progress("NDlib comparison", 0, 1)
+            ndlib = ndlib_compare(audience)
+            if ndlib is not None:
+                ndlib["size"] = size
+            progress("NDlib comparison", 1, 1)
+        rows.append(row)
+    default_row = next(r for r in rows if r["size"] == default)
+    million = next((r for r in rows if r["size"] == 1_000_000), None)
+    cores = os.cpu_count() or 1
+    return {
+        "what": "engine",
+        "scenario": scenario.id,
+        "cores": cores,
+        "rows": rows,
+        "default_size": default,
+        "default_run_seconds": default_row["run_seconds"],
+        "million_run_seconds": million["run_seconds"] if million else None,
+        "cascade": cascade,
+        "ndlib": ndlib,
+        "targets": ENGINE_TARGETS,
+        "checks": {
+            "default_run_under_1s": default_row["run_seconds"] < ENGINE_TARGETS["default_run_seconds"],
+            "million_run_under_10s": (million["run_seconds"] < ENGINE_TARGETS["million_run_seconds"])
+            if million
+            else None,
+            "ndlib_ratio_at_least_500": (ndlib["ratio"] >= ENGINE_TARGETS["ndlib_ratio"]) if ndlib else None,
+            "cascade_edges_per_second_within_3x_of_1e8": (
+                cascade["edges_per_second"] >= ENGINE_TARGETS["edges_per_second_per_core"]
+            )
+            if cascade
+            else None,
+        },
+    }

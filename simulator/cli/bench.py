@@ -1,0 +1,154 @@
+"""Benchmarks: bench audience | engine | app (measurement lives in `simulator/bench/`)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from rich.console import Console
+
+from simulator.bench.cascade import NDLIB_EDGE_THRESHOLD
+from simulator.bench.engine import ENGINE_TARGETS
+from simulator.cli.args import add_command, add_json, crowd_size
+from simulator.cli.console import Progress, console, print_json, table
+from simulator.formatting import fmt_bytes, fmt_int, fmt_num, fmt_seconds
+
+
+def register(sub: Any) -> None:
+    """Add the bench command."""
+    p = add_command(sub, "bench", "Measure speed and memory against the targets.", "backfire bench audience", _bench)
+    p.add_argument("what", choices=["audience", "engine", "app"], help="what to measure")
+    p.add_argument("--scenario", default="askjpm", help="scenario id or path (default askjpm)")
+    p.add_argument("--sizes", default=None, help="comma-separated crowd sizes (default depends on WHAT)")
+    p.add_argument("--methods", action="store_true", help="audience: also time the networkx builder at small sizes")
+    add_json(p)
+
+
+def _sizes(text: str | None, default: list[int]) -> list[int]:
+    return [crowd_size(s) for s in text.split(",")] if text else default
+
+
+def _bench(args: argparse.Namespace) -> int:
+    progress = Progress(enabled=not args.json)
+    if args.what == "audience":
+        from simulator.bench.audience import bench_audience
+
+        with progress.running():
+            result = bench_audience(
+                args.scenario, _sizes(args.sizes, [10_000, 100_000, 1_000_000]), args.methods, progress
+            )
+        if args.json:
+            print_json(result)
+        else:
+            print_audience(console(), result)
+        return 0
+    if args.what == "engine":
+        from simulator.bench.engine import bench_engine
+
+        with progress.running():
+            result = bench_engine(args.scenario, _sizes(args.sizes, [100_000, 1_000_000]), progress)
+        if args.json:
+            print_json(result)
+        else:
+            print_engine(console(), result)
+        return 0
+    from simulator.bench.app import bench_app  # the app benchmark runs the app
+
+    result = bench_app(args.scenario)
+    if args.json:
+        print_json(result)
+    else:
+        print_app(console(), result)
+    return 0
+
+
+def print_audience(out: Console, result: dict[str, Any]) -> None:
+    """Print the crowd-build benchmark."""
+    rows = [
+        [
+            fmt_int(r["size"]),
+            r["method"],
+            fmt_int(r["edges"]),
+            fmt_seconds(r["build_seconds"]),
+            fmt_bytes(r["peak_memory_bytes"]),
+            (
+                "≤ "
+                + fmt_seconds(r["target_seconds"])
+                + (f", ≤ {fmt_bytes(r['target_memory_bytes'])}" if r["target_memory_bytes"] else "")
+            )
+            if r["target_seconds"]
+            else "",
+            {True: "pass", False: "FAIL", None: ""}[r["meets_target"]],
+        ]
+        for r in result["rows"]
+    ]
+    out.print(
+        table(
+            f"Crowd build, {result['scenario']}, {result['cores']} cores (each size in a fresh process)",
+            ["personas", "builder", "follows", "build time", "peak memory", "target", ""],
+            rows,
+            right={0, 2, 3, 4},
+        )
+    )
+
+
+def print_engine(out: Console, r: dict[str, Any]) -> None:
+    """Print the engine benchmark as tables."""
+    rows = [
+        [
+            fmt_int(x["size"]),
+            fmt_int(x["edges"]),
+            fmt_seconds(x["build_seconds"]),
+            fmt_seconds(x["run_seconds"]),
+            fmt_seconds(x["turn_mean_seconds"]),
+            fmt_seconds(x["turn_max_seconds"]),
+            fmt_int(x["edges_touched"]),
+            f"{x['edges_touched_per_second']:,.0f}",
+        ]
+        for x in r["rows"]
+    ]
+    out.print(
+        table(
+            f"Full 24-hour history run ({r['scenario']}, {r['cores']} cores; crowd build not included in run time)",
+            [
+                "personas",
+                "follows",
+                "crowd build",
+                "run",
+                "turn mean",
+                "turn max",
+                "edges touched",
+                "edges/s (whole step)",
+            ],
+            rows,
+            right={0, 1, 2, 3, 4, 5, 6, 7},
+        )
+    )
+    c = r["cascade"]
+    if c:
+        out.print(
+            f"Cascade step at {fmt_int(c['size'])} personas: {fmt_int(c['edges'])} edges in {fmt_seconds(c['seconds'])} = {c['edges_per_second']:,.0f} edges/s (target ≥ {ENGINE_TARGETS['edges_per_second_per_core']:,.0f}, within 3× of 1e8 per core)."
+        )
+    n = r["ndlib"]
+    if n:
+        out.print(
+            f"NDlib IndependentCascadesModel vs the engine's cascade, {fmt_int(n['size'])} personas, same graph, seeds and edge probability ({NDLIB_EDGE_THRESHOLD}): NDlib {fmt_seconds(n['ndlib_seconds'])}, engine {fmt_seconds(n['engine_seconds'])} per cascade, ratio {fmt_num(n['ratio'], 0)}× (target ≥ 500×); final active median NDlib {fmt_num(n['ndlib_final_active_median'], 0)}, engine {fmt_num(n['engine_final_active_median'], 0)}."
+        )
+    else:
+        out.print("NDlib is not installed: `pip install -e .[bench]` to compare.")
+    checks = ", ".join(f"{k}: {'pass' if v else ('—' if v is None else 'FAIL')}" for k, v in r["checks"].items())
+    out.print(f"Targets: {checks}")
+
+
+def print_app(out: Console, r: dict[str, Any]) -> None:
+    """Print the app benchmark."""
+    ff = ", ".join(f"{t * 1000:,.0f}" for t in r["first_frame_seconds"])
+    out.print(
+        f"First frame of `backfire play {r['scenario']}` (fresh process each, crowd built in the background): median {r['first_frame_median'] * 1000:,.0f} ms (runs: {ff} ms; target < 500 ms)"
+    )
+    if r["key_latency_median"] is not None:
+        out.print(
+            f"Key to screen while turns of a {r['key_latency_size']:,}-persona crowd compute: median {r['key_latency_median'] * 1000:,.1f} ms, max {r['key_latency_max'] * 1000:,.1f} ms over {r['key_presses_while_computing']} presses (target < 50 ms)"
+        )
+    checks = ", ".join(f"{k}: {'pass' if v else ('—' if v is None else 'FAIL')}" for k, v in r["checks"].items())
+    out.print(f"Targets: {checks}")

@@ -1,0 +1,347 @@
+"""One crowd, one run: audience, run, score."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+from rich.console import Console
+
+from simulator.cli.args import add_command, add_db, add_json, add_scenario, add_seed, add_size, crowd_size
+from simulator.cli.console import Progress, console, print_json, table
+from simulator.formatting import fmt_bound, fmt_bytes, fmt_clock, fmt_int, fmt_metric, fmt_num, fmt_seconds, fmt_value
+from simulator.scenario.schema import Scenario
+
+SCRIPT_HELP = "comma-separated ACTION[:OPTION][@TARGET][*REPEAT], optionally starting with open:OPENING"
+
+
+def register(sub: Any) -> None:
+    """Add the run commands."""
+    p = add_command(
+        sub,
+        "audience",
+        "Build a scenario's crowd and describe it: segments, degrees, homophily, hubs.",
+        "backfire audience askjpm --size 100k --seed 7",
+        _audience,
+    )
+    add_scenario(p)
+    add_size(p)
+    add_seed(p, "random seed (default 1)")
+    p.add_argument(
+        "--method", choices=["auto", "numpy", "networkx"], default="auto", help="graph builder (default: auto)"
+    )
+    p.add_argument("--export", metavar="FILE.graphml", help="write the follower graph as GraphML")
+    p.add_argument("--sample", type=crowd_size, help="with --export: export an induced sample of this many personas")
+    add_json(p)
+
+    p = add_command(
+        sub,
+        "run",
+        "Play a whole scenario headless with a decision script or a named strategy; print turns and a summary.",
+        "backfire run askjpm --seed 7 --decisions 'wait*8,answer:candid@grievance*4,wait*10,cancel:accountable'",
+        _run,
+    )
+    add_scenario(p)
+    add_seed(p)
+    add_size(p)
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--decisions", metavar="SCRIPT", help=SCRIPT_HELP)
+    group.add_argument(
+        "--strategy", metavar="NAME", help="a strategy named in the scenario, or `history` (what the brand really did)"
+    )
+    p.add_argument("--every", type=int, default=1, metavar="N", help="text output: show every N-th turn (default 1)")
+    p.add_argument("--feed", action="store_true", help="also print the sampled feed posts")
+    add_json(p, "print one JSON object with `turns` and `summary`")
+    p.add_argument("--save", action="store_true", help="save the game as it goes (see `backfire history`)")
+    add_db(p, "with --save: games database")
+
+    p = add_command(
+        sub,
+        "score",
+        "Score one run against history on the same crowd, with the debrief.",
+        "backfire score askjpm --decisions 'answer:candid@grievance*4,wait*92' --seed 3",
+        _score,
+    )
+    add_scenario(p)
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--decisions", metavar="SCRIPT", help="decision script, as for `run`")
+    group.add_argument("--strategy", metavar="NAME", help="a strategy named in the scenario")
+    add_seed(p, "random seed (default 1)")
+    add_size(p)
+    add_json(p)
+
+
+def _audience(args: argparse.Namespace) -> int:
+    from simulator.audience import build_audience
+    from simulator.audience.stats import describe
+    from simulator.bench.audience import peak_rss_bytes
+    from simulator.scenario import resolve
+
+    scenario = resolve(args.scenario).scenario
+    progress = Progress(enabled=not args.json)
+    with progress.running():
+        audience = build_audience(scenario, args.seed, args.size, method=args.method, progress=progress)
+    stats = describe(audience)
+    stats["peak_memory_bytes"] = peak_rss_bytes()
+    stats["scenario"] = scenario.id
+    if args.export:
+        import networkx as nx
+
+        graph = audience.to_networkx(sample=args.sample)
+        nx.write_graphml(graph, args.export)
+        stats["exported"] = {"file": args.export, "nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
+    if args.json:
+        print_json(stats)
+        return 0
+    out = console()
+    out.print(
+        f"[bold]{scenario.title}[/] — crowd of {fmt_int(stats['size'])} personas, seed {stats['seed']}, "
+        f"{fmt_int(stats['edges'])} follows ({stats['method']} builder)"
+    )
+    rows = [
+        [
+            r["segment"],
+            f"{r['share']:.1%}",
+            fmt_int(r["size"]),
+            f"{r['mean_stance']:+.2f}",
+            fmt_num(r["mean_followers"], 1),
+            fmt_num(r["mean_following"], 1),
+            f"{r['follows_inside']:.0%}",
+        ]
+        for r in stats["segments"]
+    ]
+    out.print(
+        table(
+            "Segments",
+            ["segment", "share", "personas", "mean stance", "mean followers", "mean following", "follows inside"],
+            rows,
+            right={1, 2, 3, 4, 5, 6},
+        )
+    )
+    d = stats["degrees"]
+    out.print(
+        f"Followers per persona: mean {fmt_num(d['followers_mean'], 1)}, median {fmt_num(d['followers_median'], 0)}, "
+        f"99th percentile {fmt_num(d['followers_p99'], 0)}, max {fmt_int(d['followers_max'])}. "
+        f"Homophily: {stats['homophily']:.0%} of follows stay inside a segment. Brand followers: {fmt_int(stats['brand_followers'])}."
+    )
+    hubs = [
+        [h["handle"], h["name"], h["segment"], fmt_int(h["followers"]), h["declared_hub"] or ""] for h in stats["hubs"]
+    ]
+    out.print(table("Largest accounts", ["handle", "name", "segment", "followers", "declared hub"], hubs, right={3}))
+    out.print(
+        f"Built in {fmt_seconds(stats['build_seconds'])}; peak memory (process) {fmt_bytes(stats['peak_memory_bytes'])}."
+    )
+    if args.export:
+        e = stats["exported"]
+        out.print(f"Exported {fmt_int(e['nodes'])} nodes and {fmt_int(e['edges'])} edges to {e['file']}.")
+    out.print(f"Replay with: backfire audience {scenario.id} --size {stats['size']} --seed {stats['seed']}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from simulator.audience import build_audience
+    from simulator.engine.decisions import parse_script, strategy_plan
+    from simulator.engine.run import run
+    from simulator.game.open import open_game
+    from simulator.scenario import resolve
+    from simulator.store import Store
+
+    loaded = resolve(args.scenario)
+    scenario = loaded.scenario
+    plan = parse_script(scenario, args.decisions) if args.decisions else strategy_plan(scenario, args.strategy)
+    progress = Progress(enabled=not args.json)
+    with progress.running():
+        audience = build_audience(scenario, args.seed, args.size, progress=progress)
+    started = time.perf_counter()
+    if args.save:
+        session = open_game(loaded, args.seed, audience.size, store=Store(args.db))
+        session.audience = audience
+        session.opening = plan.opening
+        session.start()
+        for turn in range(scenario.clock.turns):
+            session.play(plan.at(turn))
+        result = session.result(with_feed=args.feed)
+        if not args.json and session.store is not None:
+            console().print(f"Saved as game {session.game_id} in {session.store.path}")
+    else:
+        result = run(scenario, args.seed, plan, audience=audience, with_feed=args.feed)
+    elapsed = time.perf_counter() - started
+    if args.json:
+        print_json(result.as_dict(feed=args.feed))
+        return 0
+    out = console()
+    out.print(f"[bold]{scenario.title}[/] — {fmt_int(audience.size)} personas, seed {args.seed}")
+    out.print(f"Decisions: {plan.script()}")
+    rows = []
+    for t in result.turns:
+        if t["turn"] % max(args.every, 1) and t["decision"] == "wait" and not t["injects"]:
+            continue
+        rows.append(
+            [
+                fmt_clock(t["minute"], ":"),
+                t["decision"],
+                fmt_int(t["volume"]),
+                fmt_int(t["hostile"]),
+                f"{t['share_negative']:.0%}",
+                fmt_int(t["replies"]),
+                f"{t['reach_share']:.0%}",
+                "yes" if t["trending"] else "",
+                f"{t['mean_stance']:+.3f}",
+                ", ".join(t["injects"]),
+            ]
+        )
+    out.print(
+        table(
+            "Turns (time after the opening post)",
+            ["time", "decision", "posts", "hostile", "negative", "replies", "reach", "trending", "stance", "injects"],
+            rows,
+            right={2, 3, 4, 5, 6, 8},
+        )
+    )
+    print_summary(out, result.summary, scenario)
+    if args.feed and result.feed:
+        for item in result.feed:
+            tag = " [REAL QUOTE, " + (item.source or "") + "]" if item.real else ""
+            kind = "INJECT " if item.inject else ("BRAND " if item.is_brand else "")
+            counts = (
+                f"[{fmt_int(item.followers)} followers, {fmt_int(item.reposts)} reposts"
+                + (f", {fmt_int(item.replies)} replies" if item.is_brand else "")
+                + "]"
+            )
+            out.print(
+                f"{fmt_clock(item.minute, ':')} {kind}{item.handle} ({item.name}, {item.segment}, {item.kind}): {item.text}{tag}  {counts}",
+                markup=False,
+            )
+    out.print(
+        f"Ran {len(result.turns)} turns in {fmt_seconds(elapsed)}. Replay with: backfire run {scenario.id} --seed {args.seed} "
+        f"--size {audience.size} --decisions '{plan.script()}'"
+    )
+    return 0
+
+
+def print_summary(out: Console, s: dict[str, Any], scenario: Scenario) -> None:
+    """Print a run's summary, each metric in its declared unit."""
+    by_id = {seg.id: seg.label for seg in scenario.audience.segments}
+    goal_askers = ", ".join(by_id.get(i, i) for i in scenario.campaign.intended_audience) or "the intended audience"
+    labels = [
+        ("posts_total", "posts (on the tag and replies to the brand)"),
+        ("tag_posts_total", "posts on the tag (not replies)"),
+        ("hostile_total", "hostile posts"),
+        ("hostile_share", "hostile share of all posts"),
+        ("hostile_before_cancel", "hostile posts before the cancellation"),
+        ("cancel_hours", "cancelled after"),
+        ("replies_to_cancel", "replies to the cancellation post"),
+        ("tag_hostile_after_cancel", "hostile tag posts after the cancellation"),
+        ("peak_share_negative", "peak share negative (busy hours)"),
+        ("peak_volume_per_hour", "peak posts in an hour"),
+        ("reach_share", "reach (share of the crowd)"),
+        ("hostile_reach_share", "reach of hostile posts"),
+        ("replies_to_last_brand_post", "replies to the brand's last post"),
+        ("stance_change", "mean stance change"),
+        ("goal_questions", f"on-topic posts from {goal_askers} while live"),
+        ("press_stories", "press stories"),
+        ("trending_turns", "turns trending"),
+    ]
+    rows = [[label, fmt_metric(name, s[name])] for name, label in labels]
+    rows.append(["injects fired", ", ".join(s["injects_fired"]) or "none"])
+    out.print(table("Summary", ["metric", "value"], rows, right={1}))
+
+
+def _score(args: argparse.Namespace) -> int:
+    from simulator.audience import build_audience
+    from simulator.engine import parse_script, strategy_plan
+    from simulator.scenario import resolve
+    from simulator.scoring.debrief import debrief
+    from simulator.scoring.paired import play_paired
+
+    scenario = resolve(args.scenario).scenario
+    plan = parse_script(scenario, args.decisions) if args.decisions else strategy_plan(scenario, args.strategy)
+    progress = Progress(enabled=not args.json)
+    with progress.running():
+        audience = build_audience(scenario, args.seed, args.size, progress=progress)
+    pair = play_paired(scenario, args.seed, plan, audience)
+    report = debrief(scenario, plan, pair.history)
+    if args.json:
+        print_json(
+            {
+                "scenario": scenario.id,
+                "seed": args.seed,
+                "size": audience.size,
+                "score": pair.score.as_dict(),
+                "debrief": report.as_dict(),
+                "summary": pair.mine.summary,
+                "history_summary": pair.history.summary,
+            }
+        )
+        return 0
+    print_score(console(), scenario, pair.score, report)
+    return 0
+
+
+def print_score(out: Console, scenario: Scenario, score: Any, report: Any) -> None:
+    """Print a paired score and its debrief."""
+    out.print(
+        f"[bold]Your run vs history[/] — seed {score.seed}, {fmt_int(score.size)} personas (the same crowd for both)"
+    )
+    out.print(f"You:     {score.script}\nHistory: {score.history_script}")
+    rows = [
+        [
+            d.label,
+            d.better,
+            fmt_metric(d.metric, d.you),
+            fmt_metric(d.metric, d.history),
+            fmt_metric(d.metric, d.difference, signed=True),
+            fmt_num(d.you_score, 0),
+            fmt_num(d.history_score, 0),
+            fmt_num(d.weight, 0),
+        ]
+        for d in score.dimensions
+    ]
+    out.print(
+        table(
+            "Score by dimension (0–100 each)",
+            ["dimension", "better", "you", "history", "difference", "your score", "history's", "weight"],
+            rows,
+            right={2, 3, 4, 5, 6, 7},
+        )
+    )
+    verdict = (
+        "better than"
+        if score.total > score.history_total
+        else "worse than"
+        if score.total < score.history_total
+        else "level with"
+    )
+    out.print(
+        f"[bold]Total: {score.total:.1f} vs history {score.history_total:.1f}[/] — {verdict} what {scenario.brand.name} did, on this crowd."
+    )
+    seg_rows = [[seg, f"{a:+.3f}", f"{b:+.3f}"] for seg, (a, b) in score.stance_change_by_segment.items()]
+    out.print(table("Reputation: stance change by segment", ["segment", "you", "history"], seg_rows, right={1, 2}))
+    out.print("[bold]Debrief: what the sources say about your decisions[/]")
+    for r in report.reviews:
+        out.print(f"• {r.decision}{r.when_text()}" + ("  [yellow](the sources disagree)[/]" if r.disagreement else ""))
+        if not r.lessons:
+            out.print("    no source speaks to this move directly")
+        for lesson in r.lessons:
+            out.print(
+                f"    {lesson.stance.upper():8s} {lesson.cited} — {lesson.source_title}"
+                + (f", {lesson.publisher}" if lesson.publisher else ""),
+                markup=False,
+            )
+    out.print("[bold]What really happened[/]")
+    for w in report.what_happened:
+        out.print(f"• {w['when']}: {w['text']} ({w['source_title']})", markup=False)
+    f = report.history_figures
+    if f and f["targets"]:
+        out.print("On this crowd the historical decisions gave:")
+        for t in f["targets"]:
+            out.print(
+                f"• {t['label']}: {fmt_value(t['value'])} (documented {fmt_bound(t['min'], t['max'])}, {t['source_title']})",
+                markup=False,
+            )
+        if f["note"]:
+            out.print(f["note"], markup=False)
+    out.print(
+        f"Replay with: backfire score {scenario.id} --seed {score.seed} --size {score.size} --decisions '{score.script}'"
+    )

@@ -1,0 +1,153 @@
+"""Exposure: who saw what this turn, gathered along the follower graph's CSR rows plus broadcasts.
+
+Every random draw is the run's engine generator's, in a fixed order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.audience import Audience
+from simulator.engine.params import EngineParams
+from simulator.engine.state import BrandPost, EngineState
+
+DENSE_FRACTION = 0.125  # gather size (as a share of N) above which dense bincount beats sorting
+
+
+def merge_unique(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Return the union of two int32 index arrays, sorted (sort-based: numpy's hash unique is slow on big arrays)."""
+    if len(b) == 0:
+        return a
+    if len(a) == 0:
+        c = np.sort(b)
+    else:
+        c = np.concatenate([a, b])
+        c.sort()
+    if len(c) > 1:
+        c = c[np.concatenate([[True], c[1:] != c[:-1]])]
+    return c.astype(np.int32, copy=False)
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """Who was touched this turn and by what: one row per touched persona."""
+
+    touched: np.ndarray  # int32 sorted persona ids
+    by_kind: np.ndarray  # float[T, K]: weighted exposure to each kind of post
+    brand: np.ndarray  # float[T]: saw the brand's new post
+    tag: np.ndarray  # float[T]: came across the tag itself (discovery, promotion)
+    edges: int  # follower edges walked
+
+    @property
+    def total(self) -> np.ndarray:
+        """Return each touched persona's total exposure."""
+        return self.by_kind.sum(axis=1) + self.brand + self.tag
+
+
+def gather(
+    audience: Audience, posters: np.ndarray, weights: np.ndarray, kinds: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Return the followers of each poster, with the post's weight and kind (one row per edge), and the edge count."""
+    g = audience.graph
+    starts = g.indptr[posters]
+    lens = g.indptr[posters + 1] - starts
+    total = int(lens.sum())
+    if total == 0:
+        return np.zeros(0, np.int32), np.zeros(0), np.zeros(0, np.int8), 0
+    offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lens)[:-1]]), lens)
+    positions = offsets + np.arange(total, dtype=np.int64)
+    return g.indices[positions], np.repeat(weights, lens), np.repeat(kinds, lens), total
+
+
+def expose(
+    params: EngineParams,
+    state: EngineState,
+    audience: Audience,
+    rng: np.random.Generator,
+    trend_share: float,
+    spread: np.ndarray,
+    brand_post: BrandPost | None,
+    promoted_share: float = 0.0,
+) -> Exposure:
+    """Return this turn's exposure: last turn's posts along the graph, inject posts, trending, promotion, discovery and the brand's post."""
+    st, n, k = state, audience.size, params.k
+    appeal = params.appeal
+    targets, weights, kinds = [], [], []
+    edges = 0
+    if st.last_posts is not None and len(st.last_posts[0]):
+        posters, pk = st.last_posts
+        t, w, kk, e = gather(audience, posters, appeal[pk] * spread[pk], pk)
+        targets.append(t), weights.append(w), kinds.append(kk)
+        edges += e
+        mix = np.bincount(pk, minlength=k).astype(float)
+        mix /= mix.sum()
+    else:
+        mix = None
+    for hub, kind in st.hub_posts:
+        t, w, kk, e = gather(
+            audience, np.array([hub], np.int32), np.array([appeal[kind] * spread[kind]]), np.array([kind], np.int8)
+        )
+        targets.append(t), weights.append(w), kinds.append(kk)
+        edges += e
+    for kind, shares in st.broadcasts:
+        for s, share in shares.items():
+            lo, hi = int(audience.seg_start[s]), int(audience.seg_start[s + 1])
+            count = rng.binomial(hi - lo, share)
+            targets.append(rng.integers(lo, hi, count).astype(np.int32))
+            weights.append(np.full(count, appeal[kind] * spread[kind]))
+            kinds.append(np.full(count, kind, np.int8))
+    st.hub_posts, st.broadcasts = [], []
+    if trend_share > 0 and mix is not None:
+        count = rng.binomial(n, min(trend_share, 1.0))
+        who = rng.integers(0, n, count).astype(np.int32)
+        kind_draw = np.searchsorted(np.cumsum(mix), rng.random(count) * (1 - 1e-12), side="right").astype(np.int8)
+        targets.append(who), weights.append(appeal[kind_draw] * spread[kind_draw]), kinds.append(kind_draw)
+    if promoted_share > 0:
+        # A paid placement shows the tag itself (not any post on it) to a share of the crowd.
+        count = rng.binomial(n, promoted_share)
+        targets.append(rng.integers(0, n, count).astype(np.int32))
+        weights.append(np.ones(count)), kinds.append(np.full(count, -1, np.int8))
+    discovery = rng.binomial(n, min(params.rates.spontaneous * params.dt_hours, 1.0))
+    if discovery:
+        who = rng.integers(0, n, discovery).astype(np.int32)
+        (
+            targets.append(who),
+            weights.append(np.ones(discovery)),
+            kinds.append(np.full(discovery, -1, np.int8)),
+        )  # the tag itself
+    brand_targets = None
+    if brand_post is not None:
+        reach = audience.graph.brand_followers
+        if len(st.active):
+            on_tag = st.active[rng.random(len(st.active)) < params.rates.brand_post_reach]
+            reach = merge_unique(reach, on_tag)
+        brand_targets = reach
+    nothing = Exposure(np.zeros(0, np.int32), np.zeros((0, k)), np.zeros(0), np.zeros(0), edges)
+    if not targets and brand_targets is None:
+        return nothing
+    t_all = np.concatenate(targets) if targets else np.zeros(0, np.int32)
+    w_all = np.concatenate(weights) if weights else np.zeros(0)
+    k_all = np.concatenate(kinds) if kinds else np.zeros(0, np.int8)
+    if brand_targets is not None:
+        t_all = np.concatenate([t_all, brand_targets])
+        w_all = np.concatenate([w_all, np.ones(len(brand_targets))])
+        k_all = np.concatenate([k_all, np.full(len(brand_targets), k, np.int8)])  # column k = brand
+    if len(t_all) == 0:
+        return nothing
+    cols = k + 2  # kinds, brand post, tag discovery (-1 → last column)
+    col = np.where(k_all < 0, k + 1, k_all).astype(np.int64)
+    if len(t_all) > DENSE_FRACTION * n:
+        flat = np.bincount(t_all.astype(np.int64) * cols + col, weights=w_all, minlength=n * cols).reshape(n, cols)
+        touched = np.flatnonzero(flat.any(axis=1)).astype(np.int32)
+        exp = flat[touched]
+    else:
+        order = np.argsort(t_all, kind="stable")
+        ts = t_all[order]
+        starts = np.flatnonzero(np.concatenate([[True], ts[1:] != ts[:-1]]))
+        touched = ts[starts]
+        group = np.repeat(np.arange(len(starts)), np.diff(np.concatenate([starts, [len(ts)]])))
+        exp = np.zeros((len(touched), cols))
+        np.add.at(exp, (group, col[order]), w_all[order])
+    return Exposure(touched, exp[:, :k], exp[:, k], exp[:, k + 1], edges)

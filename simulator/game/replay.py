@@ -1,0 +1,95 @@
+"""Saved games: rebuild one by replaying its decisions, verify every turn against what was saved, or branch from a turn."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from simulator.engine import parse_script
+from simulator.errors import BackfireError
+from simulator.game.open import open_game
+from simulator.game.session import Session
+from simulator.scenario.registry import resolve
+
+if TYPE_CHECKING:
+    from simulator.store import Store
+
+
+def same_metrics(saved: object, replayed: object) -> bool:
+    """True when a replayed turn matches what was saved.
+
+    Counts, decisions and injects must be equal. Floats may differ in the last
+    digits (a newer version may sum in another order), text may differ in spacing
+    (a newer version tidies the brand's posts), and keys only one side has
+    (a metric added or renamed since the game was saved) are not compared.
+    """
+    if isinstance(saved, dict) and isinstance(replayed, dict):
+        return all(same_metrics(saved[k], replayed[k]) for k in saved.keys() & replayed.keys())
+    if isinstance(saved, list) and isinstance(replayed, list):
+        return len(saved) == len(replayed) and all(same_metrics(a, b) for a, b in zip(saved, replayed, strict=False))
+    if isinstance(saved, float) or isinstance(replayed, float):
+        return (
+            isinstance(saved, (int, float))
+            and isinstance(replayed, (int, float))
+            and abs(saved - replayed) <= 1e-9 * max(1.0, abs(saved))
+        )
+    if isinstance(saved, str) and isinstance(replayed, str):
+        return saved.split() == replayed.split()
+    return saved == replayed
+
+
+def restore(store: Store, game_id: int, upto: int | None = None, branch: bool = False) -> Session:
+    """Rebuild a saved game by replaying its decisions; check every turn against what was saved.
+
+    With `upto`, stop after that many turns. With `branch`, the result is a new
+    game linked to its parent (rewind to here and choose differently); otherwise
+    it continues the saved game.
+    """
+    record = store.game(game_id)
+    loaded = resolve(record.scenario_id)
+    if record.scenario_hash and loaded.content_hash != record.scenario_hash:
+        raise BackfireError(
+            f"game {game_id} was played on a different version of {record.scenario_id!r} "
+            f"({loaded.path} has changed since); its turns cannot be replayed exactly"
+        )
+    saved = store.turns(game_id)
+    if upto is not None:
+        if not 0 <= upto <= len(saved):
+            raise BackfireError(f"game {game_id} has {len(saved)} saved turns; --turn must be 0..{len(saved)}")
+        saved = saved[:upto]
+    session = open_game(loaded, record.seed, record.size, team=record.team)
+    session.opening = record.opening
+    session.start()
+    events = store.events(game_id)
+    for turn, decision_text, metrics in saved:
+        for event_turn, kind, payload in events:
+            if event_turn == turn:
+                if kind == "inject":
+                    session.fire_inject(payload["id"])
+                else:
+                    session.custom_inject(payload["text"], payload.get("reach", 0.05))
+        decision = parse_script(loaded.scenario, decision_text).decisions[0]
+        replayed = session.play(decision)
+        if not same_metrics(metrics, json.loads(json.dumps(replayed, sort_keys=True))):
+            raise BackfireError(f"game {game_id}, turn {turn}: replaying the saved decisions gave different metrics")
+    session.store = store
+    if branch:
+        session.parent_id, session.branch_turn = game_id, len(saved)
+        session.game_id = store.new_game(
+            loaded.scenario.id,
+            loaded.content_hash,
+            record.seed,
+            record.size,
+            record.opening,
+            record.team,
+            game_id,
+            len(saved),
+        )
+        for turn, decision_text, metrics in saved:
+            store.save_turn(session.game_id, turn, decision_text, metrics)
+        for event_turn, kind, payload in events:
+            if event_turn < len(saved):
+                store.save_event(session.game_id, event_turn, kind, payload)
+    else:
+        session.game_id = game_id
+    return session

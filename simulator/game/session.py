@@ -1,0 +1,328 @@
+"""One player's game: the scenario, the crowd, the clock, the decisions, and the score at the end.
+
+The app, the CLI and facilitation drive a game through this class; it exposes
+what a screen needs (the clock, the feed, the series, whether the campaign is
+cancelled) so no caller reaches into the engine. Build one with `game.open`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from simulator.audience import Audience, build_audience
+from simulator.engine import Decision, Run, RunResult
+from simulator.engine.decisions import check_decision
+from simulator.engine.feed import FeedItem
+from simulator.engine.params import EngineParams, compile_params
+from simulator.errors import BackfireError
+from simulator.game import menus
+from simulator.game.menus import MoveOption
+from simulator.scenario.schema import Inject, InjectPost, Scenario, Trigger
+from simulator.scoring.debrief import Debrief, debrief
+from simulator.scoring.paired import history_run
+from simulator.scoring.score import Score, paired_score
+
+if TYPE_CHECKING:
+    from simulator.store import Store
+
+Progress = Callable[[str, float, float], None]
+
+
+class Session:
+    """One player's (or one team's) game on one crowd."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int = 1,
+        size: int | None = None,
+        team: str | None = None,
+        store: Store | None = None,
+        scenario_hash: str | None = None,
+    ):
+        self.scenario = scenario
+        self.store = store
+        self.scenario_hash = scenario_hash
+        self.game_id: int | None = None
+        self.parent_id: int | None = None
+        self.branch_turn: int | None = None
+        self.seed = seed
+        self.size = size or scenario.audience.size
+        self.team = team
+        self.opening = scenario.default_opening().id
+        self.audience: Audience | None = None
+        self._params: EngineParams | None = None
+        self._run: Run | None = None
+        self._history: RunResult | None = None
+        self._lock = threading.Lock()
+
+    # ---------------------------------------------------------------- set-up
+    def build_crowd(self, progress: Progress | None = None) -> Audience:
+        """Build (once) the crowd for this seed and size; safe to call from a worker thread."""
+        with self._lock:
+            if self.audience is None:
+                self.audience = build_audience(self.scenario, self.seed, self.size, progress=progress)
+            return self.audience
+
+    def share_crowd(self, other: Session) -> None:
+        """Face the same crowd as another session of the same seed and size (built once for both)."""
+        if (other.seed, other.size) != (self.seed, self.size):
+            raise BackfireError("only a session of the same seed and size can share its crowd")
+        self.audience = other.build_crowd()
+        self._params = other.params
+
+    @property
+    def params(self) -> EngineParams:
+        """The scenario's parameters, compiled once for this session."""
+        if self._params is None:
+            self._params = compile_params(self.scenario)
+        return self._params
+
+    def choose_opening(self, opening: str) -> None:
+        """Pick how the campaign opens (before the clock starts)."""
+        if opening not in self.scenario.option_ids()["open"]:
+            raise BackfireError(f"unknown opening {opening!r}; valid: {', '.join(self.scenario.option_ids()['open'])}")
+        if self._run is not None:
+            raise BackfireError("the clock has started; the opening is fixed")
+        self.opening = opening
+
+    def start(self) -> None:
+        """Start the clock: the opening post goes out."""
+        audience = self.build_crowd()
+        if self._run is None:
+            self._run = Run(self.scenario, audience, self.seed, self.opening, self.params)
+            if self.store is not None and self.game_id is None:
+                self.game_id = self.store.new_game(
+                    self.scenario.id,
+                    self.scenario_hash,
+                    self.seed,
+                    self.size,
+                    self.opening,
+                    self.team,
+                    self.parent_id,
+                    self.branch_turn,
+                )
+
+    def _started(self) -> Run:
+        if self._run is None:
+            raise BackfireError("start the game first")
+        return self._run
+
+    @property
+    def started(self) -> bool:
+        """True once the clock runs."""
+        return self._run is not None
+
+    @property
+    def over(self) -> bool:
+        """True when every turn has been played."""
+        return self._run is not None and self._run.over
+
+    # ---------------------------------------------------------------- play
+    def check(self, decision: Decision) -> None:
+        """Raise BackfireError when a decision cannot be played now (unknown option, or cancel after a cancel)."""
+        check_decision(self.scenario, decision)
+        if decision.action in ("cancel", "pause") and self.cancelled:
+            if self.team:
+                raise BackfireError(f"{self.team} already cancelled the campaign; they can answer or wait")
+            raise BackfireError("the campaign is already cancelled; you can still answer or wait")
+
+    def play(self, decision: Decision) -> dict[str, Any]:
+        """Play one turn with a decision (checked here, where it enters the game); return its metrics."""
+        game = self._started()
+        if game.over:
+            raise BackfireError("the game is over")
+        self.check(decision)
+        metrics = game.play(decision)
+        if self.store is not None and self.game_id is not None:
+            self.store.save_turn(self.game_id, metrics["turn"], str(decision), metrics)
+            if game.over:
+                score = self.score()
+                self.store.finish(self.game_id, score.total, score.history_total, self.debrief().as_dict())
+        return metrics
+
+    def finish_with_waits(self) -> None:
+        """Play the remaining turns with `wait`."""
+        while not self.over:
+            self.play(Decision("wait"))
+
+    @property
+    def turn(self) -> int:
+        """The next turn to play (0 before the clock starts)."""
+        return self._run.turn if self._run else 0
+
+    @property
+    def turns(self) -> int:
+        """Turns in a game."""
+        return self.scenario.clock.turns
+
+    @property
+    def cancelled(self) -> bool:
+        """True once the campaign was cancelled."""
+        return bool(self._run and self._run.cancelled)
+
+    @property
+    def paused_until(self) -> int:
+        """The turn the current pause ends (-1: no pause)."""
+        return self._run.paused_until if self._run else -1
+
+    @property
+    def start_stance_by_segment(self) -> dict[str, float]:
+        """Each segment's mean stance when the clock started (the baseline for reputation)."""
+        if self._run is None:
+            return {}
+        values = self._run.metrics.stance0_by_segment.tolist()
+        return dict(zip(self.params.segment_ids, values, strict=True))
+
+    @property
+    def start_mean_stance(self) -> float:
+        """The crowd's mean stance when the clock started."""
+        return self._run.metrics.stance0_mean if self._run else 0.0
+
+    @property
+    def segment_labels(self) -> dict[str, str]:
+        """Segment id -> label."""
+        return {s.id: s.label for s in self.scenario.audience.segments}
+
+    @property
+    def extra_injects(self) -> dict[str, Inject]:
+        """Injects written by a facilitator during play, by id."""
+        return dict(self._run.extra_injects) if self._run else {}
+
+    def clock_text(self, turn: int | None = None) -> str:
+        """Return 'T+2:15 · Wed 17:15' for a turn (the next to play by default)."""
+        return menus.clock_text(self.scenario, self.turn if turn is None else turn)
+
+    def metrics(self) -> list[dict[str, Any]]:
+        """Per-turn metrics so far."""
+        return self._run.metrics.turns if self._run else []
+
+    def latest(self) -> dict[str, Any] | None:
+        """Metrics of the last turn played."""
+        m = self.metrics()
+        return m[-1] if m else None
+
+    def feed(self, last: int = 60) -> list[FeedItem]:
+        """The most recent feed items, newest first."""
+        if not self._run or self.audience is None:
+            return []
+        if not self._run.feed.items:
+            # Before the first turn is played, the feed holds your opening post.
+            sc = self.scenario
+            opening = next(o for o in sc.campaign.openings if o.id == self.opening)
+            return [
+                FeedItem(
+                    "#0-b",
+                    0,
+                    0,
+                    sc.brand.handle,
+                    sc.brand.name,
+                    "brand",
+                    "open",
+                    opening.text,
+                    len(self.audience.graph.brand_followers),
+                    is_brand=True,
+                )
+            ]
+        return list(reversed(self._run.feed.items[-last:]))
+
+    def all_feed(self) -> list[FeedItem]:
+        """Every feed item so far, oldest first."""
+        return list(self._run.feed.items) if self._run else []
+
+    def series(self, key: str) -> list[float]:
+        """A per-turn series (e.g. 'volume', 'share_negative') for charts."""
+        return [float(t[key]) for t in self.metrics()]
+
+    def decisions(self) -> list[Decision]:
+        """Decisions so far."""
+        return list(self._run.decisions) if self._run else []
+
+    # ---------------------------------------------------------------- injects
+    def fire_inject(self, inject_id: str) -> None:
+        """Fire one of the scenario's injects now (a facilitator's call)."""
+        game = self._started()
+        inj = next((i for i in self.scenario.injects if i.id == inject_id), None)
+        if inj is None:
+            raise BackfireError(
+                f"unknown inject {inject_id!r}; valid: {', '.join(i.id for i in self.scenario.injects)}"
+            )
+        if self.store is not None and self.game_id is not None:
+            self.store.save_event(self.game_id, self.turn, "inject", {"id": inject_id})
+        game.fire_now(inj)
+
+    def custom_inject(self, text: str, reach: float = 0.05) -> str:
+        """A facilitator's own event (a reporter's call, a leaked memo): a story seen by `reach` of every segment."""
+        game = self._started()
+        text = text.strip()
+        if not text:
+            raise BackfireError("a custom inject needs some text")
+        stories = [k for k in self.scenario.kinds if k.story]
+        neutral = [k for k in self.scenario.kinds if k.tone == "neutral"] or list(self.scenario.kinds)
+        kind = (stories or [max(neutral, key=lambda k: k.appeal)])[
+            0
+        ].id  # a declared story kind, else the most spreadable neutral one
+        inj_id = f"custom_{self.turn}_{len(game.extra_injects)}"
+        inj = Inject(
+            id=inj_id,
+            label=text,
+            trigger=Trigger(at=self.turn * self.scenario.clock.turn_minutes),
+            post=InjectPost(kind=kind, text=text, reach=dict.fromkeys(self.scenario.segment_ids(), reach)),
+            note="written by the facilitator during play",
+        )
+        if self.store is not None and self.game_id is not None:
+            self.store.save_event(self.game_id, self.turn, "custom", {"text": text, "reach": reach})
+        game.fire_now(inj)
+        return inj_id
+
+    # ---------------------------------------------------------------- menus
+    def options(self, move: str) -> list[MoveOption]:
+        """The options under a move, with a preview of what each posts."""
+        return menus.options(self.scenario, move)
+
+    def preview(self, decision: Decision, question: str | None = None) -> str:
+        """What a move would post, worded for the post it answers and filled in with the question."""
+        kind = None
+        if decision.action == "answer" and self._run is not None:
+            try:
+                kind = self._run.answer_kind(decision.target)
+            except BackfireError:
+                kind = None
+        return menus.preview(self.scenario, decision, kind, question)
+
+    # ---------------------------------------------------------------- end
+    def history_run(self) -> RunResult:
+        """The historical decisions on this same crowd and seed (computed once)."""
+        if self._history is None:
+            self._history = history_run(self.scenario, self.seed, self.build_crowd(), self.params)
+        return self._history
+
+    def result(self, with_feed: bool = False) -> RunResult:
+        """This game's run so far."""
+        if not self._run:
+            raise BackfireError("the game has not started")
+        return self._run.result(with_feed)
+
+    def score(self) -> Score:
+        """Paired score against history on the same crowd."""
+        return paired_score(self.scenario, self.result(), self.history_run())
+
+    def debrief(self) -> Debrief:
+        """Lessons for each decision, and what really happened."""
+        return debrief(self.scenario, self._started().plan(), self.history_run())
+
+    def replay(self, new_crowd: bool = False) -> Session:
+        """A fresh session on the same crowd, or on a new one (seed + 1)."""
+        other = Session(
+            self.scenario,
+            self.seed + 1 if new_crowd else self.seed,
+            self.size,
+            self.team,
+            self.store,
+            self.scenario_hash,
+        )
+        if not new_crowd:
+            other.audience, other._params, other._history = self.audience, self._params, self._history
+        return other

@@ -1,0 +1,280 @@
+"""After-action report data (HSEEP shape), typed, from saved games.
+
+Overview, the campaign's goal, a timeline of injects and decisions, outcomes per
+team against history, strengths, areas for improvement with the sources'
+lessons, and an improvement plan. `markdown.py` and `html.py` render it; its
+JSON is `dataclasses.asdict` of the same object, so all three carry the same facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from simulator.errors import BackfireError
+from simulator.formatting import fmt_metric
+from simulator.game.replay import restore
+from simulator.store import Store
+
+STRENGTH_POINTS = 5.0  # a dimension counts as a strength (or an area for improvement) past this many points
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """A decision or an inject, at its turn."""
+
+    turn: int
+    minute: int
+    team: str
+    type: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DimensionRow:
+    """One score dimension for a team against history."""
+
+    metric: str
+    label: str
+    weight: float
+    better: str
+    you: float
+    history: float
+    difference: float
+    you_score: float
+    history_score: float
+
+
+@dataclass(frozen=True)
+class LessonItem:
+    """A source's lesson on one of the team's decisions."""
+
+    decision: str
+    minute: int | None
+    quote: str
+    summary: str
+    source: str
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """A row of the improvement plan: what to change, and who owns it by when (left for the team to fill)."""
+
+    area: str
+    observation: str
+    corrective_action: str
+    source: str
+    owner: str = ""
+    due: str = ""
+
+
+@dataclass(frozen=True)
+class TeamReport:
+    """One team's (or one player's) game against history."""
+
+    team: str
+    game_id: int
+    finished: bool
+    turns_played: int
+    score: float
+    history_score: float
+    script: str
+    dimensions: list[DimensionRow]
+    strengths: list[DimensionRow]
+    areas_for_improvement: list[DimensionRow]
+    faulted_decisions: list[LessonItem]
+    advice: list[LessonItem]
+    improvement_plan: list[PlanRow]
+    timeline: list[TimelineEvent]
+    hostile_series: list[int]
+    stance_by_segment: dict[str, tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What was played, when, on which crowd, by whom."""
+
+    scenario: str
+    scenario_title: str
+    date_of_case: str
+    brand: str
+    played: str
+    seed: int
+    size: int
+    facilitation: str | None
+    teams: list[str]
+    summary: str
+
+
+@dataclass(frozen=True)
+class Goal:
+    """The campaign's goal and its source."""
+
+    text: str
+    source: str
+    hashtag: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """A line of what really happened."""
+
+    when: str
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class HistorySection:
+    """The brand's real decisions on the same crowd."""
+
+    script: str
+    hostile_series: list[int]
+    summary: dict[str, Any]
+    timeline: list[HistoryEntry]
+
+
+@dataclass(frozen=True)
+class Report:
+    """An after-action report."""
+
+    title: str
+    generated: str
+    overview: Overview
+    goal: Goal
+    history: HistorySection
+    teams: list[TeamReport] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return JSON-ready data."""
+        return asdict(self)
+
+
+def fmt(metric: str, value: float) -> str:
+    """Return a dimension's value in its metric's unit."""
+    return fmt_metric(metric, value)
+
+
+def _plan(weaker: list[DimensionRow], faulted: list[LessonItem], advice: list[LessonItem]) -> list[PlanRow]:
+    """Rows of the improvement plan: each weak dimension with a distinct lesson, then each faulted decision."""
+    plan = []
+    unused = list(advice)
+    for d in weaker:
+        fix = unused.pop(0) if unused else None
+        action = (
+            fix.summary
+            if fix
+            else f"Compare the alternatives that lower {d.label.lower()} on this crowd (backfire compare) and rehearse the best."
+        )
+        plan.append(
+            PlanRow(
+                d.label,
+                f"{fmt(d.metric, d.you)} against history's {fmt(d.metric, d.history)}",
+                action,
+                fix.source if fix else "",
+            )
+        )
+    for f in faulted:
+        plan.append(
+            PlanRow(
+                f"Decision {f.decision}",
+                f.summary,
+                "Agree beforehand when and how to respond instead; rehearse it.",
+                f.source,
+            )
+        )
+    return plan
+
+
+def _team(store: Store, game_id: int) -> tuple[TeamReport, Any, Any]:
+    record = store.game(game_id)
+    session = restore(store, game_id)
+    scenario = session.scenario
+    history = session.history_run()
+    score = session.score()
+    report = session.debrief()
+    turns = session.metrics()
+    name = record.team or f"Game {game_id}"
+    extra = session.extra_injects
+    timeline = []
+    for t in turns:
+        if t["decision"] != "wait":
+            timeline.append(TimelineEvent(t["turn"], t["minute"], name, "decision", t["decision"]))
+        for inj in t["injects"]:
+            found = next((i for i in scenario.injects if i.id == inj), None) or extra.get(inj)
+            timeline.append(
+                TimelineEvent(t["turn"], t["minute"], name, "inject", found.label if found is not None else inj)
+            )
+    dims = [DimensionRow(**d.__dict__) for d in score.dimensions]
+    strengths = [d for d in dims if d.you_score - d.history_score >= STRENGTH_POINTS]
+    weaker = [d for d in dims if d.history_score - d.you_score >= STRENGTH_POINTS]
+    faulted: list[LessonItem] = []
+    advice: list[LessonItem] = []
+    for review in report.reviews:
+        for lesson in review.lessons:
+            item = LessonItem(review.decision, review.minute, lesson.cited, lesson.summary, lesson.source_title)
+            if lesson.stance == "faulted":
+                faulted.append(item)
+            elif lesson.stance == "advice":
+                advice.append(item)
+    team = TeamReport(
+        team=name,
+        game_id=game_id,
+        finished=record.finished,
+        turns_played=len(turns),
+        score=score.total,
+        history_score=score.history_total,
+        script=score.script,
+        dimensions=dims,
+        strengths=strengths,
+        areas_for_improvement=weaker,
+        faulted_decisions=faulted,
+        advice=advice,
+        improvement_plan=_plan(weaker, faulted, advice),
+        timeline=timeline,
+        hostile_series=[t["hostile"] for t in turns],
+        stance_by_segment=score.stance_change_by_segment,
+    )
+    return team, scenario, history
+
+
+def build_report(store: Store, game_id: int) -> Report:
+    """Collect a game, or every team of its facilitated session, into a report."""
+    facilitation = store.facilitation_of(game_id)
+    ids = store.facilitation_games(facilitation) if facilitation else [game_id]
+    if not ids:
+        raise BackfireError(f"no saved game {game_id}")
+    teams = []
+    scenario = history = None
+    for gid in ids:
+        team, scenario, history = _team(store, gid)
+        teams.append(team)
+    first = store.game(ids[0])
+    teams.sort(key=lambda t: -t.score)
+    return Report(
+        title=f"After-action report: {scenario.title}",
+        generated=datetime.now().strftime("%Y-%m-%d %H:%M"),
+        overview=Overview(
+            scenario=scenario.id,
+            scenario_title=scenario.title,
+            date_of_case=scenario.date,
+            brand=scenario.brand.name,
+            played=datetime.fromtimestamp(first.created_at).strftime("%Y-%m-%d %H:%M"),
+            seed=first.seed,
+            size=first.size,
+            facilitation=facilitation,
+            teams=[t.team for t in teams],
+            summary=scenario.summary,
+        ),
+        goal=Goal(
+            scenario.campaign.goal, scenario.source(scenario.campaign.goal_source).title, scenario.campaign.hashtag
+        ),
+        history=HistorySection(
+            script=history.script,
+            hostile_series=[t["hostile"] for t in history.turns],
+            summary={k: v for k, v in history.summary.items() if not isinstance(v, dict | list)},
+            timeline=[HistoryEntry(e.when, e.text, scenario.source(e.source).title) for e in scenario.history.timeline],
+        ),
+        teams=teams,
+    )

@@ -1,0 +1,146 @@
+"""The after-action report as one self-contained HTML file: inline CSS and SVG charts, nothing loaded."""
+
+from __future__ import annotations
+
+import html
+
+from simulator.formatting import fmt_clock
+from simulator.report.build import Report, fmt
+
+
+def _svg_chart(series: dict[str, list[float]], width: int = 640, height: int = 180) -> str:
+    """An inline SVG line chart of several series on one scale."""
+    colours = ["#c0392b", "#2471a3", "#1e8449", "#b9770e", "#7d3c98", "#566573"]
+    vmax = max([max(s) for s in series.values() if s] + [1])
+    n = max(len(s) for s in series.values()) or 1
+    pad = 30
+    parts = [
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 30}" role="img" viewBox="0 0 {width} {height + 30}">'
+    ]
+    parts.append(
+        f'<line x1="{pad}" y1="{height}" x2="{width}" y2="{height}" stroke="#999"/><line x1="{pad}" y1="0" x2="{pad}" y2="{height}" stroke="#999"/>'
+    )
+    parts.append(
+        f'<text x="2" y="12" font-size="10">{int(vmax):,}</text><text x="2" y="{height}" font-size="10">0</text>'
+    )
+    for i, (name, values) in enumerate(series.items()):
+        pts = " ".join(
+            f"{pad + (width - pad) * j / max(n - 1, 1):.1f},{height - height * v / vmax:.1f}"
+            for j, v in enumerate(values)
+        )
+        colour = colours[i % len(colours)]
+        parts.append(
+            f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{pts}"><title>{html.escape(name)}</title></polyline>'
+        )
+        parts.append(
+            f'<text x="{pad + 10 + 120 * i}" y="{height + 22}" font-size="12" fill="{colour}">■ {html.escape(name)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def to_html(r: Report) -> str:
+    """Render the report as one self-contained HTML file (inline CSS and SVG; nothing loaded)."""
+    e = html.escape
+    o = r.overview
+
+    def table(headers: list[str], rows: list[list[str]], cls: str = "") -> str:
+        head = "".join(f"<th>{e(h)}</th>" for h in headers)
+        body = "".join("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+        return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+    series = {t.team: t.hostile_series for t in r.teams}
+    series["History"] = r.history.hostile_series
+    events = sorted((ev for t in r.teams for ev in t.timeline), key=lambda ev: (ev.turn, ev.team))
+    out = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>{e(r.title)}</title>",
+        "<style>body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}"
+        "table{border-collapse:collapse;margin:1em 0;width:100%}th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}"
+        "th{background:#f2f2f2}h1{font-size:1.6em}h2{border-bottom:2px solid #c0392b;padding-bottom:.2em}.team{margin-top:1.5em}"
+        "blockquote{border-left:4px solid #ccc;margin:.5em 0;padding:.2em .8em;color:#444}@media print{body{margin:0}}</style></head><body>",
+        f"<h1>{e(r.title)}</h1>",
+        f"<p><em>Generated {e(r.generated)}. Played {e(o.played)}; seed {o.seed}, {o.size:,} personas; teams: {e(', '.join(o.teams))}.</em></p>",
+        "<h2 id='overview'>1. Overview</h2>",
+        f"<p>{e(o.summary)}</p>",
+        "<h2 id='goal'>2. The campaign's goal</h2>",
+        f"<p>{e(r.goal.text)} <small>({e(r.goal.source)})</small></p>",
+        "<h2 id='timeline'>3. Timeline of injects and decisions</h2>",
+        table(
+            ["time", "team", "type", "what"],
+            [[fmt_clock(ev.minute), ev.team, ev.type, ev.text] for ev in events],
+            "timeline",
+        ),
+        "<p>What really happened:</p><ul>"
+        + "".join(
+            f"<li><strong>{e(h.when)}</strong>: {e(h.text)} <small>({e(h.source)})</small></li>"
+            for h in r.history.timeline
+        )
+        + "</ul>",
+        "<h2 id='outcomes'>4. Outcomes per team against history</h2>",
+        "<p>Hostile posts per turn, every team and history on one scale:</p>",
+        _svg_chart(series),
+        table(
+            ["rank", "team", "score", "history", "decisions"],
+            [
+                [str(i), t.team, f"{t.score:.1f}", f"{t.history_score:.1f}", t.script]
+                for i, t in enumerate(r.teams, start=1)
+            ],
+            "outcomes",
+        ),
+    ]
+    for t in r.teams:
+        out.append(f"<div class='team' id='team-{e(t.team)}'><h3>{e(t.team)}</h3>")
+        out.append(
+            table(
+                ["dimension", "team", "history", "team score", "history score"],
+                [
+                    [
+                        d.label,
+                        fmt(d.metric, d.you),
+                        fmt(d.metric, d.history),
+                        f"{d.you_score:.0f}",
+                        f"{d.history_score:.0f}",
+                    ]
+                    for d in t.dimensions
+                ],
+                "dimensions",
+            )
+        )
+        out.append("</div>")
+    out.append("<h2 id='strengths'>5. Strengths</h2><ul>")
+    for t in r.teams:
+        out.append(
+            f"<li><strong>{e(t.team)}</strong>: "
+            + (
+                e("; ".join(f"{d.label} ({fmt(d.metric, d.you)} vs {fmt(d.metric, d.history)})" for d in t.strengths))
+                or "none beyond history"
+            )
+            + "</li>"
+        )
+    out.append("</ul><h2 id='improvement'>6. Areas for improvement</h2>")
+    for t in r.teams:
+        out.append(f"<h3>{e(t.team)}</h3><ul>")
+        for d in t.areas_for_improvement:
+            out.append(
+                f"<li>{e(d.label)}: {e(fmt(d.metric, d.you))} against history's {e(fmt(d.metric, d.history))}</li>"
+            )
+        for f in t.faulted_decisions:
+            out.append(
+                f"<li>{e(f.decision)} at {fmt_clock(f.minute)}<blockquote>{e(f.quote)} — <em>{e(f.source)}</em></blockquote></li>"
+            )
+        out.append("</ul>")
+    out.append("<h2 id='plan'>7. Improvement plan</h2>")
+    out.append(
+        table(
+            ["team", "area", "observation", "corrective action", "source", "owner", "due"],
+            [
+                [t.team, p.area, p.observation, p.corrective_action, p.source, p.owner, p.due]
+                for t in r.teams
+                for p in t.improvement_plan
+            ],
+            "plan",
+        )
+    )
+    out.append("</body></html>")
+    return "\n".join(out)

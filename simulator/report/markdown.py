@@ -1,0 +1,76 @@
+"""The after-action report as Markdown."""
+
+from __future__ import annotations
+
+from simulator.formatting import fmt_clock
+from simulator.report.build import Report, fmt
+
+
+def to_markdown(r: Report) -> str:
+    """Render the report as Markdown."""
+    o = r.overview
+    lines = [
+        f"# {r.title}",
+        "",
+        f"*Generated {r.generated}. Played {o.played}; seed {o.seed}, {o.size:,} personas; teams: {', '.join(o.teams)}.*",
+        "",
+    ]
+    lines += [
+        "## 1. Overview",
+        "",
+        o.summary,
+        "",
+        "## 2. The campaign's goal",
+        "",
+        f"{r.goal.text} ({r.goal.source})",
+        "",
+    ]
+    lines += ["## 3. Timeline of injects and decisions", "", "| time | team | type | what |", "|---|---|---|---|"]
+    events = sorted((e for t in r.teams for e in t.timeline), key=lambda e: (e.turn, e.team))
+    lines += [f"| {fmt_clock(e.minute)} | {e.team} | {e.type} | {e.text} |" for e in events]
+    lines += ["", "What really happened:", ""] + [f"- **{e.when}**: {e.text} ({e.source})" for e in r.history.timeline]
+    lines += [
+        "",
+        "## 4. Outcomes per team against history",
+        "",
+        "| rank | team | score | history | decisions |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {i} | {t.team} | {t.score:.1f} | {t.history_score:.1f} | `{t.script}` |"
+        for i, t in enumerate(r.teams, start=1)
+    ]
+    for t in r.teams:
+        lines += ["", f"### {t.team}", "", "| dimension | team | history |", "|---|---|---|"]
+        lines += [f"| {d.label} | {fmt(d.metric, d.you)} | {fmt(d.metric, d.history)} |" for d in t.dimensions]
+    lines += ["", "## 5. Strengths", ""]
+    for t in r.teams:
+        lines += [
+            f"- **{t.team}**: "
+            + (
+                "; ".join(f"{d.label} ({fmt(d.metric, d.you)} vs {fmt(d.metric, d.history)})" for d in t.strengths)
+                or "none beyond history"
+            )
+        ]
+    lines += ["", "## 6. Areas for improvement", ""]
+    for t in r.teams:
+        lines.append(f"**{t.team}**")
+        for d in t.areas_for_improvement:
+            lines.append(f"- {d.label}: {fmt(d.metric, d.you)} against history's {fmt(d.metric, d.history)}")
+        for f in t.faulted_decisions:
+            lines.append(f"- {f.decision} at {fmt_clock(f.minute)}: {f.quote} — *{f.source}*")
+        if not t.areas_for_improvement and not t.faulted_decisions:
+            lines.append("- none found against history or the sources")
+        lines.append("")
+    lines += [
+        "## 7. Improvement plan",
+        "",
+        "| team | area | observation | corrective action | source | owner | due |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {t.team} | {p.area} | {p.observation} | {p.corrective_action} | {p.source} | {p.owner} | {p.due} |"
+        for t in r.teams
+        for p in t.improvement_plan
+    ]
+    return "\n".join(lines) + "\n"

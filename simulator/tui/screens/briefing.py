@@ -1,0 +1,144 @@
+"""The briefing: your role, the record, the campaign, your moves, the sources; the crowd builds meanwhile."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, Markdown, OptionList, ProgressBar, Static
+from textual.widgets.option_list import Option
+
+from simulator.formatting import fmt_minutes
+from simulator.game.session import Session
+from simulator.scenario.schema import ScheduledEvent
+
+
+class BriefingScreen(Screen):
+    """Your role, the brand's context, the campaign, your moves, the sources. A key starts the clock."""
+
+    BINDINGS = [
+        Binding("s", "start", "Start the clock"),
+        Binding("question_mark", "app.help", "Help"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    class ClockStarted(Message):
+        """The player started the game."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="briefing"):
+            yield Markdown(briefing_markdown(self.session), id="briefing-text")
+            with Vertical(id="briefing-side"):
+                yield Label("How will you open?", classes="metric-title")
+                yield OptionList(
+                    *[
+                        Option(
+                            Text.assemble(
+                                (o.label, "bold"), ("  (real)" if o.real else "", "yellow"), "\n", (o.preview, "dim")
+                            ),
+                            id=o.id,
+                        )
+                        for o in self.session.options("open")
+                    ],
+                    id="openings",
+                )
+                yield Label("Building the crowd…", id="crowd-status")
+                yield ProgressBar(id="crowd-progress", show_eta=False)
+                yield Static(
+                    f"Seed {self.session.seed} · {self.session.size:,} personas · press [b]s[/b] to start",
+                    id="start-hint",
+                )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        ol = self.query_one("#openings", OptionList)
+        ids = [o.id for o in self.session.options("open")]
+        ol.highlighted = ids.index(self.session.opening)
+        self.build_crowd()
+
+    @work(thread=True, exclusive=True, group="crowd", exit_on_error=False)
+    def build_crowd(self) -> None:
+        def progress(label: str, done: float, total: float) -> None:
+            self.app.call_from_thread(self._progress, done, total)
+
+        self.session.build_crowd(progress)
+        self.app.call_from_thread(self._ready)
+
+    def _progress(self, done: float, total: float) -> None:
+        self.query_one("#crowd-progress", ProgressBar).update(total=total, progress=done)
+
+    def _ready(self) -> None:
+        bar = self.query_one("#crowd-progress", ProgressBar)
+        bar.update(total=1, progress=1)
+        self.query_one("#crowd-status", Label).update(
+            f"Crowd ready: {self.session.audience.size:,} personas, {self.session.audience.graph.edges:,} follows"
+        )
+
+    @on(OptionList.OptionHighlighted, "#openings")
+    def _opening(self, event: OptionList.OptionHighlighted) -> None:
+        self.session.choose_opening(event.option.id)
+
+    @on(OptionList.OptionSelected, "#openings")
+    def _opening_selected(self, event: OptionList.OptionSelected) -> None:
+        self.session.choose_opening(event.option.id)
+        self.action_start()
+
+    def action_start(self) -> None:
+        self.post_message(self.ClockStarted())
+
+
+def _event_words(event: ScheduledEvent) -> str:
+    """'Host, 1 h long, starting 3 h after the opening post.'"""
+    when = (
+        "starting with the opening post"
+        if event.starts_at <= 0
+        else f"starting {fmt_minutes(event.starts_at)} after the opening post"
+    )
+    return f"{event.host}, {fmt_minutes(event.length)} long, {when}."
+
+
+def briefing_markdown(session: Session) -> str:
+    """The briefing as Markdown."""
+    sc = session.scenario
+    lines = [
+        f"# {sc.title}",
+        "",
+        f"**Your role.** {sc.brand.role}",
+        "",
+        sc.summary,
+        "",
+        f"## {sc.brand.name}: the record",
+        "",
+    ]
+    for c in sc.brand.context:
+        amount = f" **{c.amount}**" if c.amount else ""
+        lines.append(f"- *{c.when}*:{amount} {c.text} ({sc.source(c.source).title})")
+    lines += [
+        "",
+        "## The campaign",
+        "",
+        f"**Goal.** {sc.campaign.goal}",
+        "",
+        f"**Event.** {_event_words(sc.campaign.event)}",
+        "",
+    ]
+    lines += [
+        f"## Your moves (each turn is {sc.clock.turn_words})",
+        "",
+        "- **w** wait · **a** answer the highlighted post (pick a tone) · **p** pause · **c** cancel (pick a message)",
+        "",
+    ]
+    lines += ["## Sources", ""]
+    for s in sc.sources:
+        by = ", ".join(x for x in (s.author, s.publisher) if x)
+        lines.append(f"- {s.title}" + (f" — {by}" if by else "") + (f" ({s.date})" if s.date else ""))
+    return "\n".join(lines)

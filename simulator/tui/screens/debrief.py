@@ -1,0 +1,150 @@
+"""The debrief: score by dimension, you against history over time, lessons, what really happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, Markdown, Static
+
+from simulator.engine import RunResult
+from simulator.formatting import fmt_bound, fmt_metric, fmt_value
+from simulator.game.session import Session
+from simulator.scoring.debrief import Debrief
+from simulator.scoring.score import Score
+from simulator.tui.widgets import ComparisonChart
+
+
+class DebriefScreen(Screen):
+    """Score by dimension, you vs history over time, lessons, what really happened."""
+
+    BINDINGS = [
+        Binding("e", "export", "Export report"),
+        Binding("r", "replay(False)", "Play again, same crowd"),
+        Binding("n", "replay(True)", "New crowd"),
+        Binding("question_mark", "app.help", "Help"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    @dataclass
+    class ReplayRequested(Message):
+        """The player wants another game."""
+
+        new_crowd: bool
+
+    @dataclass
+    class Scored(Message):
+        """The score, history's run and the debrief are ready."""
+
+        score: Score
+        history: RunResult
+        debrief: Debrief
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.score: Score | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="debrief"):
+            yield Static("Scoring your run against history on the same crowd…", id="verdict")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.compute()
+
+    @work(thread=True, exclusive=True, group="score", exit_on_error=False)
+    def compute(self) -> None:
+        """Score the game and play history on the same crowd, off the UI thread."""
+        s = self.session
+        self.post_message(self.Scored(s.score(), s.history_run(), s.debrief()))
+
+    @on(Scored)
+    def _scored(self, message: Scored) -> None:
+        s, score, history = self.session, message.score, message.history
+        self.score = score
+        verdict = (
+            "better than"
+            if score.total > score.history_total
+            else "worse than"
+            if score.total < score.history_total
+            else "level with"
+        )
+        self.query_one("#verdict", Static).update(
+            Text.assemble(
+                ("Your score ", "bold"),
+                (f"{score.total:.1f}", "bold reverse"),
+                f"  vs history {score.history_total:.1f}: {verdict} what really happened, on the same crowd (seed {s.seed}, {s.size:,} personas).",
+            )
+        )
+        table = DataTable(id="score-table", cursor_type="none", zebra_stripes=True)
+        table.add_columns("dimension", "you", "history", "your score", "history's")
+        for d in score.dimensions:
+            table.add_row(
+                d.label,
+                fmt_metric(d.metric, d.you),
+                fmt_metric(d.metric, d.history),
+                f"{d.you_score:.0f}",
+                f"{d.history_score:.0f}",
+            )
+        self.query_one("#debrief", VerticalScroll).mount_all(
+            [
+                table,
+                Label(
+                    f"Hostile posts per turn, over the {s.scenario.clock.horizon_hours:g} hours", classes="metric-title"
+                ),
+                ComparisonChart(
+                    [t["hostile"] for t in s.metrics()],
+                    [t["hostile"] for t in history.turns],
+                    "hostile posts in a turn",
+                    id="hostile-chart",
+                ),
+                Label("Replies to the brand per turn", classes="metric-title"),
+                ComparisonChart(
+                    [t["replies"] for t in s.metrics()],
+                    [t["replies"] for t in history.turns],
+                    "replies in a turn",
+                    id="replies-chart",
+                ),
+                Markdown(debrief_markdown(message.debrief), id="lessons"),
+            ]
+        )
+
+    def action_replay(self, new_crowd: bool) -> None:
+        self.post_message(self.ReplayRequested(new_crowd))
+
+    def action_export(self) -> None:
+        self.app.export_report(self.session.game_id)
+
+
+def debrief_markdown(report: Debrief) -> str:
+    """Return the lessons per decision and what really happened, as Markdown."""
+    lines = ["## What the sources say about your decisions", ""]
+    for r in report.reviews:
+        when = r.when_text()
+        lines.append(f"### {r.decision}{when}" + (" — the sources disagree" if r.disagreement else ""))
+        if not r.lessons:
+            lines.append("No source speaks to this move directly.")
+        for lesson in r.lessons:
+            lines.append(f"- **{lesson.stance}**: {lesson.cited} — *{lesson.source_title}*")
+        lines.append("")
+    lines += ["## What really happened", ""]
+    for w in report.what_happened:
+        lines.append(f"- **{w['when']}**: {w['text']} (*{w['source_title']}*)")
+    f = report.history_figures
+    if f and f["targets"]:
+        lines += ["", "On this crowd, the real decisions gave:", ""]
+        lines += [
+            f"- {t['label']}: **{fmt_value(t['value'])}** (documented {fmt_bound(t['min'], t['max'])})"
+            for t in f["targets"]
+        ]
+        if f["note"]:
+            lines += ["", f"*{f['note']}*"]
+    return "\n".join(lines)

@@ -1,0 +1,206 @@
+"""The facilitator's console: every team on one crowd, decisions per team, a shared clock, injects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from simulator.engine import Decision
+from simulator.errors import BackfireError
+from simulator.game.facilitation import Facilitation
+from simulator.tui.screens.decision import DecisionScreen
+from simulator.tui.screens.inject import InjectScreen
+
+
+class FacilitateScreen(Screen):
+    """Teams, their decisions for this turn, the side-by-side board, the clock."""
+
+    BINDINGS = [
+        Binding("space", "advance", "Advance clock"),
+        Binding("t", "next_team", "Next team"),
+        Binding("w", "decide('wait')", "Wait"),
+        Binding("a", "decide('answer')", "Answer"),
+        Binding("p", "decide('pause')", "Pause"),
+        Binding("c", "decide('cancel')", "Cancel"),
+        Binding("i", "inject", "Inject"),
+        Binding("r", "toggle_realtime", "Realtime"),
+        Binding("h", "hot_wash", "Hot wash"),
+        Binding("question_mark", "app.help", "Help"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    @dataclass
+    class ClockAdvanced(Message):
+        """Every team's turn was played."""
+
+        turn: int
+
+    class SessionOver(Message):
+        """The last turn was played for every team."""
+
+    def __init__(self, facilitation: Facilitation, realtime: float | None = None) -> None:
+        super().__init__()
+        self.f = facilitation
+        self.team_index = 0
+        self.busy = False
+        self.realtime = realtime or 20.0
+        self.running = False
+        self._timer: Any = None
+        self.log_lines: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="fac-clock")
+        yield DataTable(id="board", cursor_type="row", zebra_stripes=True)
+        yield Static(id="fac-team")
+        yield Static(id="fac-log")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#board", DataTable)
+        table.add_columns(
+            "team",
+            "decision this turn",
+            "posts",
+            "hostile so far",
+            "% negative",
+            "replies to last post",
+            "reputation Δ",
+            "state",
+        )
+        self.busy = True
+        self.query_one("#fac-log", Static).update("Building the crowd every team will face…")
+        self._start()
+
+    @work(thread=True, exclusive=True, group="engine", exit_on_error=False)
+    def _start(self) -> None:
+        self.f.start()
+        self.post_message(self.ClockAdvanced(self.f.turn))
+
+    @property
+    def team(self) -> str:
+        """The team whose decision is being entered."""
+        return self.f.teams[self.team_index]
+
+    def refresh_view(self) -> None:
+        """Render the facilitation's state."""
+        s = next(iter(self.f.sessions.values()))
+        state = f"RUNNING (realtime every {self.realtime:g}s)" if self.running else "PAUSED (space advances)"
+        self.query_one("#fac-clock", Static).update(
+            Text.assemble(
+                (f" {self.f.scenario.campaign.hashtag} ", "bold reverse"),
+                f"  {s.clock_text()}  turn {min(self.f.turn + 1, s.turns)}/{s.turns}  ",
+                (state, "bold"),
+            )
+        )
+        table = self.query_one("#board", DataTable)
+        table.clear()
+        for row in self.f.board():
+            marker = "▶ " if row.team == self.team else "  "
+            table.add_row(
+                marker + row.team,
+                row.pending,
+                f"{row.volume:,}",
+                f"{row.hostile_total:,}",
+                f"{row.share_negative:.0%}",
+                f"{row.replies_to_latest:,}",
+                f"{row.stance_change:+.3f}",
+                "CANCELLED" if row.cancelled else "live",
+            )
+        self.query_one("#fac-team", Static).update(
+            Text.assemble(
+                "Entering decisions for ",
+                (self.team, "bold"),
+                " — w wait · a answer · p pause · c cancel · t next team · i inject · space advance · h hot wash",
+            )
+        )
+        self.query_one("#fac-log", Static).update("\n".join(self.log_lines[-6:]))
+
+    def action_next_team(self) -> None:
+        self.team_index = (self.team_index + 1) % len(self.f.teams)
+        self.refresh_view()
+
+    def action_decide(self, move: str) -> None:
+        if self.busy or self.f.over:
+            return
+        session = self.f.sessions[self.team]
+        if move == "wait":
+            self._set(Decision("wait"))
+            return
+        if move in ("cancel", "pause") and session.cancelled:
+            self.notify(f"{self.team} already cancelled.", severity="warning")
+            return
+        self.app.push_screen(DecisionScreen(session, move, None, None, choose_kind=True), self._set)
+
+    def _set(self, decision: Decision | None) -> None:
+        if decision is None:
+            return
+        try:
+            self.f.set_decision(self.team, decision)
+        except BackfireError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.log_lines.append(f"{self.team}: {decision}")
+        self.refresh_view()
+
+    def action_inject(self) -> None:
+        if not self.f.over:
+            self.app.push_screen(InjectScreen(self.f), self._inject)
+
+    def _inject(self, choice) -> None:
+        if choice is None:
+            return
+        kind, value, team = choice
+        if kind == "scenario":
+            self.f.fire_inject(value, team)
+            label = next(i.label for i in self.f.scenario.injects if i.id == value)
+        else:
+            self.f.custom_inject(value, team)
+            label = value
+        self.log_lines.append(f"INJECT to {team or 'every team'}: {label}")
+        self.refresh_view()
+
+    def action_toggle_realtime(self) -> None:
+        self.running = not self.running
+        if self.running:
+            self._timer = self.set_interval(self.realtime, self.action_advance)
+        elif self._timer is not None:
+            self._timer.stop()
+        self.refresh_view()
+
+    def action_advance(self) -> None:
+        if self.busy or self.f.over:
+            return
+        self.busy = True
+        self._advance()
+
+    @work(thread=True, exclusive=True, group="engine", exit_on_error=False)
+    def _advance(self) -> None:
+        self.f.advance()
+        self.post_message(self.ClockAdvanced(self.f.turn))
+
+    @on(ClockAdvanced)
+    def _advanced(self, message: ClockAdvanced) -> None:
+        self.busy = False
+        self.refresh_view()
+        if self.f.over:
+            self.post_message(self.SessionOver())
+
+    def action_hot_wash(self) -> None:
+        if self.busy:
+            return
+        self.busy = True
+        self._finish()
+
+    @work(thread=True, exclusive=True, group="engine", exit_on_error=False)
+    def _finish(self) -> None:
+        self.f.finish()
+        self.post_message(self.ClockAdvanced(self.f.turn))

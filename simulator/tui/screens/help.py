@@ -1,0 +1,46 @@
+"""Keys and how the game works."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys and how the game works."""
+
+    BINDINGS = [Binding("escape", "dismiss", "Close"), Binding("question_mark", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Markdown(HELP)
+
+    def action_dismiss(self) -> None:
+        self.dismiss(None)
+
+
+HELP = """\
+# Backfire — help
+
+Every turn is a stretch of a hashtag storm (15 minutes in most cases; the briefing
+says) on a synthetic crowd. Choose a move,
+and the crowd reacts. At the end your run is scored against what the brand really
+did, **on the same crowd**, and the debrief quotes what the sources say.
+
+| key | move |
+|---|---|
+| `w` or space | wait one turn |
+| `a` | answer the highlighted post (then pick a tone) |
+| `p` | pause: go quiet for a while |
+| `c` | cancel the campaign (then pick a message) |
+| `↑` `↓` | move through the feed |
+| `f` | wait out the remaining turns |
+| `ctrl+p` | command palette: every action by name |
+| `?` | this help · `q` quit |
+
+Real tweets quoted by the sources are marked **REAL TWEET** with their source.
+Events (press stories, alerts) are marked **⚑ EVENT**. Press `Esc` to close.
+"""

@@ -1,0 +1,79 @@
+"""The hot wash: every team against history and each other, with the lessons."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, Markdown, Static
+
+from simulator.game.facilitation import Facilitation
+from simulator.tui.widgets import ComparisonChart
+
+
+class HotWashScreen(Screen):
+    """Every team against history and against each other, with the lessons."""
+
+    BINDINGS = [
+        Binding("e", "export", "Export report"),
+        Binding("question_mark", "app.help", "Help"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, facilitation: Facilitation) -> None:
+        super().__init__()
+        self.f = facilitation
+
+    def compose(self) -> ComposeResult:
+        rows = self.f.hot_wash()
+        self.rows = rows
+        history = next(iter(self.f.sessions.values())).history_run()
+        yield Header()
+        with VerticalScroll(id="debrief"):
+            yield Static(
+                Text("Hot wash: every team on the same crowd, against history and each other", style="bold"),
+                id="verdict",
+            )
+            table = DataTable(id="hotwash-table", cursor_type="none", zebra_stripes=True)
+            table.add_columns(
+                "rank", "team", "score", "history", "hostile posts", "replies to last post", "reputation Δ", "decisions"
+            )
+            for r in rows:
+                d = {x["metric"]: x for x in r["dimensions"]}
+                table.add_row(
+                    str(r["rank"]),
+                    r["team"],
+                    f"{r['score']:.1f}",
+                    f"{r['history']:.1f}",
+                    f"{int(d['hostile_total']['you']):,}",
+                    f"{int(d['replies_to_last_brand_post']['you']):,}",
+                    f"{d['stance_change']['you']:+.3f}",
+                    r["script"],
+                )
+            yield table
+            for r in rows:
+                s = self.f.sessions[r["team"]]
+                yield Label(f"{r['team']}: hostile posts per turn against history", classes="metric-title")
+                yield ComparisonChart(
+                    [t["hostile"] for t in s.metrics()],
+                    [t["hostile"] for t in history.turns],
+                    "hostile posts in a turn",
+                )
+            lines = []
+            for r in rows:
+                report = self.f.sessions[r["team"]].debrief()
+                lines.append(f"## {r['team']}")
+                for rev in report.reviews:
+                    if rev.lessons:
+                        lines.append(f"**{rev.decision}**" + (" — the sources disagree" if rev.disagreement else ""))
+                        lines += [
+                            f"- {lesson.stance}: {lesson.cited} — *{lesson.source_title}*" for lesson in rev.lessons[:3]
+                        ]
+                lines.append("")
+            yield Markdown("\n".join(lines), id="lessons")
+        yield Footer()
+
+    def action_export(self) -> None:
+        self.app.export_report(next(iter(self.f.sessions.values())).game_id)

@@ -1,0 +1,176 @@
+"""The live game: feed, metrics, clock and moves; each turn computes in a worker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from simulator.engine import Decision
+from simulator.errors import BackfireError
+from simulator.game.session import Session
+from simulator.tui.screens.decision import DecisionScreen
+from simulator.tui.widgets import ClockBar, FeedView, MetricsPanel
+
+
+class PlayScreen(Screen):
+    """The live game: feed, metrics, clock, moves."""
+
+    BINDINGS = [
+        Binding("w", "decide('wait')", "Wait a turn"),
+        Binding("space", "decide('wait')", "Wait", show=False),
+        Binding("a", "decide('answer')", "Answer"),
+        Binding("p", "decide('pause')", "Pause"),
+        Binding("c", "decide('cancel')", "Cancel"),
+        Binding("f", "fast_forward", "To the end"),
+        Binding("question_mark", "app.help", "Help"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    @dataclass
+    class DecisionChosen(Message):
+        """The player chose a move for this turn."""
+
+        decision: Decision
+
+    @dataclass
+    class TurnAdvanced(Message):
+        """A turn finished computing."""
+
+        turn: int
+        metrics: dict[str, Any]
+
+    class GameOver(Message):
+        """The last turn was played."""
+
+    def __init__(self, session: Session, realtime: float | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.realtime = realtime
+        self.busy = False
+        self._tones = {k.id: k.tone for k in session.scenario.kinds}
+        self._labels = session.segment_labels
+        self._start: dict[str, float] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield ClockBar(id="clock")
+        with Horizontal(id="play"):
+            yield FeedView(self._tones, id="feed")
+            yield MetricsPanel(id="metrics")
+        yield Static(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.session.start()
+        self._start = self.session.start_stance_by_segment
+        self.refresh_view()
+        self.query_one(FeedView).focus()
+        if self.realtime:
+            self.set_interval(self.realtime, self._tick)
+
+    def _tick(self) -> None:
+        # Realtime: an untaken decision is `wait`.
+        if not self.busy and not self.session.over and self.app.screen is self:
+            self.post_message(self.DecisionChosen(Decision("wait")))
+
+    def status_text(self) -> str:
+        """The campaign's state for the clock bar."""
+        if self.session.cancelled:
+            return "CANCELLED"
+        if self.session.paused_until > self.session.turn:
+            return f"PAUSED until turn {self.session.paused_until + 1}"
+        return "LIVE"
+
+    def refresh_view(self) -> None:
+        """Render the session's state."""
+        s = self.session
+        self.query_one(ClockBar).set_clock(
+            s.clock_text(), s.scenario.campaign.hashtag, self.status_text(), min(s.turn, s.turns - 1), s.turns
+        )
+        self.query_one(FeedView).set_items(s.feed(40))
+        self.query_one(MetricsPanel).set_metrics(s.metrics(), self._labels, self._start, s.scenario.clock.turn_words)
+        hint = (
+            "Computing the turn…"
+            if self.busy
+            else f"Highlight a post with ↑/↓, then a to answer it · w waits {s.scenario.clock.turn_words}"
+        )
+        self.query_one("#status", Static).update(hint)
+
+    def action_decide(self, move: str) -> None:
+        if self.busy or self.session.over:
+            return
+        if move == "wait":
+            self.post_message(self.DecisionChosen(Decision("wait")))
+            return
+        if move in ("cancel", "pause") and self.session.cancelled:
+            self.notify("The campaign is already cancelled: you can still answer or wait.", severity="warning")
+            return
+        question, target, choose_kind = None, None, False
+        if move == "answer":
+            item = self.query_one(FeedView).selected()
+            if item is not None and item.poster >= 0:
+                question, target = item.text, item.id
+            else:  # your own post or an event is highlighted: pick which posts to answer
+                choose_kind = True
+        self.app.push_screen(DecisionScreen(self.session, move, question, target, choose_kind), self._chosen)
+
+    def _chosen(self, decision: Decision | None) -> None:
+        if decision is not None:
+            self.post_message(self.DecisionChosen(decision))
+
+    @on(DecisionChosen)
+    def _play(self, message: DecisionChosen) -> None:
+        if self.busy:
+            return
+        self.busy = True
+        self.query_one("#status", Static).update("Computing the turn…")
+        self.advance(message.decision)
+
+    @work(thread=True, exclusive=True, group="engine", exit_on_error=False)
+    def advance(self, decision: Decision) -> None:
+        """Play one turn in a worker thread; report back with a message."""
+        try:
+            metrics = self.session.play(decision)
+        except BackfireError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            self.app.call_from_thread(self._unbusy)
+            return
+        self.post_message(self.TurnAdvanced(metrics["turn"], metrics))
+
+    def _unbusy(self) -> None:
+        self.busy = False
+
+    @on(TurnAdvanced)
+    def _advanced(self, message: TurnAdvanced) -> None:
+        self.busy = False
+        for inject in message.metrics["injects"]:
+            label = next((i.label for i in self.session.scenario.injects if i.id == inject), inject)
+            self.notify(label, title="Event", timeout=6)
+        self.refresh_view()
+        if self.session.over:
+            self.post_message(self.GameOver())
+
+    def action_fast_forward(self) -> None:
+        if self.busy or self.session.over:
+            return
+        self.busy = True
+        self.finish()
+
+    @work(thread=True, exclusive=True, group="engine", exit_on_error=False)
+    def finish(self) -> None:
+        """Wait out the remaining turns."""
+        self.session.finish_with_waits()
+        self.post_message(self.TurnAdvanced(self.session.turn - 1, self.session.latest() or {}))
+
+    def worker_failed(self) -> None:
+        """A turn's worker failed (the app has said so): take decisions again."""
+        self.busy = False
+        self.refresh_view()

@@ -1,0 +1,209 @@
+"""Facilitated sessions: three teams, one crowd, a custom inject, the board, the hot wash, the report."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+
+import pytest
+
+from simulator.cli.main import main
+from simulator.engine import Decision
+from simulator.errors import BackfireError
+from simulator.game.facilitation import Facilitation
+from simulator.report import build_report, render
+from simulator.scenario import resolve
+from simulator.store import Store
+
+TEAMS = ["Red", "Blue", "Green"]
+
+
+async def settle(pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_three_teams_with_a_custom_inject_under_pilot(tmp_path, monkeypatch):
+    from simulator.tui.app import make_app
+    from simulator.tui.screens import FacilitateScreen, HotWashScreen
+
+    monkeypatch.chdir(tmp_path)
+    db = str(tmp_path / "g.db")
+    loaded = resolve("askjpm")
+    f = Facilitation(loaded, TEAMS, seed=2, size=5000, store=Store(db))
+    app = make_app(db=db, facilitation=f)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, FacilitateScreen)
+        # Red cancels flippantly; Blue answers candidly; Green waits.
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("t", "a")
+        await settle(pilot)
+        await pilot.press("down", "enter")  # which posts: the second kind (grievances), then the tone list
+        await settle(pilot)
+        await pilot.press("enter")  # candid
+        await settle(pilot)
+        board = {r.team: r for r in f.board()}
+        assert (
+            board["Red"].pending == "cancel:badidea"
+            and board["Blue"].pending == "answer:candid@grievance"
+            and board["Green"].pending == "wait"
+        )
+        await pilot.press("space")
+        await settle(pilot)
+        assert f.turn == 1 and f.sessions["Red"].cancelled and not f.sessions["Blue"].cancelled
+        # A custom inject for Blue only: a reporter's call.
+        await pilot.press("i")
+        await settle(pilot)
+        await pilot.press("down", "down")  # Blue in the team list
+        await pilot.click("#inject-text")
+        await pilot.press(*"Reuters calls about the memo", "enter")
+        await settle(pilot)
+        await pilot.press("space")
+        await settle(pilot)
+        blue_feed = [i.text for i in f.sessions["Blue"].feed(100) if i.inject]
+        red_feed = [i.text for i in f.sessions["Red"].feed(100) if i.inject]
+        assert "Reuters calls about the memo" in blue_feed and "Reuters calls about the memo" not in red_feed
+        assert any(i.startswith("custom_") for i in f.sessions["Blue"].metrics()[-1]["injects"])
+        # The board shows every team side by side with live numbers.
+        table = app.screen.query_one("#board")
+        assert table.row_count == 3
+        await pilot.press("h")
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, HotWashScreen)
+        ranks = app.screen.rows
+        assert [r["team"] for r in ranks] != [] and {r["team"] for r in ranks} == set(TEAMS)
+        assert all(r["history"] == pytest.approx(ranks[0]["history"]) for r in ranks)  # one crowd, one history
+        await pilot.press("e")
+        await settle(pilot)
+    reports = list(tmp_path.glob("backfire-report-*.html"))
+    assert len(reports) == 1
+    text = reports[0].read_text(encoding="utf-8")
+    assert all(team in text for team in TEAMS) and "Reuters calls about the memo" in text
+
+
+class _Parts(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: dict[str, int] = {}
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags[tag] = self.tags.get(tag, 0) + 1
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        for key in ("src", "href"):
+            if key in a:
+                self.links.append(a[key])
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+@pytest.fixture(scope="module")
+def played(tmp_path_factory):
+    db = tmp_path_factory.mktemp("fac") / "g.db"
+    loaded = resolve("askjpm")
+    f = Facilitation(loaded, TEAMS, seed=3, size=5000, store=Store(db))
+    f.start()
+    f.set_decision("Red", Decision("cancel", "badidea"))
+    f.set_decision("Blue", Decision("answer", "candid", "grievance"))
+    f.advance()
+    f.custom_inject("A leaked memo", team="Green")
+    f.fire_inject("snarkpocalypse")
+    f.finish()
+    return Store(db), f
+
+
+def test_html_report_is_self_contained_with_charts_tables_and_every_team(played):
+    store, f = played
+    html = render(build_report(store, f.sessions["Red"].game_id), "html")
+    parts = _Parts()
+    parts.feed(html)
+    assert parts.tags.get("svg", 0) >= 1 and parts.tags.get("polyline", 0) == len(TEAMS) + 1  # every team and history
+    assert parts.tags.get("table", 0) >= 5
+    assert {"overview", "goal", "timeline", "outcomes", "strengths", "improvement", "plan"} <= parts.ids
+    assert not [link for link in parts.links if link.startswith(("http:", "https:", "//"))]  # loads nothing
+    body = " ".join(parts.text)
+    for team in TEAMS:
+        assert f"team-{team}" in parts.ids and team in body
+    assert "A leaked memo" in body and "#Badidea! Back to the drawing board" in body
+
+
+def test_json_report_carries_everything(played):
+    store, f = played
+    data = json.loads(render(build_report(store, f.sessions["Blue"].game_id), "json"))
+    assert {t["team"] for t in data["teams"]} == set(TEAMS)
+    red = next(t for t in data["teams"] if t["team"] == "Red")
+    assert any(x["decision"].startswith("cancel") for x in red["faulted_decisions"])
+    assert red["improvement_plan"] and all(
+        set(p) >= {"area", "observation", "corrective_action", "owner", "due"} for p in red["improvement_plan"]
+    )
+    assert len(red["hostile_series"]) == 96 and len(data["history"]["hostile_series"]) == 96
+    md = render(build_report(store, f.sessions["Blue"].game_id), "md")
+    assert "## 7. Improvement plan" in md and "A leaked memo" in md
+
+
+def test_every_team_faces_the_same_crowd(played):
+    _, f = played
+    audiences = {id(s.audience) for s in f.sessions.values()}
+    assert len(audiences) == 1
+    green = f.sessions["Green"].metrics()
+    # Green and a solo replay of its decisions on the same seed agree: the facilitation adds nothing hidden.
+    from simulator.game.replay import restore
+
+    again = restore(played[0], f.sessions["Green"].game_id)
+    assert [t["hostile"] for t in again.metrics()] == [t["hostile"] for t in green]
+
+
+def test_facilitate_headless_and_errors(tmp_path, capsys):
+    db = str(tmp_path / "g.db")
+    assert (
+        main(
+            [
+                "facilitate",
+                "askjpm",
+                "--teams",
+                "Red,Blue",
+                "--size",
+                "3000",
+                "--db",
+                db,
+                "--plans",
+                "Red=wait*22,cancel:badidea;Blue=answer:candid@grievance*8",
+                "--json",
+            ]
+        )
+        == 0
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert next(r["team"] for r in data["teams"]) == "Blue"
+    red = next(r for r in data["teams"] if r["team"] == "Red")
+    assert red["score"] == pytest.approx(red["history"])  # the historical moves score exactly history
+    assert main(["facilitate", "askjpm", "--teams", "Red,Red", "--db", db, "--json"]) == 2
+    assert "team names must differ" in capsys.readouterr().err
+    with pytest.raises(BackfireError, match="no team 'Gold'"):
+        Facilitation(resolve("askjpm"), TEAMS, size=3000).set_decision("Gold", Decision("wait"))
+
+
+def test_report_command_writes_a_file(tmp_path, capsys):
+    db = str(tmp_path / "g.db")
+    assert (
+        main(
+            ["run", "askjpm", "--size", "3000", "--save", "--db", db, "--json", "--decisions", "wait*4,cancel:apology"]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    out = tmp_path / "aar.md"
+    assert main(["report", "1", "--db", db, "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# After-action report: #AskJPM") and "cancel:apology" in text

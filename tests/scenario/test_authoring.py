@@ -1,0 +1,81 @@
+"""Authoring: the skeleton validates, the guide's reference is current, and the scenario checks catch bad cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.cli.main import main
+from simulator.errors import ScenarioError
+from simulator.scenario import parse_scenario_text
+from simulator.scenario.reference import schema_reference_markdown
+from simulator.scenario.skeleton import skeleton
+from simulator.scoring.checks import check_scenario
+from tests.conftest import SCENARIOS, askjpm_text, mutate
+
+
+def test_new_writes_a_skeleton_that_validates(tmp_path, capsys):
+    path = tmp_path / "mycase.yaml"
+    assert main(["new", "mycase", "-o", str(path)]) == 0
+    assert main(["validate", str(path)]) == 0
+    assert (tmp_path / "scenario.schema.json").exists()
+    assert main(["new", "mycase", "-o", str(path)]) == 2
+    assert "exists" in capsys.readouterr().err
+    assert main(["new", "Bad Id", "-o", str(tmp_path / "x.yaml")]) == 2
+
+
+def test_guide_reference_is_current():
+    text = (SCENARIOS / "README.md").read_text(encoding="utf-8")
+    block = text.split("<!-- reference:start -->\n", 1)[1].split("<!-- reference:end -->", 1)[0]
+    assert block.strip() == schema_reference_markdown().strip(), "regenerate with: backfire schema --markdown"
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_scenario_passes_its_checks(path):
+    from simulator.scenario import load_scenario
+
+    scenario = load_scenario(path).scenario
+    checks = check_scenario(scenario, list(range(6)), workers=2)
+    failed = [f"{c.name}: {c.detail}" for c in checks if not c.passed]
+    assert not failed, failed
+
+
+def _checks(text: str, size: int = 20_000) -> dict:
+    scenario = parse_scenario_text(text, "fixture.yaml")
+    return {c.name: c for c in check_scenario(scenario, [0, 1, 2], size=size, required=0.0, workers=2)}
+
+
+def test_checks_fail_an_unwinnable_scenario():
+    start = askjpm_text().index("strategies:\n")
+    end = askjpm_text().index("scoring:\n")
+    text = (
+        askjpm_text()[:start]
+        + 'strategies:\n  - {id: same, label: The same as history, script: "wait*22,cancel:badidea"}\n\n'
+        + askjpm_text()[end:]
+    )
+    checks = _checks(text)
+    assert not checks["winnable"].passed
+
+
+def test_checks_fail_an_inject_that_never_fires():
+    text = mutate(
+        "  - id: hostile_hour\n",
+        "  - id: never\n    label: Never\n    trigger: {metric: hostile_total, above: 1.0e12}\n  - id: hostile_hour\n",
+    )
+    checks = _checks(text)
+    assert not checks["every inject can fire"].passed and "never" in checks["every inject can fire"].detail
+
+
+def test_a_missing_source_fails_before_any_run():
+    with pytest.raises(ScenarioError, match="unknown source id 'gone'"):
+        parse_scenario_text(
+            mutate(
+                '    source: three_things\n    quote: "Less than six hours',
+                '    source: gone\n    quote: "Less than six hours',
+            ),
+            "x.yaml",
+        )
+
+
+def test_the_skeleton_passes_its_own_checks():
+    checks = check_scenario(parse_scenario_text(skeleton("sk"), "sk.yaml"), [0, 1], workers=1)
+    assert all(c.passed for c in checks)

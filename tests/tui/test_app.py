@@ -1,0 +1,335 @@
+"""The app: a whole game under Pilot, snapshots of each screen, and the installed command in tmux."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from simulator.tui.app import make_app
+from simulator.tui.screens import BriefingScreen, DebriefScreen, DecisionScreen, PickerScreen, PlayScreen
+
+SIZE = 20_000
+
+
+async def settle(pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_a_whole_game_from_the_picker(tmp_path):
+    app = make_app(None, seed=1, size=SIZE)
+    seen: list = []
+    async with app.run_test(size=(100, 36), message_hook=seen.append) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, PickerScreen)
+        ids = [listing.loaded.scenario.id for listing in app.screen.listings]
+        for _ in range(ids.index("askjpm")):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, BriefingScreen)
+        assert app.session.scenario.id == "askjpm" and app.session.audience is not None
+        await pilot.press("down")  # the narrow opening
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, PlayScreen)
+        assert app.session.opening == "narrow"
+        for _ in range(3):
+            await pilot.press("w")
+            await settle(pilot)
+        assert app.session.turn == 3
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, DecisionScreen)
+        await pilot.press("enter")  # candid, answering the highlighted post
+        await settle(pilot)
+        await pilot.press("p", "down", "down", "enter")  # pause with the holding line
+        await settle(pilot)
+        await pilot.press("c", "down", "down", "enter")  # cancel: accountable
+        await settle(pilot)
+        decisions = [str(d) for d in app.session.decisions()]
+        assert decisions[:3] == ["wait", "wait", "wait"]
+        assert decisions[3].startswith("answer:candid@#")
+        assert decisions[4:] == ["pause:holding", "cancel:accountable"]
+        assert app.session.cancelled
+        await pilot.press("f")
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, DebriefScreen)
+        assert app.session.over and app.session.turn == 96
+        score = app.screen.score
+        assert score.script.startswith("open:narrow,wait*3,answer:candid@#")
+        assert score.total != score.history_total
+    unique = list({id(m): m for m in seen}.values())  # a message is hooked at each node it bubbles through
+    names = [type(m).__name__ for m in unique]
+    assert names.count("DecisionChosen") == 6
+    assert (
+        names.count("TurnAdvanced") >= 6
+        and "GameOver" in names
+        and "ScenarioChosen" in names
+        and "ClockStarted" in names
+    )
+
+
+async def test_replay_on_the_same_crowd_and_a_new_one():
+    app = make_app("askjpm", seed=4, size=5000)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        await settle(pilot)
+        first = app.session
+        assert isinstance(app.screen, DebriefScreen)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, BriefingScreen)
+        assert app.session is not first and app.session.seed == 4 and app.session.audience is first.audience
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.session.seed == 5
+
+
+async def test_realtime_advances_on_its_own():
+    app = make_app("askjpm", seed=2, size=5000, realtime=0.05)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        deadline = time.monotonic() + 10
+        while app.session.turn < 3 and time.monotonic() < deadline:
+            await pilot.pause(0.05)
+            await app.workers.wait_for_complete()
+        assert app.session.turn >= 3
+        assert all(str(d) == "wait" for d in app.session.decisions())
+
+
+async def test_cannot_cancel_twice():
+    app = make_app("askjpm", seed=2, size=5000)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("c", "enter")
+        await settle(pilot)
+        assert app.session.cancelled
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, PlayScreen)  # no dialog: a warning instead
+
+
+async def test_help_and_palette_commands():
+    app = make_app("askjpm", seed=2, size=5000)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for title in ("Wait 15 minutes", "Answer the highlighted post", "Pause", "Cancel the campaign", "Help"):
+            assert title in titles
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "HelpScreen"
+
+
+@pytest.mark.parametrize("scenario_id", ["askbg", "mcdstories", "askseaworld", "whyistayed"])
+async def test_each_library_case_plays_through_to_the_debrief(scenario_id):
+    """Pick the case, start, wait, answer a post, cancel, wait out the clock, read the debrief."""
+    app = make_app(None, seed=3, size=5000)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, PickerScreen)
+        ids = [listing.loaded.scenario.id for listing in picker.listings]
+        assert len(ids) == 5 and scenario_id in ids
+        for _ in range(ids.index(scenario_id)):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, BriefingScreen)
+        assert app.session.scenario.id == scenario_id
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, PlayScreen)
+        turn_words = app.session.scenario.clock.turn_words
+        assert turn_words in str(app.screen.query_one("#status").render())
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, DecisionScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.session.cancelled
+        decisions = [str(d) for d in app.session.decisions()]
+        assert (
+            decisions[:2] == ["wait", "wait"]
+            and decisions[2].startswith("answer:")
+            and decisions[3].startswith("cancel:")
+        )
+        await pilot.press("f")
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, DebriefScreen)
+        assert app.session.over and app.session.turn == app.session.scenario.clock.turns
+        score = app.screen.score
+        assert score.script.startswith("open:") and ",cancel:" in score.script
+        assert score.total != score.history_total
+        lessons = app.screen.query_one("#lessons").source
+        assert app.session.scenario.history.timeline[0].text.split('"')[0][:40] in lessons
+
+
+# Snapshots ---------------------------------------------------------------------------------------
+
+SNAP = {"terminal_size": (100, 32)}
+
+
+def test_snapshot_picker(snap_compare):
+    assert snap_compare(make_app(None, seed=1, size=SIZE), **SNAP, run_before=settle)
+
+
+def test_snapshot_briefing(snap_compare):
+    assert snap_compare(make_app("askjpm", seed=1, size=SIZE), **SNAP, run_before=settle)
+
+
+async def _play_some(pilot) -> None:
+    await settle(pilot)
+    await pilot.press("s")
+    await settle(pilot)
+    for _ in range(8):
+        await pilot.press("w")
+        await settle(pilot)
+    pilot.app.clear_notifications()
+    await pilot.pause()
+
+
+def test_snapshot_play(snap_compare):
+    assert snap_compare(make_app("askjpm", seed=1, size=SIZE), **SNAP, run_before=_play_some)
+
+
+def test_snapshot_play_at_80x24(snap_compare):
+    assert snap_compare(make_app("askjpm", seed=1, size=SIZE), terminal_size=(80, 24), run_before=_play_some)
+
+
+def test_snapshot_decision_dialog(snap_compare):
+    async def before(pilot):
+        await _play_some(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+
+    assert snap_compare(make_app("askjpm", seed=1, size=SIZE), **SNAP, run_before=before)
+
+
+def test_snapshot_debrief(snap_compare):
+    async def before(pilot):
+        await _play_some(pilot)
+        await pilot.press("c", "enter")
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        await settle(pilot)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(make_app("askjpm", seed=1, size=SIZE), **SNAP, run_before=before)
+
+
+# The installed command, as a person runs it ------------------------------------------------------
+
+
+def _installed_backfire() -> str | None:
+    here = Path(sys.executable).parent / "backfire"
+    return str(here) if here.exists() else shutil.which("backfire")
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")
+def test_installed_play_in_tmux():
+    exe = _installed_backfire()
+    assert exe, "backfire is not installed"
+    name = f"bf{os.getpid()}"
+    env = {k: v for k, v in os.environ.items() if k not in ("TMUX",)}
+
+    def screen() -> str:
+        return subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True, env=env
+        ).stdout
+
+    def wait_for(text: str, timeout: float = 20) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            shown = screen()
+            if text in shown:
+                return shown
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} not on screen:\n{screen()}")
+
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", name, "-x", "100", "-y", "32", f"{exe} play askjpm --seed 1"],
+        check=True,
+        env={**env, "TERM": "xterm-256color"},
+    )
+    try:
+        wait_for("Crowd ready")
+        subprocess.run(["tmux", "send-keys", "-t", name, "s"], check=True, env=env)
+        wait_for("turn 1/96")
+        subprocess.run(["tmux", "send-keys", "-t", name, "w"], check=True, env=env)
+        wait_for("turn 2/96")
+        subprocess.run(["tmux", "send-keys", "-t", name, "c"], check=True, env=env)
+        shown = wait_for("Cancel the campaign")
+        assert "#Badidea! Back to the drawing board" in shown  # the preview of the real wording
+        subprocess.run(["tmux", "send-keys", "-t", name, "Enter"], check=True, env=env)
+        shown = wait_for("CANCELLED")
+        assert "turn 3/96" in shown
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], env=env, capture_output=True)
+
+
+@pytest.mark.parametrize(
+    ("scenario_id", "expected"),
+    [
+        ("askjpm", "Vice Chairman Jimmy Lee, 1 h long, starting 22 h after the opening post."),
+        ("askseaworld", "7 days long, starting with the opening post."),
+        ("whyistayed", "24 h long, starting with the opening post."),
+    ],
+)
+def test_briefing_gives_the_event_in_hours_and_days(scenario_id, expected):
+    from simulator.scenario import resolve
+    from simulator.tui.screens.briefing import _event_words
+
+    words = _event_words(resolve(scenario_id).scenario.campaign.event)
+    assert words.endswith(expected), words
+    assert "min," not in words  # no raw minute counts such as "10080 min"
+
+
+def test_minutes_read_as_people_say_them():
+    from simulator.formatting import fmt_minutes
+
+    assert [fmt_minutes(m) for m in (15, 60, 90, 1350, 1440, 2880, 10080, 2900)] == [
+        "15 min",
+        "1 h",
+        "1 h 30 min",
+        "22 h 30 min",
+        "24 h",
+        "2 days",
+        "7 days",
+        "48 h 20 min",
+    ]
