@@ -166,7 +166,7 @@ class Store:
                 "INSERT INTO games (created_at, scenario_id, scenario_hash, seed, size, opening, team, parent_id, branch_turn) VALUES (?,?,?,?,?,?,?,?,?)",
                 (time.time(), scenario_id, scenario_hash, seed, size, opening, team, parent_id, branch_turn),
             )
-            return int(cur.lastrowid)
+            return int(cur.lastrowid or 0)
 
     def save_turn(self, game_id: int, turn: int, decision: str, metrics: dict) -> None:
         """Save one finished turn, in its own transaction."""

@@ -150,7 +150,9 @@ def _history(args: argparse.Namespace) -> int:
         )
     )
     db = db_flag(args)
-    out.print(f"Continue one with: backfire resume ID{db} · look back with: backfire replay ID{db} --turn T")
+    out.print(
+        f"Continue one with: backfire resume ID{db} · look back with: backfire replay ID{db} --turn T", soft_wrap=True
+    )
     return 0
 
 
@@ -209,7 +211,9 @@ def _resume(args: argparse.Namespace) -> int:
             _print_turns(out, "New turns", new)
         return 0
     if session.over:
-        console().print(f"Game {args.game} is finished; see it with: backfire replay {args.game}{db_flag(args)}")
+        console().print(
+            f"Game {args.game} is finished; see it with: backfire replay {args.game}{db_flag(args)}", soft_wrap=True
+        )
         return 0
     from simulator.tui.app import make_app
 

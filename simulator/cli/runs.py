@@ -135,7 +135,9 @@ def _audience(args: argparse.Namespace) -> int:
     if args.export:
         e = stats["exported"]
         out.print(f"Exported {fmt_int(e['nodes'])} nodes and {fmt_int(e['edges'])} edges to {e['file']}.")
-    out.print(f"Replay with: backfire audience {scenario.id} --size {stats['size']} --seed {stats['seed']}")
+    out.print(
+        f"Replay with: backfire audience {scenario.id} --size {stats['size']} --seed {stats['seed']}", soft_wrap=True
+    )
     return 0
 
 
@@ -215,7 +217,8 @@ def _run(args: argparse.Namespace) -> int:
             )
     out.print(
         f"Ran {len(result.turns)} turns in {fmt_seconds(elapsed)}. Replay with: backfire run {scenario.id} --seed {args.seed} "
-        f"--size {audience.size} --decisions '{plan.script()}'"
+        f"--size {audience.size} --decisions '{plan.script()}'",
+        soft_wrap=True,
     )
     return 0
 
@@ -343,5 +346,6 @@ def print_score(out: Console, scenario: Scenario, score: Any, report: Any) -> No
         if f["note"]:
             out.print(f["note"], markup=False)
     out.print(
-        f"Replay with: backfire score {scenario.id} --seed {score.seed} --size {score.size} --decisions '{score.script}'"
+        f"Replay with: backfire score {scenario.id} --seed {score.seed} --size {score.size} --decisions '{score.script}'",
+        soft_wrap=True,
     )

@@ -108,7 +108,8 @@ def _calibrate(args: argparse.Namespace) -> int:
         out.print(f"  {r['target']}: {said} — {r['source_title']}")
     out.print(
         f"{'All targets pass.' if ok else 'Some targets FAIL.'} {fmt_seconds(elapsed)}. Replay with: backfire calibrate {scenario.id} "
-        f"--runs {len(seeds)} --first-seed {seeds[0]}" + (f" --size {size}" if args.size else "")
+        f"--runs {len(seeds)} --first-seed {seeds[0]}" + (f" --size {size}" if args.size else ""),
+        soft_wrap=True,
     )
     return 0 if ok else 1
 
@@ -174,6 +175,7 @@ def _compare(args: argparse.Namespace) -> int:
     joined = ";".join(names) if any(c in n for n in names for c in ",:*") else ",".join(names)
     out.print(
         f"{fmt_seconds(elapsed)}. Replay with: backfire compare {scenario.id} --runs {len(seeds)} --first-seed {seeds[0]} --strategies '{joined}'"
-        + (f" --size {size}" if args.size else "")
+        + (f" --size {size}" if args.size else ""),
+        soft_wrap=True,
     )
     return 0

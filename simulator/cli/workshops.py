@@ -79,7 +79,9 @@ def _facilitate(args: argparse.Namespace) -> int:
                     right={0, 2, 3, 4},
                 )
             )
-            out.print(f"Report: backfire report {rows[0]['game_id']}{db_flag(args)} --format html -o aar.html")
+            out.print(
+                f"Report: backfire report {rows[0]['game_id']}{db_flag(args)} --format html -o aar.html", soft_wrap=True
+            )
         return 0
     from simulator.tui.app import make_app
 

@@ -62,7 +62,8 @@ def _skip_sample(starts: np.ndarray, lens: np.ndarray, total: int, p: float, rng
     pos = np.concatenate(chunks)
     ends = np.cumsum(lens)
     src = np.searchsorted(ends, pos, side="right")
-    return starts[src] + (pos - (ends[src] - lens[src]))
+    edges: np.ndarray = starts[src] + (pos - (ends[src] - lens[src]))
+    return edges
 
 
 def independent_cascade(

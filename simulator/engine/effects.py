@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -70,7 +71,7 @@ def fold(params: EngineParams, state: EngineState, turn: int) -> Levers:
         segs = slice(None) if ae.segments is None else ae.segments
         kinds = slice(None) if e.kinds is None else e.kinds
 
-        def combine(current, e=e):  # type: ignore[no-untyped-def]
+        def combine(current: Any, e: EffectSpec = e) -> Any:
             return current * e.value if e.op == "multiply" else current + e.value
 
         if e.param == "invitation":

@@ -43,7 +43,8 @@ class Exposure:
     @property
     def total(self) -> np.ndarray:
         """Return each touched persona's total exposure."""
-        return self.by_kind.sum(axis=1) + self.brand + self.tag
+        total: np.ndarray = self.by_kind.sum(axis=1) + self.brand + self.tag
+        return total
 
 
 def gather(
@@ -74,12 +75,16 @@ def expose(
     """Return this turn's exposure: last turn's posts along the graph, inject posts, trending, promotion, discovery and the brand's post."""
     st, n, k = state, audience.size, params.k
     appeal = params.appeal
-    targets, weights, kinds = [], [], []
+    targets: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    kinds: list[np.ndarray] = []
     edges = 0
     if st.last_posts is not None and len(st.last_posts[0]):
         posters, pk = st.last_posts
         t, w, kk, e = gather(audience, posters, appeal[pk] * spread[pk], pk)
-        targets.append(t), weights.append(w), kinds.append(kk)
+        targets.append(t)
+        weights.append(w)
+        kinds.append(kk)
         edges += e
         mix = np.bincount(pk, minlength=k).astype(float)
         mix /= mix.sum()
@@ -89,7 +94,9 @@ def expose(
         t, w, kk, e = gather(
             audience, np.array([hub], np.int32), np.array([appeal[kind] * spread[kind]]), np.array([kind], np.int8)
         )
-        targets.append(t), weights.append(w), kinds.append(kk)
+        targets.append(t)
+        weights.append(w)
+        kinds.append(kk)
         edges += e
     for kind, shares in st.broadcasts:
         for s, share in shares.items():
@@ -103,20 +110,21 @@ def expose(
         count = rng.binomial(n, min(trend_share, 1.0))
         who = rng.integers(0, n, count).astype(np.int32)
         kind_draw = np.searchsorted(np.cumsum(mix), rng.random(count) * (1 - 1e-12), side="right").astype(np.int8)
-        targets.append(who), weights.append(appeal[kind_draw] * spread[kind_draw]), kinds.append(kind_draw)
+        targets.append(who)
+        weights.append(appeal[kind_draw] * spread[kind_draw])
+        kinds.append(kind_draw)
     if promoted_share > 0:
         # A paid placement shows the tag itself (not any post on it) to a share of the crowd.
         count = rng.binomial(n, promoted_share)
         targets.append(rng.integers(0, n, count).astype(np.int32))
-        weights.append(np.ones(count)), kinds.append(np.full(count, -1, np.int8))
+        weights.append(np.ones(count))
+        kinds.append(np.full(count, -1, np.int8))
     discovery = rng.binomial(n, min(params.rates.spontaneous * params.dt_hours, 1.0))
     if discovery:
         who = rng.integers(0, n, discovery).astype(np.int32)
-        (
-            targets.append(who),
-            weights.append(np.ones(discovery)),
-            kinds.append(np.full(discovery, -1, np.int8)),
-        )  # the tag itself
+        targets.append(who)
+        weights.append(np.ones(discovery))
+        kinds.append(np.full(discovery, -1, np.int8))  # the tag itself
     brand_targets = None
     if brand_post is not None:
         reach = audience.graph.brand_followers
@@ -136,6 +144,8 @@ def expose(
         k_all = np.concatenate([k_all, np.full(len(brand_targets), k, np.int8)])  # column k = brand
     if len(t_all) == 0:
         return nothing
+    touched: np.ndarray
+    exp: np.ndarray
     cols = k + 2  # kinds, brand post, tag discovery (-1 → last column)
     col = np.where(k_all < 0, k + 1, k_all).astype(np.int64)
     if len(t_all) > DENSE_FRACTION * n:

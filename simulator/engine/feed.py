@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
@@ -43,7 +44,7 @@ class FeedItem:
     inject: str | None = None
     poster: int = -1
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """Return the item as JSON-ready data."""
         return asdict(self)
 

@@ -108,7 +108,7 @@ def _before_cancel(v: RunView) -> int | None:
     cancel = v.state.cancelled_turn
     if cancel is None:
         return None
-    return sum(t["hostile"] for t in v.totals.turns if t["turn"] < cancel)
+    return int(sum(t["hostile"] for t in v.totals.turns if t["turn"] < cancel))
 
 
 def _tag_hostile_after_cancel(v: RunView) -> int | None:
@@ -116,7 +116,7 @@ def _tag_hostile_after_cancel(v: RunView) -> int | None:
     if cancel is None:
         return None
     after = sum(t["hostile"] for t in v.totals.turns if t["turn"] >= cancel)
-    return after - sum(t["hostile_replies"] for t in v.totals.turns if t["turn"] >= cancel)
+    return int(after - sum(t["hostile_replies"] for t in v.totals.turns if t["turn"] >= cancel))
 
 
 def _replies_to_cancel(v: RunView) -> int | None:
@@ -193,6 +193,18 @@ SUMMARY_LAYOUT = (
 
 class Collector:
     """Collects per-turn metrics and the running totals the summary reads."""
+
+    params: EngineParams
+    turns: list[dict[str, Any]]
+    hostile_total: int
+    posts_total: int
+    reach: int
+    hostile_reach: int
+    replies_by_post: dict[int, int]
+    goal_questions: int
+    press_total: int
+    stance0_by_segment: np.ndarray
+    stance0_mean: float
 
     def __init__(self, params: EngineParams, audience: Audience, state: EngineState):
         self.params = params

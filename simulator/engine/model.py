@@ -108,14 +108,16 @@ class Simulation:
                 self._deferred.append((opt.target_effects, writers))
             return post
         if decision.action == "pause":
+            fx: tuple[EffectSpec, ...]
+            line: str | None
             if option.isdigit():
-                turns, fx, text, prov = int(option), (), None, 1.0
+                turns, fx, line, prov = int(option), (), None, 1.0
             else:
                 opt = p.option("pause", option)
-                turns, fx, text, prov = opt.turns, opt.effects, opt.text, opt.provocation
+                turns, fx, line, prov = opt.turns, opt.effects, opt.text, opt.provocation
             st.paused_until = turn + turns
             self._deferred = [(fx, None)]
-            return self._post_brand("pause", option, text, prov) if text else None
+            return self._post_brand("pause", option, line, prov) if line else None
         opt = p.option("cancel", option)
         st.live = False
         st.cancelled_turn = turn
@@ -257,12 +259,14 @@ class Simulation:
         w = w * np.where(p.hostile, np.exp(-sw * stance), np.where(p.supportive, np.exp(sw * stance), 1.0))
         if exp_k is not None and total_exp is not None:
             w = w * (1 + p.rates.imitation * exp_k / (1 + total_exp[:, None]))
-        return w
+        weights: np.ndarray = w
+        return weights
 
     def _choose(self, weights: np.ndarray) -> np.ndarray:
         cum = np.cumsum(weights, axis=1)
         u = self.rng.random(len(weights)) * cum[:, -1]
-        return np.minimum((cum < u[:, None]).sum(axis=1), self.params.k - 1).astype(np.int8)
+        chosen: np.ndarray = np.minimum((cum < u[:, None]).sum(axis=1), self.params.k - 1).astype(np.int8)
+        return chosen
 
     def _draw_posts(
         self,

@@ -105,7 +105,8 @@ class EngineState:
 
     def stance_by_segment(self) -> np.ndarray:
         """Return the mean stance of each segment now."""
-        return self.stance_sums / np.maximum(self.seg_counts, 1)
+        means: np.ndarray = self.stance_sums / np.maximum(self.seg_counts, 1)
+        return means
 
     @property
     def cancelled(self) -> bool:

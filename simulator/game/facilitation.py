@@ -142,7 +142,7 @@ class Facilitation:
 
     def hot_wash(self) -> list[dict[str, Any]]:
         """Every team against history and against each other, ranked by score."""
-        rows = []
+        rows: list[dict[str, Any]] = []
         for team, s in self.sessions.items():
             score = s.score()
             rows.append(
@@ -155,7 +155,7 @@ class Facilitation:
                     "game_id": s.game_id,
                 }
             )
-        rows.sort(key=lambda r: -r["score"])
+        rows.sort(key=lambda r: -float(r["score"]))
         for rank, r in enumerate(rows, start=1):
             r["rank"] = rank
         return rows

@@ -12,9 +12,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from simulator.engine import RunResult
 from simulator.errors import BackfireError
 from simulator.formatting import fmt_metric
 from simulator.game.replay import restore
+from simulator.scenario.schema import Scenario
 from simulator.store import Store
 
 STRENGTH_POINTS = 5.0  # a dimension counts as a strength (or an area for improvement) past this many points
@@ -187,7 +189,7 @@ def _plan(weaker: list[DimensionRow], faulted: list[LessonItem], advice: list[Le
     return plan
 
 
-def _team(store: Store, game_id: int) -> tuple[TeamReport, Any, Any]:
+def _team(store: Store, game_id: int) -> tuple[TeamReport, Scenario, RunResult]:
     record = store.game(game_id)
     session = restore(store, game_id)
     scenario = session.scenario
@@ -245,11 +247,9 @@ def build_report(store: Store, game_id: int) -> Report:
     ids = store.facilitation_games(facilitation) if facilitation else [game_id]
     if not ids:
         raise BackfireError(f"no saved game {game_id}")
-    teams = []
-    scenario = history = None
-    for gid in ids:
-        team, scenario, history = _team(store, gid)
-        teams.append(team)
+    built = [_team(store, gid) for gid in ids]
+    teams = [team for team, _, _ in built]
+    _, scenario, history = built[-1]
     first = store.game(ids[0])
     teams.sort(key=lambda t: -t.score)
     return Report(

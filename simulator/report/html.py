@@ -8,7 +8,7 @@ from simulator.formatting import fmt_clock
 from simulator.report.build import Report, fmt
 
 
-def _svg_chart(series: dict[str, list[float]], width: int = 640, height: int = 180) -> str:
+def _svg_chart(series: dict[str, list[int]], width: int = 640, height: int = 180) -> str:
     """An inline SVG line chart of several series on one scale."""
     colours = ["#c0392b", "#2471a3", "#1e8449", "#b9770e", "#7d3c98", "#566573"]
     vmax = max([max(s) for s in series.values() if s] + [1])

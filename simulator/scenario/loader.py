@@ -15,6 +15,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -37,11 +38,11 @@ class _GuardedLoader(yaml.SafeLoader):
         super().__init__(stream)
         self.alias_count = 0
 
-    def compose_node(self, parent, index):  # type: ignore[override]
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
         if self.check_event(yaml.AliasEvent):
             self.alias_count += 1
             if self.alias_count > MAX_ALIASES:
-                event = self.peek_event()
+                event = self.peek_event()  # type: ignore[no-untyped-call]
                 raise yaml.MarkedYAMLError(
                     problem=f"more than {MAX_ALIASES} aliases; refused as a possible alias bomb",
                     problem_mark=event.start_mark,
@@ -265,7 +266,7 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
 
 
-def _did_you_mean(loc: FieldPath, data: dict) -> str:
+def _did_you_mean(loc: FieldPath, data: dict[str, Any]) -> str:
     from simulator.scenario import schema
 
     # Walk the schema to the model that owns the unknown key.

@@ -18,7 +18,7 @@ def scenario_json_schema() -> dict[str, Any]:
 
 def _type_of(spec: dict[str, Any]) -> str:
     if "$ref" in spec:
-        return spec["$ref"].rsplit("/", 1)[-1]
+        return str(spec["$ref"]).rsplit("/", 1)[-1]
     if "oneOf" in spec:
         return " or ".join(_type_of(s) for s in spec["oneOf"])
     if "anyOf" in spec:

@@ -8,11 +8,12 @@ loader can name its file line.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from pydantic import BaseModel
 
 from simulator.scenario.metrics import WINDOWED_SERIES
-from simulator.scenario.schema import Effect, Scenario, Template
+from simulator.scenario.schema import AnswerOption, CancelOption, Effect, Opening, Scenario, Template
 
 Path = tuple[str | int, ...]
 
@@ -71,12 +72,14 @@ def cross_field_problems(sc: Scenario) -> list[tuple[Path, str]]:
     unique([t.id for t in sc.targets], ("targets",), "target")
     unique([s.id for s in sc.strategies], ("strategies",), "strategy")
     for move, opts in sc.option_ids().items():
-        path = ("campaign", "openings") if move == "open" else ("actions", move)
-        unique(opts, path, f"{move} option")
+        at: Path = ("campaign", "openings") if move == "open" else ("actions", move)
+        unique(opts, at, f"{move} option")
 
     refs: list[tuple[Path, str]] = []
     _walk_source_refs(sc, (), refs)
-    real_wordings = [(("campaign", "openings", i), o) for i, o in enumerate(sc.campaign.openings)]
+    real_wordings: list[tuple[Path, Opening | AnswerOption | CancelOption]] = [
+        (("campaign", "openings", i), o) for i, o in enumerate(sc.campaign.openings)
+    ]
     real_wordings += [(("actions", "answer", i), o) for i, o in enumerate(sc.actions.answer)]
     real_wordings += [(("actions", "cancel", i), o) for i, o in enumerate(sc.actions.cancel)]
     for path, option in real_wordings:
@@ -98,16 +101,16 @@ def cross_field_problems(sc: Scenario) -> list[tuple[Path, str]]:
         if kind not in kind_set:
             problems.append((path, f"unknown kind {kind!r}; known: {', '.join(kinds)}"))
 
-    for i, seg in enumerate(sc.audience.segments):
+    for i, segment in enumerate(sc.audience.segments):
         base: Path = ("audience", "segments", i)
-        for target in seg.follows:
-            check_segment((*base, "follows", target), target)
-        follow_total = sum(seg.follows.values())
+        for followed in segment.follows:
+            check_segment((*base, "follows", followed), followed)
+        follow_total = sum(segment.follows.values())
         if abs(follow_total - 1.0) > 1e-6:
             problems.append(((*base, "follows"), f"follow shares sum to {follow_total:.4g}, expected 1"))
-        for kind in seg.posts:
+        for kind in segment.posts:
             check_kind((*base, "posts", kind), kind)
-        if not any(w > 0 for w in seg.posts.values()):
+        if not any(w > 0 for w in segment.posts.values()):
             problems.append(((*base, "posts"), "needs at least one kind with a weight above 0"))
     for seg in sc.brand.followers:
         check_segment(("brand", "followers", seg), seg)
@@ -248,7 +251,7 @@ def cross_field_problems(sc: Scenario) -> list[tuple[Path, str]]:
     return problems
 
 
-def _check_move_ref(ref: str, path: tuple, options: dict[str, list[str]], problems: list) -> None:
+def _check_move_ref(ref: str, path: Path, options: dict[str, list[str]], problems: list[tuple[Path, str]]) -> None:
     """Check a move reference such as `cancel`, `answer:candid` or `open:promoted`."""
     move, _, opt = ref.partition(":")
     if move == "wait" and not opt:
@@ -259,7 +262,7 @@ def _check_move_ref(ref: str, path: tuple, options: dict[str, list[str]], proble
         problems.append((path, f"unknown {move} option {opt!r}; known: {', '.join(options[move])}"))
 
 
-def raw_problems(data: dict) -> list[tuple[Path, str]]:
+def raw_problems(data: dict[str, Any]) -> list[tuple[Path, str]]:
     """Cross-field checks that need only the raw mapping (when the model could not be built): source ids and segment shares."""
     problems: list[tuple[Path, str]] = []
     sources = data.get("sources")
@@ -283,8 +286,9 @@ def raw_problems(data: dict) -> list[tuple[Path, str]]:
     segments = (data.get("audience") or {}).get("segments") if isinstance(data.get("audience"), dict) else None
     if isinstance(segments, list):
         shares = [s.get("share") for s in segments if isinstance(s, dict)]
-        if shares and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in shares):
-            total = float(sum(shares))
+        numbers = [float(x) for x in shares if isinstance(x, int | float) and not isinstance(x, bool)]
+        if shares and len(numbers) == len(shares):
+            total = sum(numbers)
             if abs(total - 1.0) > 1e-6:
                 problems.append((("audience", "segments"), f"segment shares sum to {total:.4g}, expected 1"))
     return problems

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from simulator.formatting import fmt_clock
 from simulator.scenario.metrics import WINDOWED_SERIES
-from simulator.scenario.schema import Scenario
+from simulator.scenario.schema import Bound, Scenario, Target
 from simulator.scoring.sweep import SeedResult
 
 REQUIRED_SHARE = 0.8  # "most seeds": a target passes when at least this share of seeds meets it
 
 
-def meets(value, bound) -> bool:
+def meets(value: float | None, bound: Bound) -> bool:
     """True when value lies within the bound (None never does)."""
     if value is None:
         return False
@@ -21,18 +23,19 @@ def meets(value, bound) -> bool:
     return not (bound.max is not None and value > bound.max)
 
 
-def target_value(scenario: Scenario, target, summary: dict):
+def target_value(scenario: Scenario, target: Target, summary: dict[str, Any]) -> float | None:
     """The value a target reads from a run's summary (counted from `since` up to `until` when given)."""
     if target.until is None and target.since is None:
-        return summary.get(target.metric)
+        value = summary.get(target.metric)
+        return None if value is None else float(value)
     series = summary[WINDOWED_SERIES[target.metric]]
     step = scenario.clock.turn_minutes
     first = 0 if target.since is None else int(target.since // step)
     last = len(series) if target.until is None else int(target.until // step)
-    return sum(series[first:last])
+    return float(sum(series[first:last]))
 
 
-def window_label(target) -> str:
+def window_label(target: Target) -> str:
     """' from 2h00 until 3h00' for a windowed target, '' otherwise."""
 
     return (f" from {fmt_clock(target.since)}" if target.since is not None else "") + (
@@ -40,7 +43,9 @@ def window_label(target) -> str:
     )
 
 
-def calibration_table(scenario: Scenario, results: list[SeedResult], required: float = REQUIRED_SHARE) -> list[dict]:
+def calibration_table(
+    scenario: Scenario, results: list[SeedResult], required: float = REQUIRED_SHARE
+) -> list[dict[str, Any]]:
     """Return one row per target: bound, source, median, 5-95% band, share of seeds meeting it, pass."""
     rows = []
     for target in scenario.targets:

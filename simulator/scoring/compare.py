@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from simulator.scoring.sweep import SeedResult
 
 
-def comparison_table(strategies: tuple[str, ...], results: list[SeedResult]) -> list[dict]:
+def comparison_table(strategies: tuple[str, ...], results: list[SeedResult]) -> list[dict[str, Any]]:
     """Return one row per strategy, ranked by median score: median, 5-95%, win rate against history."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name in strategies:
         totals = np.array([r.totals[name] for r in results])
         history = np.array([r.totals["history"] for r in results])
@@ -26,7 +28,7 @@ def comparison_table(strategies: tuple[str, ...], results: list[SeedResult]) -> 
                 "seeds": len(results),
             }
         )
-    rows.sort(key=lambda r: -r["median"])
+    rows.sort(key=lambda r: -float(r["median"]))
     for rank, row in enumerate(rows, start=1):
         row["rank"] = rank
     return rows

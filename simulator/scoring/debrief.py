@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from simulator.engine import Plan, RunResult
 from simulator.engine.decisions import WAIT
@@ -55,10 +56,10 @@ class Debrief:
     """The debrief of a run."""
 
     reviews: list[DecisionReview]
-    what_happened: list[dict]
-    history_figures: dict
+    what_happened: list[dict[str, Any]]
+    history_figures: dict[str, Any]
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """Return JSON-ready data."""
         return {
             "reviews": [asdict(r) for r in self.reviews],

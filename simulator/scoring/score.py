@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from simulator.engine import RunResult
 from simulator.scenario.metrics import scales_with_crowd
@@ -43,7 +44,7 @@ class Score:
         """True when the run's total is above history's."""
         return self.total > self.history_total
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """Return JSON-ready data."""
         data = asdict(self)
         data["dimensions"] = [asdict(d) for d in self.dimensions]
@@ -65,7 +66,7 @@ def dimension_score(dim: ScoreDimension, value: float, scale_factor: float = 1.0
     return 100 * (1 - math.exp(-max(v, 0.0) / dim.scale))
 
 
-def total_score(scenario: Scenario, summary: dict, size: int) -> float:
+def total_score(scenario: Scenario, summary: dict[str, Any], size: int) -> float:
     """Return the weighted score of one run's summary, 0..100."""
     factor = scenario.audience.size / size
     dims = scenario.scoring.dimensions

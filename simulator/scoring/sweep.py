@@ -7,9 +7,10 @@ a strategy and history always meet the same crowd and the same random streams.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from typing import Any
 
 from simulator.errors import BackfireError
 from simulator.scenario.schema import Scenario
@@ -20,7 +21,7 @@ class SeedResult:
     """What one seed gave: each strategy's summary and total score, and history's."""
 
     seed: int
-    summaries: dict[str, dict]
+    summaries: dict[str, dict[str, Any]]
     totals: dict[str, float]
 
 
@@ -61,7 +62,7 @@ def sweep(
     for name in strategies:  # fail fast on a bad name, before starting workers
         strategy_plan(scenario, name)
 
-    def collect(finished) -> list[SeedResult]:
+    def collect(finished: Iterable[SeedResult]) -> list[SeedResult]:
         """Gather results as they finish, reporting progress; return them in seed order."""
         results: dict[int, SeedResult] = {}
         for done, result in enumerate(finished, start=1):
@@ -75,7 +76,7 @@ def sweep(
             from distributed import Client
         except ImportError:
             raise BackfireError("--scheduler needs dask.distributed: pip install -e '.[dask]'") from None
-        with Client(scheduler) as client:
+        with Client(scheduler) as client:  # type: ignore[no-untyped-call]
             futures = client.map(
                 evaluate_seed,
                 [scenario] * len(seeds),
@@ -93,7 +94,7 @@ def sweep(
         return collect(f.result() for f in as_completed(futures))
 
 
-def _dask_as_completed(futures):
+def _dask_as_completed(futures: list[Any]) -> Iterator[Any]:
     from distributed import as_completed as dask_completed
 
-    return dask_completed(futures)
+    yield from dask_completed(futures)  # type: ignore[no-untyped-call]

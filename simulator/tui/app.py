@@ -151,6 +151,7 @@ class BackfireApp(App):
     def on_debrief_screen_replay_requested(self, message: Any) -> None:
         from simulator.tui.screens import BriefingScreen
 
+        assert self.session is not None, "a debrief always follows a game"
         session = self.session.replay(new_crowd=message.new_crowd)
         self.session = session
         self.sub_title = f"{session.scenario.campaign.hashtag} · seed {session.seed}"
@@ -159,6 +160,7 @@ class BackfireApp(App):
     def on_facilitate_screen_session_over(self) -> None:
         from simulator.tui.screens.hot_wash import HotWashScreen
 
+        assert self.facilitation is not None, "only a facilitated session has a hot wash"
         self.switch_screen(HotWashScreen(self.facilitation))
 
     def export_report(self, game_id: int | None, fmt: str = "html") -> str | None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -27,7 +30,7 @@ class FeedView(ListView):
             self.item = item
             super().__init__()
 
-    def __init__(self, tones: dict[str, str], **kwargs) -> None:
+    def __init__(self, tones: Mapping[str, str], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.tones = tones
         self.items_shown: list[FeedItem] = []

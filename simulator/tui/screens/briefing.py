@@ -79,17 +79,18 @@ class BriefingScreen(Screen):
     def _ready(self) -> None:
         bar = self.query_one("#crowd-progress", ProgressBar)
         bar.update(total=1, progress=1)
+        audience = self.session.build_crowd()  # built by now: returns the crowd
         self.query_one("#crowd-status", Label).update(
-            f"Crowd ready: {self.session.audience.size:,} personas, {self.session.audience.graph.edges:,} follows"
+            f"Crowd ready: {audience.size:,} personas, {audience.graph.edges:,} follows"
         )
 
     @on(OptionList.OptionHighlighted, "#openings")
     def _opening(self, event: OptionList.OptionHighlighted) -> None:
-        self.session.choose_opening(event.option.id)
+        self.session.choose_opening(event.option.id or "")
 
     @on(OptionList.OptionSelected, "#openings")
     def _opening_selected(self, event: OptionList.OptionSelected) -> None:
-        self.session.choose_opening(event.option.id)
+        self.session.choose_opening(event.option.id or "")
         self.action_start()
 
     def action_start(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import on, work
@@ -19,6 +20,9 @@ from simulator.game.session import Session
 from simulator.scoring.debrief import Debrief
 from simulator.scoring.score import Score
 from simulator.tui.widgets import ComparisonChart
+
+if TYPE_CHECKING:
+    from simulator.tui.app import BackfireApp
 
 
 class DebriefScreen(Screen):
@@ -84,7 +88,7 @@ class DebriefScreen(Screen):
                 f"  vs history {score.history_total:.1f}: {verdict} what really happened, on the same crowd (seed {s.seed}, {s.size:,} personas).",
             )
         )
-        table = DataTable(id="score-table", cursor_type="none", zebra_stripes=True)
+        table: DataTable[str] = DataTable(id="score-table", cursor_type="none", zebra_stripes=True)
         table.add_columns("dimension", "you", "history", "your score", "history's")
         for d in score.dimensions:
             table.add_row(
@@ -121,7 +125,7 @@ class DebriefScreen(Screen):
         self.post_message(self.ReplayRequested(new_crowd))
 
     def action_export(self) -> None:
-        self.app.export_report(self.session.game_id)
+        cast("BackfireApp", self.app).export_report(self.session.game_id)
 
 
 def debrief_markdown(report: Debrief) -> str:

@@ -68,7 +68,7 @@ class DecisionScreen(ModalScreen[Decision | None]):
             kinds.focus()
         else:
             ol.focus()
-        self._update_preview(ol.get_option_at_index(0).id)
+        self._update_preview(_id(ol.get_option_at_index(0)))
 
     def _decision(self, option: str) -> Decision:
         return Decision(self.move, option, self.target if self.move == "answer" else None)
@@ -79,7 +79,7 @@ class DecisionScreen(ModalScreen[Decision | None]):
         self.target = event.option.id
         tones = self.query_one("#dialog-options", OptionList)
         if tones.highlighted is not None:
-            self._update_preview(tones.get_option_at_index(tones.highlighted).id)
+            self._update_preview(_id(tones.get_option_at_index(tones.highlighted)))
 
     @on(OptionList.OptionSelected, "#dialog-kinds")
     def _kind_chosen(self, event: OptionList.OptionSelected) -> None:
@@ -96,11 +96,11 @@ class DecisionScreen(ModalScreen[Decision | None]):
 
     @on(OptionList.OptionHighlighted, "#dialog-options")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        self._update_preview(event.option.id)
+        self._update_preview(_id(event.option))
 
     @on(OptionList.OptionSelected, "#dialog-options")
     def _selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self._decision(event.option.id))
+        self.dismiss(self._decision(_id(event.option)))
 
     def action_confirm(self) -> None:
         if self.choose_kind and self.focused is not None and self.focused.id == "dialog-kinds":
@@ -108,7 +108,12 @@ class DecisionScreen(ModalScreen[Decision | None]):
             return
         ol = self.query_one("#dialog-options", OptionList)
         if ol.highlighted is not None:
-            self.dismiss(self._decision(ol.get_option_at_index(ol.highlighted).id))
+            self.dismiss(self._decision(_id(ol.get_option_at_index(ol.highlighted))))
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)
+
+
+def _id(option: Option) -> str:
+    """Return an option's id (every option in these menus has one)."""
+    return option.id or ""

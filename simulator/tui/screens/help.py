@@ -18,9 +18,6 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help"):
             yield Markdown(HELP)
 
-    def action_dismiss(self) -> None:
-        self.dismiss(None)
-
 
 HELP = """\
 # Backfire — help

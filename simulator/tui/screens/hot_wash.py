@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,6 +13,9 @@ from textual.widgets import DataTable, Footer, Header, Label, Markdown, Static
 
 from simulator.game.facilitation import Facilitation
 from simulator.tui.widgets import ComparisonChart
+
+if TYPE_CHECKING:
+    from simulator.tui.app import BackfireApp
 
 
 class HotWashScreen(Screen):
@@ -36,7 +41,7 @@ class HotWashScreen(Screen):
                 Text("Hot wash: every team on the same crowd, against history and each other", style="bold"),
                 id="verdict",
             )
-            table = DataTable(id="hotwash-table", cursor_type="none", zebra_stripes=True)
+            table: DataTable[str] = DataTable(id="hotwash-table", cursor_type="none", zebra_stripes=True)
             table.add_columns(
                 "rank", "team", "score", "history", "hostile posts", "replies to last post", "reputation Δ", "decisions"
             )
@@ -76,4 +81,4 @@ class HotWashScreen(Screen):
         yield Footer()
 
     def action_export(self) -> None:
-        self.app.export_report(next(iter(self.f.sessions.values())).game_id)
+        cast("BackfireApp", self.app).export_report(next(iter(self.f.sessions.values())).game_id)

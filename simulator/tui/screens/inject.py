@@ -44,7 +44,7 @@ class InjectScreen(ModalScreen[tuple[str, str, str | None] | None]):
 
     @on(OptionList.OptionSelected, "#inject-scenario")
     def _scenario(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(("scenario", event.option.id, self._team()))
+        self.dismiss(("scenario", event.option.id or "", self._team()))
 
     @on(Input.Submitted)
     def _custom(self, event: Input.Submitted) -> None:

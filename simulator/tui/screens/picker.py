@@ -47,8 +47,8 @@ class PickerScreen(Screen):
     def action_choose(self) -> None:
         ol = self.query_one(OptionList)
         if ol.highlighted is not None:
-            self.post_message(self.ScenarioChosen(ol.get_option_at_index(ol.highlighted).id))
+            self.post_message(self.ScenarioChosen(ol.get_option_at_index(ol.highlighted).id or ""))
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
-        self.post_message(self.ScenarioChosen(event.option.id))
+        self.post_message(self.ScenarioChosen(event.option.id or ""))
