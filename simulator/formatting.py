@@ -74,7 +74,8 @@ def fmt_unit(value: float | None, unit: Unit, signed: bool = False) -> str:
     if unit == "count":
         return sign + fmt_int(value)
     if unit == "share":
-        return f"{value:+.0%}" if signed else f"{value:.0%}"
+        digits = 1 if 0 < abs(value) < 0.1 else 0  # 2.4%, not 2%; 22%, not 22.3%
+        return f"{value:+.{digits}%}" if signed else f"{value:.{digits}%}"
     if unit == "hours":
         return f"{value:+.2f} h" if signed else f"{value:.2f} h"
     if unit == "stance":

@@ -8,10 +8,20 @@ from typing import Any
 
 from rich.console import Console
 
-from simulator.cli.args import add_command, add_db, add_json, add_scenario, add_seed, add_size, crowd_size
+from simulator.cli.args import add_command, add_db, add_json, add_scenario, add_seed, add_size, add_workers, crowd_size
 from simulator.cli.console import Progress, console, print_json, table
 from simulator.formatting import fmt_bound, fmt_bytes, fmt_clock, fmt_int, fmt_metric, fmt_num, fmt_seconds, fmt_value
 from simulator.scenario.schema import Scenario
+
+SCORE_FORMULA = """how the score works:
+  Each dimension compares your run with history's on the same crowd (same seed,
+  same random streams). A count or a share compares as a log ratio with the
+  scenario's floor: points = 25 * log2((history + floor) / (you + floor)) for a
+  harm (the inverse for the goal), so half the harm is +25 and twice it -25.
+  A signed metric (reputation) compares as a difference: 25 * (you - history) / scale.
+  Total = 50 + the weighted mean of the points; history scores 50 on every crowd.
+  Harm gates the goal: a run worse than history on hostile volume and reputation
+  (the scenario's `gate`) cannot score above 50, whatever its goal."""
 
 SCRIPT_HELP = "comma-separated ACTION[:OPTION][@TARGET][*REPEAT], optionally starting with open:OPENING"
 
@@ -59,16 +69,25 @@ def register(sub: Any) -> None:
     p = add_command(
         sub,
         "score",
-        "Score one run against history on the same crowd, with the debrief.",
-        "backfire score askjpm --decisions 'answer:candid@grievance*4,wait*92' --seed 3",
+        "Score one run against history on the same crowd, with the reasons and the debrief; --runs N gives the range over N crowds.",
+        "backfire score askjpm --decisions 'answer:candid@grievance*4,wait*92' --seed 3 --runs 20",
         _score,
+        more=SCORE_FORMULA,
     )
     add_scenario(p)
     group = p.add_mutually_exclusive_group(required=True)
     group.add_argument("--decisions", metavar="SCRIPT", help="decision script, as for `run`")
     group.add_argument("--strategy", metavar="NAME", help="a strategy named in the scenario")
-    add_seed(p, "random seed (default 1)")
+    add_seed(p, "random seed (default 1); with --runs, the first of the seeds")
     add_size(p)
+    p.add_argument(
+        "--runs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="also score the plan on N crowds (seeds SEED..SEED+N-1): the share beating history, the median and 5-95%% range",
+    )
+    add_workers(p)
     add_json(p)
 
 
@@ -265,6 +284,14 @@ def _score(args: argparse.Namespace) -> int:
         audience = build_audience(scenario, args.seed, args.size, progress=progress)
     pair = play_paired(scenario, args.seed, plan, audience)
     report = debrief(scenario, plan, pair.history)
+    spread = None
+    if args.runs > 1:
+        from simulator.scoring.paired import score_range
+
+        with progress.running():
+            spread = score_range(
+                scenario, plan, list(range(args.seed, args.seed + args.runs)), args.size, args.workers, progress
+            )
     if args.json:
         print_json(
             {
@@ -272,22 +299,23 @@ def _score(args: argparse.Namespace) -> int:
                 "seed": args.seed,
                 "size": audience.size,
                 "score": pair.score.as_dict(),
+                "range": spread.as_dict() if spread else None,
                 "debrief": report.as_dict(),
                 "summary": pair.mine.summary,
                 "history_summary": pair.history.summary,
             }
         )
         return 0
-    print_score(console(), scenario, pair.score, report)
+    print_score(console(), scenario, pair.score, report, spread)
     return 0
 
 
-def print_score(out: Console, scenario: Scenario, score: Any, report: Any) -> None:
-    """Print a paired score and its debrief."""
+def print_score(out: Console, scenario: Scenario, score: Any, report: Any, spread: Any = None) -> None:
+    """Print a paired score, the reasons for its verdict, its range over crowds (when measured) and the debrief."""
     out.print(
         f"[bold]Your run vs history[/] — seed {score.seed}, {fmt_int(score.size)} personas (the same crowd for both)"
     )
-    out.print(f"You:     {score.script}\nHistory: {score.history_script}")
+    out.print(f"You:     {score.script}\nHistory: {score.history_script}", markup=False)
     rows = [
         [
             d.label,
@@ -295,35 +323,38 @@ def print_score(out: Console, scenario: Scenario, score: Any, report: Any) -> No
             fmt_metric(d.metric, d.you),
             fmt_metric(d.metric, d.history),
             fmt_metric(d.metric, d.difference, signed=True),
-            fmt_num(d.you_score, 0),
-            fmt_num(d.history_score, 0),
+            f"{d.points:+.1f}",
             fmt_num(d.weight, 0),
         ]
         for d in score.dimensions
     ]
     out.print(
         table(
-            "Score by dimension (0–100 each)",
-            ["dimension", "better", "you", "history", "difference", "your score", "history's", "weight"],
+            "Score by dimension (points against history: +25 is half its harm, -25 twice it)",
+            ["dimension", "better", "you", "history", "difference", "points", "weight"],
             rows,
-            right={2, 3, 4, 5, 6, 7},
+            right={2, 3, 4, 5, 6},
         )
     )
-    verdict = (
-        "better than"
-        if score.total > score.history_total
-        else "worse than"
-        if score.total < score.history_total
-        else "level with"
-    )
     out.print(
-        f"[bold]Total: {score.total:.1f} vs history {score.history_total:.1f}[/] — {verdict} what {scenario.brand.name} did, on this crowd."
+        f"[bold]Total: {score.total:.1f} vs history {score.history_total:.1f}[/] — {score.verdict} what {scenario.brand.name} did, on this crowd."
     )
+    for reason in score.reasons:
+        out.print(f"  {reason}", markup=False)
+    if spread is not None:
+        out.print(f"[bold]{spread.sentence()}[/]")
     seg_rows = [[seg, f"{a:+.3f}", f"{b:+.3f}"] for seg, (a, b) in score.stance_change_by_segment.items()]
     out.print(table("Reputation: stance change by segment", ["segment", "you", "history"], seg_rows, right={1, 2}))
     out.print("[bold]Debrief: what the sources say about your decisions[/]")
     for r in report.reviews:
-        out.print(f"• {r.decision}{r.when_text()}" + ("  [yellow](the sources disagree)[/]" if r.disagreement else ""))
+        out.print(
+            f"• {r.headline()}"
+            + (
+                "  [yellow](the sources disagree: one praises this move, another faults it)[/]"
+                if r.disagreement
+                else ""
+            )
+        )
         if not r.lessons:
             out.print("    no source speaks to this move directly")
         for lesson in r.lessons:

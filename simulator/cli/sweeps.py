@@ -166,7 +166,7 @@ def _compare(args: argparse.Namespace) -> int:
     ]
     out.print(
         table(
-            "Score (0–100), ranked by median",
+            "Score against history (history = 50; +25 for each halving of its harm), ranked by median",
             ["#", "strategy", "what it does", "median", "5–95%", "beats history", "hostile posts (median)"],
             trows,
             right={0, 3, 4, 5, 6},

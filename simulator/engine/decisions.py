@@ -159,3 +159,33 @@ def strategy_plan(scenario: Scenario, name: str) -> Plan:
         return parse_script(scenario, name)
     known = ["history"] + [s.id for s in scenario.strategies]
     raise BackfireError(f"unknown strategy {name!r}; known: {', '.join(known)} (or give a decision script)")
+
+
+def describe(scenario: Scenario, decision: Decision, asked_by: str | None = None) -> str:
+    """Return a decision in words, without internal codes: 'Candid and accountable answer to a grievance'.
+
+    `asked_by` names the author of a feed post an answer replies to ('@handle'), when known.
+    """
+    action, option, target = decision.action, decision.option, decision.target
+    if action == "wait":
+        return "Waited"
+    if action == "open":
+        label = next((o.label for o in scenario.campaign.openings if o.id == option), option)
+        return f"Opened: {label}"
+    if action == "answer":
+        label = next((o.label for o in scenario.actions.answer if o.id == option), option)
+        if target and target.startswith("#"):
+            to = f"{asked_by}'s post" if asked_by else "a post in the feed"
+        elif target:
+            kind = next((k.label for k in scenario.kinds if k.id == target), target)
+            to = f"the {kind.lower()} posts"
+        else:
+            to = "the commonest posts"
+        return f"{label} answer to {to}"
+    if action == "pause":
+        if option and option.isdigit():
+            return f"Paused for {int(option)} turns"
+        label = next((o.label for o in scenario.actions.pause if o.id == option), option)
+        return f"Paused: {label}"
+    label = next((o.label for o in scenario.actions.cancel if o.id == option), option)
+    return f"Cancelled: {label}"

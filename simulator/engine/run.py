@@ -145,6 +145,19 @@ class Run:
         """Return the decisions so far as a Plan."""
         return Plan(self.sim.opening.id, tuple(self.decisions))
 
+    def portable_plan(self) -> Plan:
+        """Return the decisions so far with each answer to a feed post (@#2-4) as an answer to that post's kind.
+
+        A feed post exists only on this crowd; its kind is what the same decision means on another one.
+        """
+        decisions = tuple(
+            Decision(d.action, d.option, self.feed.kind_of(d.target) or d.target)
+            if d.target and d.target.startswith("#")
+            else d
+            for d in self.decisions
+        )
+        return Plan(self.sim.opening.id, decisions)
+
     def summary(self) -> dict[str, Any]:
         """Return the summary metrics so far."""
         return self.metrics.summary(self.sim.state)

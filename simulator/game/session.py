@@ -21,13 +21,14 @@ from simulator.game import menus
 from simulator.game.menus import MoveOption
 from simulator.scenario.schema import Inject, InjectPost, Scenario, Trigger
 from simulator.scoring.debrief import Debrief, debrief
-from simulator.scoring.paired import history_run
+from simulator.scoring.paired import ScoreRange, history_run, score_range
 from simulator.scoring.score import Score, paired_score
 
 if TYPE_CHECKING:
     from simulator.store import Store
 
 Progress = Callable[[str, float, float], None]
+RANGE_CROWDS = 10  # crowds the debrief scores your decisions on, to say how often they beat history
 
 
 class Session:
@@ -311,7 +312,15 @@ class Session:
 
     def debrief(self) -> Debrief:
         """Lessons for each decision, and what really happened."""
-        return debrief(self.scenario, self._started().plan(), self.history_run())
+        authors = {item.id: item.handle for item in self.all_feed() if item.poster >= 0}
+        return debrief(self.scenario, self._started().plan(), self.history_run(), authors)
+
+    def score_range(self, runs: int = RANGE_CROWDS, progress: Progress | None = None) -> ScoreRange:
+        """Score this game's decisions against history on `runs` crowds like this one (this seed and the next ones)."""
+        seeds = list(range(self.seed, self.seed + runs))
+        return score_range(
+            self.scenario, self._started().portable_plan(), seeds, self.size, workers=1, progress=progress
+        )
 
     def replay(self, new_crowd: bool = False) -> Session:
         """A fresh session on the same crowd, or on a new one (seed + 1)."""

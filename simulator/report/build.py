@@ -12,7 +12,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from simulator.engine import RunResult
+from simulator.engine import RunResult, parse_script
+from simulator.engine.decisions import describe
 from simulator.errors import BackfireError
 from simulator.formatting import fmt_metric
 from simulator.game.replay import restore
@@ -41,9 +42,11 @@ class DimensionRow:
     label: str
     weight: float
     better: str
+    kind: str
     you: float
     history: float
     difference: float
+    points: float
     you_score: float
     history_score: float
 
@@ -52,11 +55,12 @@ class DimensionRow:
 class LessonItem:
     """A source's lesson on one of the team's decisions."""
 
-    decision: str
+    decision: str  # the decision in words
     minute: int | None
     quote: str
     summary: str
     source: str
+    move: str = ""  # the decision as a script token (cancel:badidea)
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,7 @@ class HistorySection:
     hostile_series: list[int]
     summary: dict[str, Any]
     timeline: list[HistoryEntry]
+    moves: list[TimelineEvent] = field(default_factory=list)  # history's decisions on this crowd, in words
 
 
 @dataclass(frozen=True)
@@ -199,10 +204,20 @@ def _team(store: Store, game_id: int) -> tuple[TeamReport, Scenario, RunResult]:
     turns = session.metrics()
     name = record.team or f"Game {game_id}"
     extra = session.extra_injects
+    authors = {item.id: item.handle for item in session.all_feed() if item.poster >= 0}
     timeline = []
     for t in turns:
         if t["decision"] != "wait":
-            timeline.append(TimelineEvent(t["turn"], t["minute"], name, "decision", t["decision"]))
+            decision = parse_script(scenario, t["decision"]).decisions[0]
+            timeline.append(
+                TimelineEvent(
+                    t["turn"],
+                    t["minute"],
+                    name,
+                    "decision",
+                    describe(scenario, decision, authors.get(decision.target or "")),
+                )
+            )
         for inj in t["injects"]:
             found = next((i for i in scenario.injects if i.id == inj), None) or extra.get(inj)
             timeline.append(
@@ -215,7 +230,14 @@ def _team(store: Store, game_id: int) -> tuple[TeamReport, Scenario, RunResult]:
     advice: list[LessonItem] = []
     for review in report.reviews:
         for lesson in review.lessons:
-            item = LessonItem(review.decision, review.minute, lesson.cited, lesson.summary, lesson.source_title)
+            item = LessonItem(
+                review.label or review.decision,
+                review.minute,
+                lesson.cited,
+                lesson.summary,
+                lesson.source_title,
+                review.decision,
+            )
             if lesson.stance == "faulted":
                 faulted.append(item)
             elif lesson.stance == "advice":
@@ -275,6 +297,17 @@ def build_report(store: Store, game_id: int) -> Report:
             hostile_series=[t["hostile"] for t in history.turns],
             summary={k: v for k, v in history.summary.items() if not isinstance(v, dict | list)},
             timeline=[HistoryEntry(e.when, e.text, scenario.source(e.source).title) for e in scenario.history.timeline],
+            moves=[
+                TimelineEvent(
+                    t["turn"],
+                    t["minute"],
+                    "History",
+                    "decision",
+                    describe(scenario, parse_script(scenario, t["decision"]).decisions[0]),
+                )
+                for t in history.turns
+                if t["decision"] != "wait"
+            ],
         ),
         teams=teams,
     )

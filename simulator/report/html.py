@@ -8,8 +8,13 @@ from simulator.formatting import fmt_clock
 from simulator.report.build import Report, fmt
 
 
-def _svg_chart(series: dict[str, list[int]], width: int = 640, height: int = 180) -> str:
-    """An inline SVG line chart of several series on one scale."""
+def _svg_chart(
+    series: dict[str, list[int]],
+    width: int = 640,
+    height: int = 180,
+    moves: dict[str, list[tuple[int, str]]] | None = None,
+) -> str:
+    """Return an inline SVG line chart of several series on one scale, each series' moves marked as dots on its line."""
     colours = ["#c0392b", "#2471a3", "#1e8449", "#b9770e", "#7d3c98", "#566573"]
     vmax = max([max(s) for s in series.values() if s] + [1])
     n = max(len(s) for s in series.values()) or 1
@@ -32,6 +37,12 @@ def _svg_chart(series: dict[str, list[int]], width: int = 640, height: int = 180
         parts.append(
             f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{pts}"><title>{html.escape(name)}</title></polyline>'
         )
+        for turn, what in (moves or {}).get(name, []):
+            if 0 <= turn < len(values):
+                x, y = pad + (width - pad) * turn / max(n - 1, 1), height - height * values[turn] / vmax
+                parts.append(
+                    f'<circle class="move" cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"><title>{html.escape(name)}, {html.escape(what)}</title></circle>'
+                )
         parts.append(
             f'<text x="{pad + 10 + 120 * i}" y="{height + 22}" font-size="12" fill="{colour}">■ {html.escape(name)}</text>'
         )
@@ -51,6 +62,8 @@ def to_html(r: Report) -> str:
 
     series = {t.team: t.hostile_series for t in r.teams}
     series["History"] = r.history.hostile_series
+    moves = {t.team: [(ev.turn, ev.text) for ev in t.timeline if ev.type == "decision"] for t in r.teams}
+    moves["History"] = [(ev.turn, ev.text) for ev in r.history.moves]
     events = sorted((ev for t in r.teams for ev in t.timeline), key=lambda ev: (ev.turn, ev.team))
     out = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
@@ -79,7 +92,7 @@ def to_html(r: Report) -> str:
         + "</ul>",
         "<h2 id='outcomes'>4. Outcomes per team against history</h2>",
         "<p>Hostile posts per turn, every team and history on one scale:</p>",
-        _svg_chart(series),
+        _svg_chart(series, moves=moves),
         table(
             ["rank", "team", "score", "history", "decisions"],
             [
@@ -127,7 +140,7 @@ def to_html(r: Report) -> str:
             )
         for f in t.faulted_decisions:
             out.append(
-                f"<li>{e(f.decision)} at {fmt_clock(f.minute)}<blockquote>{e(f.quote)} — <em>{e(f.source)}</em></blockquote></li>"
+                f"<li>{e(f.decision)}{'' if f.minute is None else ' at ' + fmt_clock(f.minute)}<blockquote>{e(f.quote)} — <em>{e(f.source)}</em></blockquote></li>"
             )
         out.append("</ul>")
     out.append("<h2 id='plan'>7. Improvement plan</h2>")

@@ -58,7 +58,9 @@ def to_markdown(r: Report) -> str:
         for d in t.areas_for_improvement:
             lines.append(f"- {d.label}: {fmt(d.metric, d.you)} against history's {fmt(d.metric, d.history)}")
         for f in t.faulted_decisions:
-            lines.append(f"- {f.decision} at {fmt_clock(f.minute)}: {f.quote} — *{f.source}*")
+            lines.append(
+                f"- {f.decision}{'' if f.minute is None else ' at ' + fmt_clock(f.minute)}: {f.quote} — *{f.source}*"
+            )
         if not t.areas_for_improvement and not t.faulted_decisions:
             lines.append("- none found against history or the sources")
         lines.append("")

@@ -53,6 +53,7 @@ SummaryMetric = Literal[
     "brand_posts",
     "stance_change",
     "goal_questions",
+    "goal_share",
     "press_stories",
     "trending_turns",
     "first_trending_hours",
@@ -130,6 +131,12 @@ SUMMARY_METRICS: dict[str, MetricInfo] = {
         _info("stance_change", "stance", "Change in the crowd's mean stance towards the brand (reputation)."),
         _info(
             "goal_questions", "count", "On-topic posts from the intended audience while the campaign was live.", True
+        ),
+        _info(
+            "goal_share",
+            "share",
+            "On-topic posts from the intended audience while the campaign was live, as a share of all posts of the run "
+            "(a storm cannot inflate it, and calling the campaign off early ends it).",
         ),
         _info("press_stories", "count", "Press stories.", True),
         _info("trending_turns", "count", "Turns the tag trended."),

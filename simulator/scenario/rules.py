@@ -217,6 +217,28 @@ def cross_field_problems(sc: Scenario) -> list[tuple[Path, str]]:
                 problems.append((("targets", i, key), f"{when:g} min is after the horizon ({horizon:g} min)"))
         if target.since is not None and target.until is not None and target.since >= target.until:
             problems.append((("targets", i, "since"), "`since` must be before `until`"))
+    scored = {d.metric for d in sc.scoring.dimensions}
+    for i, metric in enumerate(sc.scoring.gate):
+        if metric not in scored:
+            problems.append(
+                (
+                    ("scoring", "gate", i),
+                    f"{metric!r} is not one of the score's dimensions ({', '.join(sorted(scored))})",
+                )
+            )
+    plans = {"history", *(s.id for s in sc.strategies)}
+    for i, check in enumerate(sc.validity):
+        for key in ("better", "worse"):
+            plan = getattr(check, key)
+            if not any(c in plan for c in ",:*") and plan not in plans:
+                problems.append(
+                    (
+                        ("validity", i, key),
+                        f"unknown plan {plan!r}; use history, a strategy ({', '.join(sorted(plans - {'history'}))}) or a decision script",
+                    )
+                )
+        if check.better == check.worse:
+            problems.append((("validity", i, "worse"), "a plan cannot be checked against itself"))
     for i, lesson in enumerate(sc.lessons):
         for j, ref in enumerate(lesson.options):
             _check_move_ref(ref, ("lessons", i, "options", j), options, problems)

@@ -658,20 +658,58 @@ class Dynamics(Model):
 
 
 class ScoreDimension(Model):
-    """One dimension of the score."""
+    """One dimension of the score: your run against history's on the same crowd."""
 
     metric: SummaryMetric = Field(description="Summary metric it reads (the names in `scenario/metrics.py`).")
     label: str = Field(description="Name shown in the debrief.")
     weight: float = Field(ge=0, description="Weight in the total.")
     better: Literal["lower", "higher"] = Field(description="Direction that is better.")
-    scale: float = Field(gt=0, description="Metric value at which the score is 37 (lower) or 63 (higher) of 100.")
-    signed: bool = Field(False, description="For metrics around 0 (stance change): 50 + 50·tanh(value/scale).")
+    kind: Literal["harm", "goal"] = Field(
+        "harm", description="`harm`: what the storm did (it gates the goal); `goal`: what the campaign wanted."
+    )
+    scale: float = Field(
+        gt=0,
+        description=(
+            "For a count or share: the floor added to both values before their log ratio, "
+            "log2((history + scale) / (you + scale)), so differences far below it count little (counts at the "
+            "scenario's crowd size). With `signed: true`: the difference that weighs as much as a doubling."
+        ),
+    )
+    signed: bool = Field(
+        False, description="For metrics around 0 (stance change): compare the difference, not the ratio."
+    )
+
+
+def _default_gate() -> list[SummaryMetric]:
+    return ["hostile_total", "stance_change"]
 
 
 class Scoring(Model):
-    """How a run is scored (weights are the scenario author's judgement)."""
+    """How a run is scored against history (weights are the scenario author's judgement)."""
 
     dimensions: list[ScoreDimension] = Field(min_length=1, description="The dimensions.")
+    gate: list[SummaryMetric] = Field(
+        default_factory=_default_gate,
+        description=(
+            "Harm dimensions that gate the goal: a run worse than history on all of them cannot be called better, "
+            "whatever its goal (each must be a dimension's metric)."
+        ),
+    )
+
+
+class ValidityCheck(Model):
+    """A judgement the score must agree with: one plan beats another in most crowds, as a source (or common sense) says."""
+
+    id: str = Field(description="Short id.", pattern=r"^[a-z0-9_-]+$")
+    better: str = Field(
+        description="The plan that should score higher: `history`, a strategy id, or a decision script."
+    )
+    worse: str = Field(description="The plan that should score lower (same forms).")
+    share: Share = Field(0.75, description="Share of crowds in which `better` must score above `worse`.")
+    source: SourceId | None = Field(
+        None, description="Source of the judgement; omitted only for common sense (say so in `why`)."
+    )
+    why: str = Field(description="The judgement in a line, with the source's words where it has them.")
 
 
 class Scenario(Model):
@@ -696,6 +734,10 @@ class Scenario(Model):
     lessons: list[Lesson] = Field(min_length=1, description="What the sources say.")
     strategies: list[Strategy] = Field(default_factory=list, description="Named decision scripts (besides `history`).")
     scoring: Scoring = Field(description="Score weights.")
+    validity: list[ValidityCheck] = Field(
+        default_factory=list,
+        description="Orders of plans the score must reproduce in most crowds (checked by `backfire check` and the tests).",
+    )
     assumptions: list[Assumption] = Field(min_length=1, description="Every number no source states.")
 
     # Convenience lookups -------------------------------------------------

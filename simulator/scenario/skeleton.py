@@ -122,6 +122,13 @@ actions:
       text: "TODO a candid answer to {{question}}"
       effects:
         - {{param: stance, op: add, value: 0.05}}
+    - id: defensive
+      label: Defensive
+      text: "TODO a defensive answer to {{question}}"
+      provocation: 2.0
+      effects:
+        - {{param: stance, op: add, value: -0.05}}
+        - {{param: rate, value: 1.3, kinds: [complaint], turns: 8}}
   pause:
     - {{id: short, label: Go quiet for an hour, turns: 4}}
   cancel:
@@ -159,11 +166,16 @@ lessons:
 
 strategies:
   - {{id: candid, label: Answer candidly, script: "answer:candid*4"}}
+  - {{id: defensive, label: Rebut the complaints, script: "answer:defensive@complaint*8"}}
+
+validity:                    # what the sources (or common sense) say the score must agree with
+  - {{id: rebuttals-lose, better: history, worse: defensive, share: 0.75, why: TODO the judgement and who makes it}}
 
 scoring:
   dimensions:
     - {{metric: hostile_total, label: Hostile volume, weight: 3, better: lower, scale: 2000}}
     - {{metric: stance_change, label: Reputation, weight: 2, better: higher, scale: 0.05, signed: true}}
+  gate: [hostile_total, stance_change]
 
 assumptions:
   - id: todo

@@ -1,4 +1,5 @@
-"""Scenario checks every case must pass: its history meets its targets, it is winnable, every inject can fire.
+"""Scenario checks every case must pass: its history meets its targets, it can be won and lost, every inject can
+fire, and the score agrees with the judgements its `validity` block declares.
 
 (Validation, source ids and real-quote sources are checked when the file loads.)
 """
@@ -11,7 +12,9 @@ import numpy as np
 
 from simulator.scenario.schema import Scenario
 from simulator.scoring.calibrate import calibration_table
-from simulator.scoring.sweep import sweep
+from simulator.scoring.sweep import SeedResult, sweep
+
+MOST = 0.5  # "most crowds": more than this share
 
 
 @dataclass(frozen=True)
@@ -23,11 +26,40 @@ class Check:
     detail: str
 
 
+def win_share(results: list[SeedResult], better: str, worse: str) -> float:
+    """Return the share of crowds in which plan `better` scores above plan `worse`."""
+    return float(np.mean([r.totals[better] > r.totals[worse] for r in results]))
+
+
+def validity_checks(scenario: Scenario, results: list[SeedResult]) -> list[Check]:
+    """Return one check per declared judgement: `better` beats `worse` in at least the declared share of crowds."""
+    checks = []
+    for v in scenario.validity:
+        share = win_share(results, v.better, v.worse)
+        cited = scenario.source(v.source).title if v.source else "common sense"
+        checks.append(
+            Check(
+                f"validity: {v.id}",
+                share >= v.share,
+                f"{v.better} beats {v.worse} in {share:.0%} of crowds (needs {v.share:.0%}); {v.why} ({cited})",
+            )
+        )
+    return checks
+
+
+def plans_needed(scenario: Scenario) -> tuple[str, ...]:
+    """Return history, every named strategy, and every plan a validity check names, once each."""
+    names = ["history", *(s.id for s in scenario.strategies)]
+    for v in scenario.validity:
+        names += [p for p in (v.better, v.worse) if p not in names]
+    return tuple(names)
+
+
 def check_scenario(
     scenario: Scenario, seeds: list[int], size: int | None = None, required: float = 0.75, workers: int | None = None
 ) -> list[Check]:
-    """Run history and every named strategy on `seeds`; return the checks."""
-    names = ("history", *[s.id for s in scenario.strategies])
+    """Run history, every named strategy and every validity plan on `seeds`; return the checks."""
+    names = plans_needed(scenario)
     results = sweep(scenario, seeds, names, size, workers)
     checks = []
     rows = calibration_table(scenario, results, required)
@@ -41,19 +73,25 @@ def check_scenario(
             "all targets met" if not failing else "not met: " + "; ".join(failing),
         )
     )
-    history = np.array([r.totals["history"] for r in results])
-    best, best_median = None, -np.inf
-    for name in names[1:]:
-        med = float(np.median([r.totals[name] for r in results]))
-        if med > best_median:
-            best, best_median = name, med
-    winnable = best is not None and best_median > float(np.median(history))
+    strategies = [s.id for s in scenario.strategies]
+    beats = {name: win_share(results, name, "history") for name in strategies}
+    best = max(beats, key=lambda n: beats[n], default=None)
     checks.append(
         Check(
             "winnable",
-            winnable,
-            f"best strategy {best!r}: median {best_median:.1f} vs history {float(np.median(history)):.1f}"
+            best is not None and beats[best] > MOST,
+            f"best strategy {best!r} beats history in {beats[best]:.0%} of crowds"
             if best
+            else "no strategies besides history",
+        )
+    )
+    worst = min(beats, key=lambda n: beats[n], default=None)
+    checks.append(
+        Check(
+            "losable",
+            worst is not None and beats[worst] < 1 - MOST,
+            f"worst strategy {worst!r} beats history in only {beats[worst]:.0%} of crowds"
+            if worst
             else "no strategies besides history",
         )
     )
@@ -66,4 +104,4 @@ def check_scenario(
             "all fired on some strategy" if not never else f"never fired: {', '.join(never)}",
         )
     )
-    return checks
+    return checks + validity_checks(scenario, results)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from simulator.engine import Plan, RunResult
-from simulator.engine.decisions import WAIT
+from simulator.engine.decisions import WAIT, Decision, describe
 from simulator.formatting import fmt_clock
 from simulator.scenario.schema import Lesson, Scenario
 
@@ -34,13 +35,18 @@ class LessonCited:
 class DecisionReview:
     """One decision and the lessons that speak to it."""
 
-    decision: str
+    decision: str  # the decision as a script token (answer:candid@grievance)
     turn: int | None
     minute: int | None
     lessons: list[LessonCited] = field(default_factory=list)
+    label: str = ""  # the decision in words (Candid and accountable answer to the grievance posts)
     disagreement: bool = False
     times: int = 1  # consecutive turns with this same move
     last_minute: int | None = None
+
+    def headline(self) -> str:
+        """Return the decision in words with its time: 'Cancelled: “#Badidea!…” at 5h30'."""
+        return f"{self.label or self.decision}{self.when_text()}"
 
     def when_text(self) -> str:
         """Return ' at 5h30', ' ×8, 0h00–1h45', or '' for the opening."""
@@ -87,25 +93,41 @@ def _matches(ref: str, move: str, option: str | None) -> bool:
     return ref_move == move and (not ref_opt or ref_opt == option)
 
 
-def review_plan(scenario: Scenario, plan: Plan) -> list[DecisionReview]:
-    """Match the opening and every move (waits summarised) to the scenario's lessons."""
+def review_plan(scenario: Scenario, plan: Plan, authors: Mapping[str, str] | None = None) -> list[DecisionReview]:
+    """Match the opening and every move (waits summarised) to the scenario's lessons, each lesson cited once.
+
+    A lesson appears under the first decision it speaks to; `authors` (feed post id -> handle) names whom an
+    answer to a feed post replied to.
+    """
     turn_minutes = scenario.clock.turn_minutes
     first_history = min((d.at for d in scenario.history.decisions if d.action != "wait"), default=None)
     reviews: list[DecisionReview] = []
+    cited: set[str] = set()
 
     def collect(move: str, option: str | None, minute: int | None) -> list[LessonCited]:
         found = []
         for lesson in scenario.lessons:
-            if not any(_matches(ref, move, option) for ref in lesson.options):
+            if lesson.id in cited or not any(_matches(ref, move, option) for ref in lesson.options):
                 continue
             if lesson.when != "any" and minute is not None and first_history is not None:
                 early = minute < first_history
                 if (lesson.when == "early") != early:
                     continue
             found.append(_cite(scenario, lesson))
+            cited.add(lesson.id)
         return found
 
-    opening = DecisionReview(f"open:{plan.opening}", None, None, collect("open", plan.opening, None))
+    def words(decision: Decision) -> str:
+        target = decision.target
+        return describe(scenario, decision, (authors or {}).get(target) if target else None)
+
+    opening = DecisionReview(
+        f"open:{plan.opening}",
+        None,
+        None,
+        collect("open", plan.opening, None),
+        label=words(Decision("open", plan.opening)),
+    )
     reviews.append(opening)
     acted = False
     previous = None
@@ -120,14 +142,24 @@ def review_plan(scenario: Scenario, plan: Plan) -> list[DecisionReview]:
             reviews[-1].last_minute = minute
         else:
             reviews.append(
-                DecisionReview(str(decision), turn, minute, collect(decision.action, decision.option, minute))
+                DecisionReview(
+                    str(decision),
+                    turn,
+                    minute,
+                    collect(decision.action, decision.option, minute),
+                    label=words(decision),
+                )
             )
         previous = turn
     if not acted or all(d.action in ("wait", "cancel") for d in plan.decisions):
         # Never answering anyone is a decision too.
         lessons = list(collect("wait", None, None))
         if lessons:
-            reviews.append(DecisionReview("never answered the questions", None, None, lessons))
+            reviews.append(
+                DecisionReview(
+                    "never answered the questions", None, None, lessons, label="Never answered the questions"
+                )
+            )
     for r in reviews:
         stances = {lesson.stance for lesson in r.lessons}
         r.disagreement = "praised" in stances and "faulted" in stances
@@ -145,7 +177,9 @@ def crowd_size_note(scenario: Scenario, size: int) -> str | None:
     )
 
 
-def debrief(scenario: Scenario, plan: Plan, history: RunResult | None) -> Debrief:
+def debrief(
+    scenario: Scenario, plan: Plan, history: RunResult | None, authors: Mapping[str, str] | None = None
+) -> Debrief:
     """Return the debrief of a plan: lessons per decision, and the real timeline with its figures."""
     what = []
     for entry in scenario.history.timeline:
@@ -177,4 +211,4 @@ def debrief(scenario: Scenario, plan: Plan, history: RunResult | None) -> Debrie
             "targets": targets,
             "note": crowd_size_note(scenario, history.size),
         }
-    return Debrief(review_plan(scenario, plan), what, figures)
+    return Debrief(review_plan(scenario, plan, authors), what, figures)

@@ -6,13 +6,17 @@ The CLI's `score`, a game's end and the sweeps all pair runs through here, so
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 from simulator.audience import Audience
 from simulator.engine import Plan, RunResult, run, strategy_plan
 from simulator.engine.params import EngineParams, compile_params
 from simulator.scenario.schema import Scenario
-from simulator.scoring.score import Score, paired_score
+from simulator.scoring.score import HISTORY, Score, paired_score
 
 
 @dataclass(frozen=True)
@@ -37,3 +41,71 @@ def play_paired(
     mine = run(scenario, seed, plan, audience=audience, params=params)
     history = history_run(scenario, seed, audience, params)
     return PairedRun(mine, history, paired_score(scenario, mine, history))
+
+
+@dataclass(frozen=True)
+class ScoreRange:
+    """A plan's score over many crowds like this one: how often it beats history, and its spread."""
+
+    plan: str
+    seeds: tuple[int, ...]
+    totals: tuple[float, ...]
+    wins: int
+
+    @property
+    def runs(self) -> int:
+        """Number of crowds."""
+        return len(self.totals)
+
+    @property
+    def median(self) -> float:
+        """Median total."""
+        return float(np.median(self.totals))
+
+    @property
+    def p5(self) -> float:
+        """5th percentile of the totals."""
+        return float(np.percentile(self.totals, 5))
+
+    @property
+    def p95(self) -> float:
+        """95th percentile of the totals."""
+        return float(np.percentile(self.totals, 95))
+
+    def sentence(self) -> str:
+        """Return 'You beat history in 14 of 20 crowds like this one (median 56.2, 5–95%: 48.0–61.3).'"""
+        return (
+            f"You beat history in {self.wins} of {self.runs} crowds like this one "
+            f"(median {self.median:.1f}, 5–95%: {self.p5:.1f}–{self.p95:.1f}; history scores 50)."
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return JSON-ready data."""
+        return {
+            "plan": self.plan,
+            "seeds": [self.seeds[0], self.seeds[-1]],
+            "runs": self.runs,
+            "wins": self.wins,
+            "share_beating_history": self.wins / self.runs if self.runs else 0.0,
+            "median": self.median,
+            "p5": self.p5,
+            "p95": self.p95,
+            "totals": list(self.totals),
+        }
+
+
+def score_range(
+    scenario: Scenario,
+    plan: Plan,
+    seeds: list[int],
+    size: int | None = None,
+    workers: int | None = None,
+    progress: Callable[[str, float, float], None] | None = None,
+) -> ScoreRange:
+    """Score a plan against history on each seed's crowd; return how often it wins and the spread."""
+    from simulator.scoring.sweep import sweep
+
+    name = plan.script()
+    results = sweep(scenario, seeds, ("history", name), size, workers, progress=progress)
+    totals = tuple(r.totals[name] for r in results)
+    return ScoreRange(name, tuple(seeds), totals, sum(t > HISTORY for t in totals))

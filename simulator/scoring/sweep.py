@@ -18,7 +18,7 @@ from simulator.scenario.schema import Scenario
 
 @dataclass(frozen=True)
 class SeedResult:
-    """What one seed gave: each strategy's summary and total score, and history's."""
+    """What one seed gave: each strategy's summary and its total score against history on that crowd (history: 50)."""
 
     seed: int
     summaries: dict[str, dict[str, Any]]
@@ -30,7 +30,7 @@ def evaluate_seed(scenario: Scenario, seed: int, size: int | None, strategies: t
     from simulator.audience import build_audience
     from simulator.engine import run, strategy_plan
     from simulator.engine.params import compile_params
-    from simulator.scoring.score import total_score
+    from simulator.scoring.score import score_summaries
 
     audience = build_audience(scenario, seed, size)
     params = compile_params(scenario)
@@ -38,7 +38,7 @@ def evaluate_seed(scenario: Scenario, seed: int, size: int | None, strategies: t
     for name in ("history", *[s for s in strategies if s != "history"]):
         result = run(scenario, seed, strategy_plan(scenario, name), audience=audience, params=params)
         summaries[name] = result.summary
-        totals[name] = total_score(scenario, result.summary, audience.size)
+        totals[name] = score_summaries(scenario, result.summary, summaries["history"], audience.size)[0]
     return SeedResult(seed, summaries, totals)
 
 

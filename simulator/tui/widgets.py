@@ -151,21 +151,46 @@ def bars(values: list[float], vmax: float, width: int) -> str:
     return "".join(cols)
 
 
-class ComparisonChart(Static):
-    """Two series on one shared scale: you and history."""
+def marks(turns: list[int], n: int, width: int) -> str:
+    """A row with ▲ under the columns of the given turns (of n), resampled to `width` columns like `bars`."""
+    row = [" "] * width
+    for turn in turns:
+        if 0 <= turn < n:
+            row[min(width - 1, turn * width // n)] = "▲"
+    return "".join(row)
 
-    def __init__(self, you: list[float], history: list[float], unit: str, **kwargs) -> None:
+
+class ComparisonChart(Static):
+    """Two series on one shared scale, you and history, with each side's moves marked at their turns."""
+
+    def __init__(
+        self,
+        you: list[float],
+        history: list[float],
+        unit: str,
+        you_moves: list[int] | None = None,
+        history_moves: list[int] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.you, self.history, self.unit = you, history, unit
+        self.you_moves, self.history_moves = you_moves, history_moves
 
     def render(self) -> Text:
         width = max(10, self.size.width - 10)
         vmax = max(self.you + self.history + [0])
+        n = max(len(self.you), len(self.history), 1)
         t = Text()
         t.append("you     ", style="bold")
         t.append(bars(self.you, vmax, width) + "\n", style="bold green")
+        if self.you_moves:
+            t.append("  moves ", style="dim")
+            t.append(marks(self.you_moves, n, width) + "\n", style="green")
         t.append("history ", style="bold")
         t.append(bars(self.history, vmax, width) + "\n", style="bold red")
+        if self.history_moves:
+            t.append("  moves ", style="dim")
+            t.append(marks(self.history_moves, n, width) + "\n", style="red")
         t.append(f"        one scale: full bar = {int(vmax):,} {self.unit}", style="dim")
         return t
 

@@ -143,7 +143,9 @@ def test_json_report_carries_everything(played):
     data = json.loads(render(build_report(store, f.sessions["Blue"].game_id), "json"))
     assert {t["team"] for t in data["teams"]} == set(TEAMS)
     red = next(t for t in data["teams"] if t["team"] == "Red")
-    assert any(x["decision"].startswith("cancel") for x in red["faulted_decisions"])
+    assert any(
+        x["move"].startswith("cancel") and x["decision"].startswith("Cancelled: ") for x in red["faulted_decisions"]
+    )
     assert red["improvement_plan"] and all(
         set(p) >= {"area", "observation", "corrective_action", "owner", "due"} for p in red["improvement_plan"]
     )

@@ -6,7 +6,7 @@ from simulator.report.build import DimensionRow, LessonItem, _plan
 
 
 def _dim(label: str) -> DimensionRow:
-    return DimensionRow("hostile_total", label, 1.0, "lower", 200.0, 100.0, 100.0, 10.0, 40.0)
+    return DimensionRow("hostile_total", label, 1.0, "lower", "harm", 200.0, 100.0, 100.0, -25.0, 25.0, 50.0)
 
 
 def test_each_weak_dimension_gets_its_own_corrective_action():

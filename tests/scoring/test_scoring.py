@@ -6,6 +6,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simulator.audience import build_audience
 from simulator.cli.main import main
@@ -13,7 +15,7 @@ from simulator.engine import parse_script, run, strategy_plan
 from simulator.scoring.calibrate import calibration_table, meets
 from simulator.scoring.compare import comparison_table
 from simulator.scoring.debrief import debrief, review_plan
-from simulator.scoring.score import dimension_score, paired_score
+from simulator.scoring.score import dimension_points, paired_score, score_summaries
 from simulator.scoring.sweep import sweep
 
 ARTICLE_SEEDS = range(50)
@@ -71,17 +73,79 @@ def test_score_moves_the_way_the_mechanism_predicts(askjpm):
     assert better.total > better.history_total
 
 
-def test_scores_are_computed_from_the_declared_scales(askjpm):
+def test_points_are_log_ratios_against_history(askjpm):
+    """Equal to history is 0; half its harm +25, twice it -25, whatever the size of the numbers."""
     dims = {d.metric: d for d in askjpm.scoring.dimensions}
-    hostile = dims["hostile_total"]
-    assert dimension_score(hostile, 0) == 100
-    assert dimension_score(hostile, hostile.scale) == pytest.approx(100 / np.e)
-    assert dimension_score(hostile, 2 * hostile.scale) < dimension_score(hostile, hostile.scale)
-    assert dimension_score(hostile, hostile.scale, scale_factor=5) == pytest.approx(
-        dimension_score(hostile, 5 * hostile.scale)
-    )
+    hostile = dims["hostile_total"].model_copy(update={"scale": 1e-9})
+    assert dimension_points(hostile, 5000, 5000) == 0
+    assert dimension_points(hostile, 2500, 5000) == pytest.approx(25)
+    assert dimension_points(hostile, 10000, 5000) == pytest.approx(-25)
+    assert dimension_points(hostile, 35000, 5000) == pytest.approx(-25 * np.log2(7))  # a 7x storm costs about 70 points
+    assert dimension_points(hostile, 1000, 500, scale_factor=5) == dimension_points(hostile, 5000, 2500)
+    floor = dims["hostile_total"]
+    assert abs(dimension_points(floor, 20, 10)) < 1  # far below the floor, a doubling counts little
     stance = dims["stance_change"]
-    assert dimension_score(stance, 0) == 50 and dimension_score(stance, 0.1) > 50 > dimension_score(stance, -0.1)
+    assert dimension_points(stance, -0.05, -0.05) == 0
+    assert dimension_points(stance, -0.05 + stance.scale, -0.05) == pytest.approx(25)
+    goal = dims["goal_share"]
+    assert goal.kind == "goal" and dimension_points(goal, 0.2, 0.1) > 0 > dimension_points(goal, 0.05, 0.1)
+
+
+def _summary(askjpm, **values):
+    base = {d.metric: 1000.0 for d in askjpm.scoring.dimensions}
+    base.update(hostile_reach_share=0.5, stance_change=-0.05, goal_share=0.1)
+    base.update(values)
+    return base
+
+
+def test_harm_gates_the_goal(askjpm):
+    """More hostile posts and a worse reputation than history cannot be called better, however good the goal."""
+    history = _summary(askjpm)
+    storm = _summary(
+        askjpm,
+        hostile_total=1500.0,
+        stance_change=-0.06,
+        goal_share=0.9,
+        hostile_reach_share=0.1,
+        replies_to_last_brand_post=10.0,
+    )
+    total, gated, _ = score_summaries(askjpm, storm, history, askjpm.audience.size)
+    assert gated and total <= 50
+    mixed = _summary(askjpm, hostile_total=1500.0, stance_change=-0.04, goal_share=0.9)
+    total, gated, _ = score_summaries(askjpm, mixed, history, askjpm.audience.size)
+    assert not gated
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.floats(min_value=1.0, max_value=10.0), min_size=4, max_size=4),
+    st.floats(min_value=0.001, max_value=0.5),
+    st.floats(min_value=0.0, max_value=1.0),
+)
+def test_dominance_a_run_worse_on_every_harm_scores_below_history(askjpm, factors, stance_drop, goal):
+    """Worse than history on every harm dimension (by any factor) scores below history, whatever the goal."""
+    history = _summary(askjpm)
+    worse = dict(history)
+    harms = [d for d in askjpm.scoring.dimensions if d.kind == "harm" and not d.signed]
+    for d, f in zip(harms, factors, strict=False):
+        worse[d.metric] = history[d.metric] * f * 1.01
+    worse["stance_change"] = history["stance_change"] - stance_drop
+    worse["goal_share"] = goal
+    total, _, _ = score_summaries(askjpm, worse, history, askjpm.audience.size)
+    assert total < 50
+
+
+def test_the_defensive_flood_scores_below_history_with_its_reason(askjpm):
+    audience = build_audience(askjpm, 1, 20_000)
+    history = run(askjpm, 1, strategy_plan(askjpm, "history"), audience=audience)
+    flood = run(askjpm, 1, strategy_plan(askjpm, "defensive-flood"), audience=audience)
+    score = paired_score(askjpm, flood, history)
+    assert score.total < score.history_total and score.verdict == "worse than"
+    assert "the main reason you scored below history" in score.reasons[0]
+    hostile = {d.metric: d for d in score.dimensions}["hostile_total"]
+    assert hostile.you > 3 * hostile.history and hostile.points < -40
+    line = next(r for r in score.reasons if r.startswith("Hostile volume: "))
+    assert f"×{hostile.you / hostile.history:.2g}, +{hostile.difference:,.0f}" in line
 
 
 def test_paired_score_needs_the_same_crowd(askjpm):
@@ -157,6 +221,34 @@ def test_score_command(capsys):
         __import__("simulator.scenario", fromlist=["resolve"]).resolve("askjpm").scenario.scoring.dimensions
     )
     assert data["debrief"]["reviews"]
+    assert data["range"] is None and data["score"]["reasons"]
+
+
+def test_score_over_many_crowds_reports_a_range(capsys):
+    """--runs N: how often the plan beats history, the median and the 5-95% range, over N crowds."""
+    args = [
+        "score",
+        "askjpm",
+        "--decisions",
+        "answer:defensive@grievance*20",
+        "--seed",
+        "3",
+        "--size",
+        "5000",
+        "--runs",
+        "4",
+        "--workers",
+        "1",
+    ]
+    assert main([*args, "--json"]) == 0
+    spread = json.loads(capsys.readouterr().out)["range"]
+    assert spread["runs"] == 4 and spread["seeds"] == [3, 6] and len(spread["totals"]) == 4
+    assert spread["wins"] == sum(t > 50 for t in spread["totals"])
+    assert spread["p5"] <= spread["median"] <= spread["p95"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert f"You beat history in {spread['wins']} of 4 crowds like this one" in out
+    assert "the main reason you scored" in out
 
 
 # Many crowds -------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -67,6 +68,13 @@ async def test_a_whole_game_from_the_picker(tmp_path):
         score = app.screen.score
         assert score.script.startswith("open:narrow,wait*3,answer:candid@#")
         assert score.total != score.history_total
+        # The same decisions on ten crowds like this one, computed after the game in a worker.
+        spread = str(app.screen.query_one("#range").render())
+        assert re.fullmatch(
+            r"You beat history in \d+ of 10 crowds like this one \(median .*\)\.", spread.strip().replace("\n", " ")
+        )
+        lessons = str(app.screen.query_one("#lessons").source)
+        assert "### Opened: Narrow, targeted Q&A" in lessons and "answer:candid" not in lessons
     unique = list({id(m): m for m in seen}.values())  # a message is hooked at each node it bubbles through
     names = [type(m).__name__ for m in unique]
     assert names.count("DecisionChosen") == 6

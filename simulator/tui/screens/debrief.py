@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import on, work
@@ -12,12 +12,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Markdown, Static
+from textual.widgets import DataTable, Footer, Header, Label, Markdown, ProgressBar, Static
 
 from simulator.engine import RunResult
 from simulator.formatting import fmt_bound, fmt_metric, fmt_value
-from simulator.game.session import Session
+from simulator.game.session import RANGE_CROWDS, Session
 from simulator.scoring.debrief import Debrief
+from simulator.scoring.paired import ScoreRange
 from simulator.scoring.score import Score
 from simulator.tui.widgets import ComparisonChart
 
@@ -70,36 +71,47 @@ class DebriefScreen(Screen):
         s = self.session
         self.post_message(self.Scored(s.score(), s.history_run(), s.debrief()))
 
+    @dataclass
+    class Ranged(Message):
+        """The game's decisions were scored on many crowds."""
+
+        spread: ScoreRange
+
+    @work(thread=True, exclusive=True, group="range", exit_on_error=False)
+    def compute_range(self) -> None:
+        """Score the same decisions on other crowds like this one, off the UI thread, with progress."""
+
+        def progress(label: str, done: float, total: float) -> None:
+            self.app.call_from_thread(self.query_one("#range-progress", ProgressBar).update, total=total, progress=done)
+
+        self.post_message(self.Ranged(self.session.score_range(progress=progress)))
+
+    @on(Ranged)
+    def _ranged(self, message: Ranged) -> None:
+        self.query_one("#range-progress", ProgressBar).display = False
+        self.query_one("#range", Static).update(Text(message.spread.sentence(), style="bold"))
+
     @on(Scored)
     def _scored(self, message: Scored) -> None:
         s, score, history = self.session, message.score, message.history
         self.score = score
-        verdict = (
-            "better than"
-            if score.total > score.history_total
-            else "worse than"
-            if score.total < score.history_total
-            else "level with"
-        )
         self.query_one("#verdict", Static).update(
             Text.assemble(
                 ("Your score ", "bold"),
                 (f"{score.total:.1f}", "bold reverse"),
-                f"  vs history {score.history_total:.1f}: {verdict} what really happened, on the same crowd (seed {s.seed}, {s.size:,} personas).",
+                f"  vs history {score.history_total:.1f}: {score.verdict} what really happened, on the same crowd "
+                f"(seed {s.seed}, {s.size:,} personas).",
+                *[f"\n  {reason}" for reason in score.reasons],
             )
         )
         table: DataTable[str] = DataTable(id="score-table", cursor_type="none", zebra_stripes=True)
-        table.add_columns("dimension", "you", "history", "your score", "history's")
+        table.add_columns("dimension", "you", "history", "points")
         for d in score.dimensions:
-            table.add_row(
-                d.label,
-                fmt_metric(d.metric, d.you),
-                fmt_metric(d.metric, d.history),
-                f"{d.you_score:.0f}",
-                f"{d.history_score:.0f}",
-            )
+            table.add_row(d.label, fmt_metric(d.metric, d.you), fmt_metric(d.metric, d.history), f"{d.points:+.0f}")
         self.query_one("#debrief", VerticalScroll).mount_all(
             [
+                Static(f"Scoring the same decisions on {RANGE_CROWDS} crowds like this one…", id="range"),
+                ProgressBar(id="range-progress", show_eta=False),
                 table,
                 Label(
                     f"Hostile posts per turn, over the {s.scenario.clock.horizon_hours:g} hours", classes="metric-title"
@@ -108,6 +120,8 @@ class DebriefScreen(Screen):
                     [t["hostile"] for t in s.metrics()],
                     [t["hostile"] for t in history.turns],
                     "hostile posts in a turn",
+                    you_moves=moves(s.metrics()),
+                    history_moves=moves(history.turns),
                     id="hostile-chart",
                 ),
                 Label("Replies to the brand per turn", classes="metric-title"),
@@ -120,6 +134,7 @@ class DebriefScreen(Screen):
                 Markdown(debrief_markdown(message.debrief), id="lessons"),
             ]
         )
+        self.compute_range()
 
     def action_replay(self, new_crowd: bool) -> None:
         self.post_message(self.ReplayRequested(new_crowd))
@@ -128,12 +143,19 @@ class DebriefScreen(Screen):
         cast("BackfireApp", self.app).export_report(self.session.game_id)
 
 
+def moves(turns: list[dict[str, Any]]) -> list[int]:
+    """Return the turns at which a move other than wait was made."""
+    return [t["turn"] for t in turns if t["decision"] != "wait"]
+
+
 def debrief_markdown(report: Debrief) -> str:
     """Return the lessons per decision and what really happened, as Markdown."""
     lines = ["## What the sources say about your decisions", ""]
     for r in report.reviews:
-        when = r.when_text()
-        lines.append(f"### {r.decision}{when}" + (" — the sources disagree" if r.disagreement else ""))
+        lines.append(
+            f"### {r.headline()}"
+            + (" — the sources disagree: one praises this move, another faults it" if r.disagreement else "")
+        )
         if not r.lessons:
             lines.append("No source speaks to this move directly.")
         for lesson in r.lessons:

@@ -72,7 +72,14 @@ class HotWashScreen(Screen):
                 lines.append(f"## {r['team']}")
                 for rev in report.reviews:
                     if rev.lessons:
-                        lines.append(f"**{rev.decision}**" + (" — the sources disagree" if rev.disagreement else ""))
+                        lines.append(
+                            f"**{rev.headline()}**"
+                            + (
+                                " — the sources disagree: one praises this move, another faults it"
+                                if rev.disagreement
+                                else ""
+                            )
+                        )
                         lines += [
                             f"- {lesson.stance}: {lesson.cited} — *{lesson.source_title}*" for lesson in rev.lessons[:3]
                         ]
