@@ -35,6 +35,13 @@ def register(sub: Any) -> None:
         help="advance the clock every SECONDS on its own; an untaken decision is wait",
     )
     add_db(p, DB_HELP + "; every game is saved as it goes")
+    p.add_argument(
+        "--crowds",
+        type=int,
+        default=10,
+        metavar="N",
+        help="after the game, score your decisions on N crowds like this one to see how often they beat history (default 10; 0 skips)",
+    )
 
     p = add_command(
         sub, "history", "List saved games: date, scenario, team, score, finished or not.", "backfire history", _history
@@ -102,7 +109,9 @@ def _play(args: argparse.Namespace) -> int:
             resolve(args.scenario)
     from simulator.tui.app import make_app  # the CLI reaches the UI only here and in resume, replay and facilitate
 
-    make_app(args.scenario, args.seed, args.size, args.realtime, db=args.db).run()
+    if args.crowds < 0:
+        raise BackfireError("--crowds needs 0 or more crowds")
+    make_app(args.scenario, args.seed, args.size, args.realtime, db=args.db, crowds=args.crowds).run()
     return 0
 
 

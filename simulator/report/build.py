@@ -95,6 +95,8 @@ class TeamReport:
     timeline: list[TimelineEvent]
     hostile_series: list[int]
     stance_by_segment: dict[str, tuple[float, float]]
+    reasons: list[str] = field(default_factory=list)  # why the score came out as it did, in words
+    verdict: str = ""  # better than, worse than or level with history
 
 
 @dataclass(frozen=True)
@@ -259,6 +261,8 @@ def _team(store: Store, game_id: int) -> tuple[TeamReport, Scenario, RunResult]:
         timeline=timeline,
         hostile_series=[t["hostile"] for t in turns],
         stance_by_segment=score.stance_change_by_segment,
+        reasons=list(score.reasons),
+        verdict=score.verdict,
     )
     return team, scenario, history
 

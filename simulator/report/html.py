@@ -104,16 +104,17 @@ def to_html(r: Report) -> str:
     ]
     for t in r.teams:
         out.append(f"<div class='team' id='team-{e(t.team)}'><h3>{e(t.team)}</h3>")
+        out.append(f"<p>{t.score:.1f} against history's {t.history_score:.1f}: {e(t.verdict)} history.</p>")
+        out.append("<ul class='reasons'>" + "".join(f"<li>{e(reason)}</li>" for reason in t.reasons) + "</ul>")
         out.append(
             table(
-                ["dimension", "team", "history", "team score", "history score"],
+                ["dimension", "team", "history", "points against history"],
                 [
                     [
                         d.label,
                         fmt(d.metric, d.you),
                         fmt(d.metric, d.history),
-                        f"{d.you_score:.0f}",
-                        f"{d.history_score:.0f}",
+                        f"{d.points:+.0f}",
                     ]
                     for d in t.dimensions
                 ],

@@ -41,8 +41,19 @@ def to_markdown(r: Report) -> str:
         for i, t in enumerate(r.teams, start=1)
     ]
     for t in r.teams:
-        lines += ["", f"### {t.team}", "", "| dimension | team | history |", "|---|---|---|"]
-        lines += [f"| {d.label} | {fmt(d.metric, d.you)} | {fmt(d.metric, d.history)} |" for d in t.dimensions]
+        lines += [
+            "",
+            f"### {t.team}",
+            "",
+            f"{t.score:.1f} against history's {t.history_score:.1f}: {t.verdict} history.",
+            "",
+        ]
+        lines += [f"- {reason}" for reason in t.reasons]
+        lines += ["", "| dimension | team | history | points |", "|---|---|---|---|"]
+        lines += [
+            f"| {d.label} | {fmt(d.metric, d.you)} | {fmt(d.metric, d.history)} | {d.points:+.0f} |"
+            for d in t.dimensions
+        ]
     lines += ["", "## 5. Strengths", ""]
     for t in r.teams:
         lines += [

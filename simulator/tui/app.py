@@ -43,8 +43,10 @@ class BackfireApp(App):
         scenario: str | None = None,
         db: str | None = None,
         facilitation: Facilitation | None = None,
+        crowds: int | None = None,
     ) -> None:
         super().__init__()
+        self.crowds = crowds  # crowds the debrief scores the same decisions on (None: the game's default)
         self.db = db
         self.facilitation = facilitation
         self.session = session
@@ -146,7 +148,7 @@ class BackfireApp(App):
         from simulator.tui.screens import DebriefScreen
 
         self.games_played += 1
-        self.switch_screen(DebriefScreen(self.session))
+        self.switch_screen(DebriefScreen(self.session, self.crowds))
 
     def on_debrief_screen_replay_requested(self, message: Any) -> None:
         from simulator.tui.screens import BriefingScreen
@@ -219,6 +221,7 @@ def make_app(
     db: str | None = None,
     session: Session | None = None,
     facilitation: Facilitation | None = None,
+    crowds: int | None = None,
 ) -> BackfireApp:
     """Build the app (used by `backfire play`, `resume`, `replay --branch` and the tests).
 
@@ -227,5 +230,12 @@ def make_app(
     Every game is saved as it goes in the games database (`db`, $BACKFIRE_DB or the data folder).
     """
     return BackfireApp(
-        session=session, seed=seed, size=size, realtime=realtime, scenario=scenario, db=db, facilitation=facilitation
+        session=session,
+        seed=seed,
+        size=size,
+        realtime=realtime,
+        scenario=scenario,
+        db=db,
+        facilitation=facilitation,
+        crowds=crowds,
     )

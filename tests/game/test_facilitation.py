@@ -136,6 +136,9 @@ def test_html_report_is_self_contained_with_charts_tables_and_every_team(played)
     for team in TEAMS:
         assert f"team-{team}" in parts.ids and team in body
     assert "A leaked memo" in body and "#Badidea! Back to the drawing board" in body
+    # Each team's decisions are dots on its line, and history's on its own; the reasons come in words.
+    assert parts.tags.get("circle", 0) >= 2
+    assert "you scored" in body and "Cancelled: " in body  # the timeline names decisions in words
 
 
 def test_json_report_carries_everything(played):

@@ -87,7 +87,7 @@ async def test_a_whole_game_from_the_picker(tmp_path):
 
 
 async def test_replay_on_the_same_crowd_and_a_new_one():
-    app = make_app("askjpm", seed=4, size=5000)
+    app = make_app("askjpm", seed=4, size=5000, crowds=0)
     async with app.run_test(size=(100, 36)) as pilot:
         await settle(pilot)
         await pilot.press("s")
@@ -112,7 +112,7 @@ async def test_replay_on_the_same_crowd_and_a_new_one():
 
 
 async def test_realtime_advances_on_its_own():
-    app = make_app("askjpm", seed=2, size=5000, realtime=0.05)
+    app = make_app("askjpm", seed=2, size=5000, realtime=0.05, crowds=0)
     async with app.run_test(size=(100, 36)) as pilot:
         await settle(pilot)
         await pilot.press("s")
@@ -156,7 +156,7 @@ async def test_help_and_palette_commands():
 @pytest.mark.parametrize("scenario_id", ["askbg", "mcdstories", "askseaworld", "whyistayed"])
 async def test_each_library_case_plays_through_to_the_debrief(scenario_id):
     """Pick the case, start, wait, answer a post, cancel, wait out the clock, read the debrief."""
-    app = make_app(None, seed=3, size=5000)
+    app = make_app(None, seed=3, size=5000, crowds=3)
     async with app.run_test(size=(100, 36)) as pilot:
         await settle(pilot)
         picker = app.screen
@@ -204,6 +204,7 @@ async def test_each_library_case_plays_through_to_the_debrief(scenario_id):
         assert score.total != score.history_total
         lessons = app.screen.query_one("#lessons").source
         assert app.session.scenario.history.timeline[0].text.split('"')[0][:40] in lessons
+        assert "crowds like this one" in str(app.screen.query_one("#range").render()).replace("\n", " ")
 
 
 # Snapshots ---------------------------------------------------------------------------------------
@@ -258,7 +259,7 @@ def test_snapshot_debrief(snap_compare):
         pilot.app.clear_notifications()
         await pilot.pause()
 
-    assert snap_compare(make_app("askjpm", seed=1, size=SIZE), **SNAP, run_before=before)
+    assert snap_compare(make_app("askjpm", seed=1, size=SIZE, crowds=3), **SNAP, run_before=before)
 
 
 # The installed command, as a person runs it ------------------------------------------------------

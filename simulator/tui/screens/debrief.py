@@ -51,9 +51,10 @@ class DebriefScreen(Screen):
         history: RunResult
         debrief: Debrief
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, crowds: int | None = None) -> None:
         super().__init__()
         self.session = session
+        self.crowds = RANGE_CROWDS if crowds is None else crowds  # crowds to score the same decisions on (0: skip)
         self.score: Score | None = None
 
     def compose(self) -> ComposeResult:
@@ -84,7 +85,7 @@ class DebriefScreen(Screen):
         def progress(label: str, done: float, total: float) -> None:
             self.app.call_from_thread(self.query_one("#range-progress", ProgressBar).update, total=total, progress=done)
 
-        self.post_message(self.Ranged(self.session.score_range(progress=progress)))
+        self.post_message(self.Ranged(self.session.score_range(self.crowds, progress=progress)))
 
     @on(Ranged)
     def _ranged(self, message: Ranged) -> None:
@@ -110,7 +111,10 @@ class DebriefScreen(Screen):
             table.add_row(d.label, fmt_metric(d.metric, d.you), fmt_metric(d.metric, d.history), f"{d.points:+.0f}")
         self.query_one("#debrief", VerticalScroll).mount_all(
             [
-                Static(f"Scoring the same decisions on {RANGE_CROWDS} crowds like this one…", id="range"),
+                Static(
+                    f"Scoring the same decisions on {self.crowds} crowds like this one…" if self.crowds else "",
+                    id="range",
+                ),
                 ProgressBar(id="range-progress", show_eta=False),
                 table,
                 Label(
@@ -134,7 +138,10 @@ class DebriefScreen(Screen):
                 Markdown(debrief_markdown(message.debrief), id="lessons"),
             ]
         )
-        self.compute_range()
+        if self.crowds:
+            self.compute_range()
+        else:
+            self.query_one("#range-progress", ProgressBar).display = False
 
     def action_replay(self, new_crowd: bool) -> None:
         self.post_message(self.ReplayRequested(new_crowd))
