@@ -12,6 +12,7 @@ Regenerate after changing a quote (needs ../shared/):
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -92,6 +93,7 @@ EXTRA = [
 ]
 
 
+@functools.cache
 def article(key: str) -> str:
     """Return a source's archived text (or the research notes), normalised."""
     if key == NOTES:

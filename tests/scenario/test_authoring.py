@@ -34,7 +34,7 @@ def test_every_scenario_passes_its_checks(path):
     from simulator.scenario import load_scenario
 
     scenario = load_scenario(path).scenario
-    checks = check_scenario(scenario, list(range(6)), workers=2)
+    checks = check_scenario(scenario, list(range(4)), workers=2)
     failed = [f"{c.name}: {c.detail}" for c in checks if not c.passed]
     assert not failed, failed
 
