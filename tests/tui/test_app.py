@@ -342,3 +342,17 @@ def test_minutes_read_as_people_say_them():
         "7 days",
         "48 h 20 min",
     ]
+
+
+async def test_the_preview_shows_brackets_as_text_not_markup():
+    """Answering a kind of post previews '[On-topic question posts]' literally (it was eaten as Rich markup)."""
+    app = make_app("askjpm", seed=1, size=5000, crowds=0)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("a")  # your own opening post is highlighted: pick which posts to answer
+        await settle(pilot)
+        assert isinstance(app.screen, DecisionScreen)
+        preview = str(app.screen.query_one("#preview").render())
+        assert "“[On-topic question posts]”" in preview.replace("\n", " ")
