@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import statistics
@@ -33,58 +32,12 @@ def first_frame_seconds(scenario: str, repeats: int = 5) -> list[float]:
     return times
 
 
-def _key_latency(size: int, presses: int) -> dict:
-    from textual import events
-
-    from simulator.tui.app import make_app
-    from simulator.tui.screens import PlayScreen
-    from simulator.tui.widgets import FeedView
-
-    async def measure() -> dict:
-        app = make_app("askjpm", seed=1, size=size)
-        latencies = []
-        async with app.run_test(size=(100, 32)) as pilot:
-            await pilot.pause()
-            await app.workers.wait_for_complete()
-            await pilot.press("s")
-            await pilot.pause()
-            for _ in range(2):
-                await pilot.press("w")
-                await app.workers.wait_for_complete()
-                await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, PlayScreen)
-            feed = screen.query_one(FeedView)
-            busy_presses = 0
-            await pilot.press("f")  # the engine now computes every remaining turn in its worker
-            for i in range(presses):
-                if not screen.busy:
-                    break
-                before = feed.index
-                key = "down" if i % 2 == 0 else "up"
-                # Deliver the key as the terminal driver does (pilot.press waits for idle,
-                # which would wait on the engine), then time until the highlight moves and
-                # the screen has repainted.
-                t0 = time.perf_counter()
-                app.post_message(events.Key(key, None))
-                while feed.index == before and time.perf_counter() - t0 < 5:
-                    await asyncio.sleep(0.0005)
-                painted = asyncio.Event()
-                app.call_after_refresh(painted.set)
-                await painted.wait()
-                latencies.append(time.perf_counter() - t0)
-                busy_presses += 1
-                await asyncio.sleep(0.05)
-            await app.workers.wait_for_complete()
-        return {"size": size, "presses_while_computing": busy_presses, "latencies": latencies}
-
-    return asyncio.run(measure())
-
-
 def bench_app(scenario: str) -> dict:
     """Return first-frame times and key latencies against the targets."""
     frames = first_frame_seconds(scenario)
-    keys = _key_latency(1_000_000, 30)
+    from simulator.tui.measure import key_latency  # the app's own measurement, run in this process
+
+    keys = key_latency(1_000_000, 30)
     lat = keys["latencies"]
     return {
         "what": "app",

@@ -92,7 +92,8 @@ class DecisionScreen(ModalScreen[Decision | None]):
         if question is None and self.choose_kind and self.target:
             label = next((k.label for k in self.session.scenario.kinds if k.id == self.target), self.target)
             question = f"[{label} posts]"
-        self.query_one("#preview", Static).update(Text(self.session.preview(self._decision(option), question)))  # plain text: "[…]" is not markup
+        preview = self.session.preview(self._decision(option), question)
+        self.query_one("#preview", Static).update(Text(preview))  # plain text: "[…]" is not markup
 
     @on(OptionList.OptionHighlighted, "#dialog-options")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
