@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,3 +41,10 @@ def line_of(text: str, needle: str, occurrence: int = 1) -> int:
 def _private_games_db(tmp_path, monkeypatch):
     """Tests never write to the user's games database."""
     monkeypatch.setenv("BACKFIRE_DB", str(tmp_path / "games.db"))
+
+
+async def settle(pilot: Any) -> None:
+    """Let the app finish what it is doing: pending messages, then every worker, then the repaint."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()

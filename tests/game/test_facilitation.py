@@ -14,14 +14,9 @@ from simulator.game.facilitation import Facilitation
 from simulator.report import build_report, render
 from simulator.scenario import resolve
 from simulator.store import Store
+from tests.conftest import settle
 
 TEAMS = ["Red", "Blue", "Green"]
-
-
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_three_teams_with_a_custom_inject_under_pilot(tmp_path, monkeypatch):

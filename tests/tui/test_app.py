@@ -14,14 +14,9 @@ import pytest
 
 from simulator.tui.app import make_app
 from simulator.tui.screens import BriefingScreen, DebriefScreen, DecisionScreen, PickerScreen, PlayScreen
+from tests.conftest import settle
 
 SIZE = 20_000
-
-
-async def settle(pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_a_whole_game_from_the_picker(tmp_path):
