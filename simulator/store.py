@@ -7,18 +7,21 @@ writer working while a game is in progress.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from simulator.errors import BackfireError
 
 DB_ENV = "BACKFIRE_DB"
+DATA_ENV = "BACKFIRE_DATA"
 
 # Each entry upgrades the schema from version i to i + 1. Never edit a released
 # entry: add a new one.
@@ -68,13 +71,20 @@ MIGRATIONS: list[str] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def default_db_path() -> Path:
-    """$BACKFIRE_DB, or backfire.db in the user's data folder."""
-    if os.environ.get(DB_ENV):
-        return Path(os.environ[DB_ENV])
+def data_dir() -> Path:
+    """$BACKFIRE_DATA, or the user's data folder for Backfire (not created here)."""
+    if os.environ.get(DATA_ENV):
+        return Path(os.environ[DATA_ENV])
     import platformdirs
 
-    return Path(platformdirs.user_data_dir("backfire", appauthor=False)) / "backfire.db"
+    return Path(platformdirs.user_data_dir("backfire", appauthor=False))
+
+
+def default_db_path() -> Path:
+    """$BACKFIRE_DB, or backfire.db in the data folder."""
+    if os.environ.get(DB_ENV):
+        return Path(os.environ[DB_ENV])
+    return data_dir() / "backfire.db"
 
 
 @dataclass(frozen=True)
@@ -97,20 +107,84 @@ class GameRecord:
     turns: int
 
 
-class Store:
-    """The games database."""
+class StoreError(BackfireError):
+    """The games database cannot be used: missing, a folder, read-only, damaged, full, locked or too new."""
 
-    def __init__(self, path: str | Path | None = None):
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _explain(path: Path, exc: sqlite3.Error) -> str:
+    text = str(exc)
+    low = text.lower()
+    if "full" in low:
+        return f"{path}: the disk is full ({text}); nothing was half-written: free some space and try again"
+    if "readonly" in low or "read-only" in low:
+        return f"{path} is read-only ({text}); saving there is impossible: pass --db with a writable file"
+    if "locked" in low or "busy" in low:
+        return f"{path} is busy: another Backfire kept it locked for over 30 s ({text}); try again"
+    if "malformed" in low or "not a database" in low or "corrupt" in low:
+        return f"{path} is not a Backfire games database, or it is damaged ({text}); pass --db with another file"
+    if "unable to open" in low:
+        return f"{path}: cannot open the database file ({text})"
+    return f"{path}: the games database failed ({text})"
+
+
+def _guarded(method: _F) -> _F:
+    """Turn SQLite's errors into a StoreError that names the file and what to do."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise StoreError(_explain(self.path, exc)) from None
+        except (ValueError, TypeError) as exc:  # a row edited by hand: bad JSON or a wrong type
+            raise StoreError(f"{self.path}: a saved record is damaged ({exc}); pass --db with another file") from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+class Store:
+    """The games database.
+
+    `create=False` is for commands that only read: a missing file is an error
+    and nothing is created. Every SQLite error becomes a StoreError naming the
+    file; a failed write rolls back, so saved turns are never half-written.
+    """
+
+    def __init__(self, path: str | Path | None = None, create: bool = True):
         self.path = Path(path) if path else default_db_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.is_dir():
+            raise StoreError(
+                f"{self.path} is a folder, not a games database; give a file, e.g. {self.path / 'backfire.db'}"
+            )
+        if not self.path.exists():
+            if not create:
+                raise StoreError(
+                    f"no games database at {self.path}: nothing has been saved there (check the path; `backfire play` creates it)"
+                )
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the folder {self.path.parent}: {exc.strerror}") from None
+        elif not os.access(self.path, os.R_OK):
+            raise StoreError(f"{self.path}: permission denied (cannot read it)")
         try:
             self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(_explain(self.path, exc)) from None
+        try:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise BackfireError(f"{self.path}: not a Backfire games database ({exc})") from None
+        except StoreError:
+            self.db.close()
+            raise
+        except sqlite3.Error as exc:
+            self.db.close()
+            raise StoreError(_explain(self.path, exc)) from None
 
     @property
     def version(self) -> int:
@@ -120,7 +194,7 @@ class Store:
     def _migrate(self) -> None:
         current = self.version
         if current > SCHEMA_VERSION:
-            raise BackfireError(
+            raise StoreError(
                 f"{self.path} was written by a newer Backfire (schema {current}, this one knows {SCHEMA_VERSION})"
             )
         while True:
@@ -139,16 +213,20 @@ class Store:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
+            self.db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            # SQLite may already have rolled back (a full disk does); never raise from here.
+            if self.db.in_transaction:
+                with suppress(sqlite3.Error):
+                    self.db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
 
     def close(self) -> None:
         """Close the connection."""
         self.db.close()
 
     # ------------------------------------------------------------------ writes
+    @_guarded
     def new_game(
         self,
         scenario_id: str,
@@ -168,6 +246,7 @@ class Store:
             )
             return int(cur.lastrowid or 0)
 
+    @_guarded
     def save_turn(self, game_id: int, turn: int, decision: str, metrics: dict) -> None:
         """Save one finished turn, in its own transaction."""
         with self.transaction() as db:
@@ -176,6 +255,7 @@ class Store:
                 (game_id, turn, decision, json.dumps(metrics, sort_keys=True), json.dumps(metrics.get("injects", []))),
             )
 
+    @_guarded
     def save_event(self, game_id: int, turn: int, kind: str, payload: dict) -> None:
         """Save a facilitator's event (an inject fired by hand) before the turn it affects."""
         with self.transaction() as db:
@@ -184,6 +264,7 @@ class Store:
                 (game_id, turn, kind, json.dumps(payload)),
             )
 
+    @_guarded
     def events(self, game_id: int) -> list[tuple[int, str, dict]]:
         """(turn, kind, payload) of a game's facilitator events, in order."""
         rows = self.db.execute(
@@ -191,27 +272,32 @@ class Store:
         ).fetchall()
         return [(r[0], r[1], json.loads(r[2])) for r in rows]
 
+    @_guarded
     def set_facilitation(self, game_id: int, facilitation: str) -> None:
         """Mark a game as one team's game in a facilitated session."""
         with self.transaction() as db:
             db.execute("UPDATE games SET facilitation = ? WHERE id = ?", (facilitation, game_id))
 
+    @_guarded
     def facilitation_games(self, facilitation: str) -> list[int]:
         """Ids of the games of one facilitated session."""
         return [
             r[0] for r in self.db.execute("SELECT id FROM games WHERE facilitation = ? ORDER BY id", (facilitation,))
         ]
 
+    @_guarded
     def facilitation_of(self, game_id: int) -> str | None:
         """The facilitated session a game belongs to, if any."""
         row = self.db.execute("SELECT facilitation FROM games WHERE id = ?", (game_id,)).fetchone()
         return row[0] if row else None
 
+    @_guarded
     def debrief_of(self, game_id: int) -> dict | None:
         """The saved debrief of a finished game."""
         row = self.db.execute("SELECT debrief FROM games WHERE id = ?", (game_id,)).fetchone()
         return json.loads(row[0]) if row and row[0] else None
 
+    @_guarded
     def finish(self, game_id: int, score: float, history_score: float, debrief: dict) -> None:
         """Mark a game finished with its score and debrief."""
         with self.transaction() as db:
@@ -221,16 +307,23 @@ class Store:
             )
 
     # ------------------------------------------------------------------ reads
+    @_guarded
+    def integrity(self) -> str:
+        """`PRAGMA integrity_check`: 'ok' when the file is sound."""
+        return str(self.db.execute("PRAGMA integrity_check").fetchone()[0])
+
     _SELECT = (
         "SELECT g.id, g.created_at, g.scenario_id, g.scenario_hash, g.seed, g.size, g.opening, g.team, g.finished, g.score, g.history_score, "
         "g.parent_id, g.branch_turn, (SELECT COUNT(*) FROM turns t WHERE t.game_id = g.id) FROM games g "
     )
 
+    @_guarded
     def games(self, limit: int = 100) -> list[GameRecord]:
         """The most recent games first."""
         rows = self.db.execute(self._SELECT + "ORDER BY g.created_at DESC, g.id DESC LIMIT ?", (limit,)).fetchall()
         return [_record(r) for r in rows]
 
+    @_guarded
     def game(self, game_id: int) -> GameRecord:
         """One game's header; a clear error when there is none."""
         row = self.db.execute(self._SELECT + "WHERE g.id = ?", (game_id,)).fetchone()
@@ -238,6 +331,7 @@ class Store:
             raise BackfireError(f"no saved game {game_id} in {self.path} (see `backfire history`)")
         return _record(row)
 
+    @_guarded
     def turns(self, game_id: int) -> list[tuple[int, str, dict]]:
         """(turn, decision, metrics) of every saved turn, in order."""
         rows = self.db.execute(

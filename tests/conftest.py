@@ -39,8 +39,15 @@ def line_of(text: str, needle: str, occurrence: int = 1) -> int:
 
 @pytest.fixture(autouse=True)
 def _private_games_db(tmp_path, monkeypatch):
-    """Tests never write to the user's games database."""
+    """Tests never write to the user's games database or data folder, and an internal error fails the test.
+
+    BACKFIRE_CRASH=raise lets an unexpected exception through the CLI's last
+    line of defence (and the app's worker notice), so no test passes on a path
+    that would print "internal error" to a user.
+    """
     monkeypatch.setenv("BACKFIRE_DB", str(tmp_path / "games.db"))
+    monkeypatch.setenv("BACKFIRE_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("BACKFIRE_CRASH", "raise")
 
 
 async def settle(pilot: Any) -> None:
@@ -48,3 +55,13 @@ async def settle(pilot: Any) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+# Hypothesis budgets. `ci` (the default) is derandomised, so CI explores the
+# same inputs every run; `deep` is the long fuzz run (tests/fuzz/README.md).
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("ci", max_examples=40, derandomize=True, print_blob=True)
+_hypothesis_settings.register_profile("deep", max_examples=10_000, print_blob=True)
+_hypothesis_settings.register_profile("explore", max_examples=500, print_blob=True)
+_hypothesis_settings.load_profile(__import__("os").environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import shlex
 import sys
 from collections.abc import Callable
@@ -45,13 +46,70 @@ def crowd_size(text: str) -> int:
         mult, t = 1_000_000, t[:-1]
     try:
         value = int(float(t) * mult)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise argparse.ArgumentTypeError(
             f"expected a number of personas such as 100000, 100k or 1M, got {text!r}"
         ) from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"the crowd size must be positive, got {text!r}")
     return value
+
+
+MAX_SEED = 2**63 - 1  # a seed is saved as SQLite's INTEGER
+
+
+def seed_value(text: str) -> int:
+    """Parse a seed: a whole number from 0 to 2**63 - 1."""
+    try:
+        value = int(text.strip().replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number such as 1 or 42, got {text!r}") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"a seed is a whole number from 0 to {MAX_SEED:,}, got {text!r}")
+    return value
+
+
+def whole(low: int = 0, high: int | None = None) -> Callable[[str], int]:
+    """An argument type: a whole number from `low` (to `high`)."""
+
+    def parse(text: str) -> int:
+        span = f"from {low:,}" + (f" to {high:,}" if high is not None else "")
+        try:
+            value = int(text.strip().replace("_", ""))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number {span}, got {text!r}") from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"expected a whole number {span}, got {text!r}")
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
+
+
+def fraction(text: str) -> float:
+    """An argument type: a share from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a share from 0 to 1 such as 0.8, got {text!r}")
+    return value
+
+
+def seconds(text: str) -> float:
+    """An argument type: a positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds such as 20, got {text!r}")
+    return value
+
+
+GAME_ID = whole(1, MAX_SEED)
+RUNS = whole(1, 1_000_000)
 
 
 def add_scenario(p: argparse.ArgumentParser) -> None:
@@ -63,7 +121,7 @@ def add_seed(
     p: argparse.ArgumentParser, help: str = "random seed: same seed, same crowd and same run (default 1)"
 ) -> None:
     """--seed."""
-    p.add_argument("--seed", type=int, default=1, help=help)
+    p.add_argument("--seed", type=seed_value, default=1, help=help)
 
 
 def add_size(p: argparse.ArgumentParser) -> None:
@@ -83,7 +141,7 @@ def add_db(p: argparse.ArgumentParser, help: str = "games database") -> None:
 
 def add_workers(p: argparse.ArgumentParser) -> None:
     """--workers."""
-    p.add_argument("--workers", type=int, help="worker processes (default: one per core)")
+    p.add_argument("--workers", type=whole(1, 1024), help="worker processes (default: one per core)")
 
 
 def db_flag(args: argparse.Namespace) -> str:

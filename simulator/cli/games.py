@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.console import Console
 
-from simulator.cli.args import add_command, add_db, add_json, add_seed, add_size, db_flag
+from simulator.cli.args import GAME_ID, add_command, add_db, add_json, add_seed, add_size, db_flag, seconds, whole
 from simulator.cli.console import console, print_json, table, write_text
 from simulator.errors import BackfireError
 from simulator.formatting import fmt_clock, fmt_int
@@ -30,14 +30,14 @@ def register(sub: Any) -> None:
     add_size(p)
     p.add_argument(
         "--realtime",
-        type=float,
+        type=seconds,
         metavar="SECONDS",
         help="advance the clock every SECONDS on its own; an untaken decision is wait",
     )
     add_db(p, DB_HELP + "; every game is saved as it goes")
     p.add_argument(
         "--crowds",
-        type=int,
+        type=whole(0, 10_000),
         default=10,
         metavar="N",
         help="after the game, score your decisions on N crowds like this one to see how often they beat history (default 10; 0 skips)",
@@ -56,7 +56,7 @@ def register(sub: Any) -> None:
         "backfire resume 12",
         _resume,
     )
-    p.add_argument("game", type=int, help="game id (see `backfire history`)")
+    p.add_argument("game", type=GAME_ID, help="game id (see `backfire history`)")
     p.add_argument("--decisions", metavar="SCRIPT", help="play these decisions headless instead of opening the app")
     add_db(p)
     add_json(p, "headless: print the saved (verified) turns and any new ones as JSON")
@@ -68,8 +68,8 @@ def register(sub: Any) -> None:
         "backfire replay 12 --turn 8 --branch",
         _replay,
     )
-    p.add_argument("game", type=int, help="game id")
-    p.add_argument("--turn", type=int, help="stop after this many turns (the rewind point)")
+    p.add_argument("game", type=GAME_ID, help="game id")
+    p.add_argument("--turn", type=whole(0), help="stop after this many turns (the rewind point)")
     p.add_argument(
         "--branch",
         action="store_true",
@@ -86,7 +86,7 @@ def register(sub: Any) -> None:
         "backfire report 12 --format html -o aar.html",
         _report,
     )
-    p.add_argument("game", type=int, help="game id (any team's, for a facilitated session)")
+    p.add_argument("game", type=GAME_ID, help="game id (any team's, for a facilitated session)")
     p.add_argument(
         "--format",
         choices=["md", "html", "json"],
@@ -111,14 +111,16 @@ def _play(args: argparse.Namespace) -> int:
 
     if args.crowds < 0:
         raise BackfireError("--crowds needs 0 or more crowds")
-    make_app(args.scenario, args.seed, args.size, args.realtime, db=args.db, crowds=args.crowds).run()
-    return 0
+    app = make_app(args.scenario, args.seed, args.size, args.realtime, db=args.db, crowds=args.crowds)
+    app.run()
+    return app.return_code or 0
 
 
 def _store(args: argparse.Namespace) -> Any:
+    """The games database of a command that looks back: it must exist already (nothing is created)."""
     from simulator.store import Store
 
-    return Store(args.db)
+    return Store(args.db, create=False)
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -129,6 +131,15 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
+    from simulator.store import default_db_path
+
+    if args.db is None and not default_db_path().exists():
+        # Nothing saved yet in the default place: an empty list, and nothing created.
+        if args.json:
+            print_json({"db": str(default_db_path()), "games": []})
+        else:
+            console().print(f"No saved games yet ({default_db_path()}). Start one with: backfire play askjpm")
+        return 0
     store = _store(args)
     games = store.games()
     if args.json:
@@ -226,8 +237,9 @@ def _resume(args: argparse.Namespace) -> int:
         return 0
     from simulator.tui.app import make_app
 
-    make_app(session=session).run()
-    return 0
+    app = make_app(session=session)
+    app.run()
+    return app.return_code or 0
 
 
 def _replay(args: argparse.Namespace) -> int:
@@ -238,8 +250,9 @@ def _replay(args: argparse.Namespace) -> int:
     if args.branch and not (args.decisions or args.json):
         from simulator.tui.app import make_app
 
-        make_app(session=session).run()
-        return 0
+        app = make_app(session=session)
+        app.run()
+        return app.return_code or 0
     new = _headless(session, args.decisions) if args.branch else []
     if args.json:
         print_json(

@@ -3,7 +3,8 @@
 Each family of commands adds its own subparsers (`set_defaults(handler=…)`);
 this module builds the parser, dispatches, and is the one error edge: user
 mistakes (bad files, unknown options) raise BackfireError, are printed here
-without a traceback, and exit with code 2.
+without a traceback, and exit with code 2. Anything else is a bug: one line
+says what failed and where the traceback was written, and the exit code is 70.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 from simulator import __version__
 from simulator.cli import bench, games, runs, scenarios, sweeps, workshops
 from simulator.cli.args import Formatter, Parser
+from simulator.crash import EXIT_SOFTWARE, one_line, raising
 from simulator.errors import BackfireError
 
 FAMILIES = (scenarios, runs, sweeps, games, workshops, bench)
@@ -52,3 +54,11 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:
+        if raising():
+            raise
+        print(
+            f"backfire: {one_line(exc, 'backfire ' + ' '.join(argv if argv is not None else sys.argv[1:]))}",
+            file=sys.stderr,
+        )
+        return EXIT_SOFTWARE

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from typing import Any
 
 from rich.console import Console
 
-from simulator.cli.args import add_command, add_db, add_json, add_scenario, add_seed, add_size, add_workers, crowd_size
+from simulator.cli.args import (
+    RUNS,
+    add_command,
+    add_db,
+    add_json,
+    add_scenario,
+    add_seed,
+    add_size,
+    add_workers,
+    crowd_size,
+    whole,
+)
 from simulator.cli.console import Progress, console, print_json, table
 from simulator.formatting import fmt_bound, fmt_bytes, fmt_clock, fmt_int, fmt_metric, fmt_num, fmt_seconds, fmt_value
 from simulator.scenario.schema import Scenario
@@ -60,7 +72,9 @@ def register(sub: Any) -> None:
     group.add_argument(
         "--strategy", metavar="NAME", help="a strategy named in the scenario, or `history` (what the brand really did)"
     )
-    p.add_argument("--every", type=int, default=1, metavar="N", help="text output: show every N-th turn (default 1)")
+    p.add_argument(
+        "--every", type=whole(1), default=1, metavar="N", help="text output: show every N-th turn (default 1)"
+    )
     p.add_argument("--feed", action="store_true", help="also print the sampled feed posts")
     add_json(p, "print one JSON object with `turns` and `summary`")
     p.add_argument("--save", action="store_true", help="save the game as it goes (see `backfire history`)")
@@ -82,7 +96,7 @@ def register(sub: Any) -> None:
     add_size(p)
     p.add_argument(
         "--runs",
-        type=int,
+        type=RUNS,
         default=1,
         metavar="N",
         help="also score the plan on N crowds (seeds SEED..SEED+N-1): the share beating history, the median and 5-95%% range",
@@ -183,14 +197,17 @@ def _run(args: argparse.Namespace) -> int:
         for turn in range(scenario.clock.turns):
             session.play(plan.at(turn))
         result = session.result(with_feed=args.feed)
-        if not args.json and session.store is not None:
+        if session.save_problem:
+            print(f"backfire: {session.save_problem}", file=sys.stderr)
+        elif not args.json and session.store is not None:
             console().print(f"Saved as game {session.game_id} in {session.store.path}")
     else:
         result = run(scenario, args.seed, plan, audience=audience, with_feed=args.feed)
     elapsed = time.perf_counter() - started
+    unsaved = 2 if args.save and session.save_problem else 0  # the run is shown, but a save that stopped is an error
     if args.json:
         print_json(result.as_dict(feed=args.feed))
-        return 0
+        return unsaved
     out = console()
     out.print(f"[bold]{scenario.title}[/] — {fmt_int(audience.size)} personas, seed {args.seed}")
     out.print(f"Decisions: {plan.script()}")
@@ -239,7 +256,7 @@ def _run(args: argparse.Namespace) -> int:
         f"--size {audience.size} --decisions '{plan.script()}'",
         soft_wrap=True,
     )
-    return 0
+    return unsaved
 
 
 def print_summary(out: Console, s: dict[str, Any], scenario: Scenario) -> None:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from simulator.cli.args import add_command, add_json, add_scenario, add_size, add_workers
+from simulator.cli.args import RUNS, add_command, add_json, add_scenario, add_size, add_workers
 from simulator.cli.console import Progress, console, print_json, table, write_text
 from simulator.errors import BackfireError, Problem, ScenarioError
 
@@ -53,7 +53,7 @@ def register(sub: Any) -> None:
         _check,
     )
     add_scenario(p)
-    p.add_argument("--runs", type=int, default=8, help="number of seeds (default 8)")
+    p.add_argument("--runs", type=RUNS, default=8, help="number of seeds (default 8)")
     add_size(p)
     add_workers(p)
     add_json(p)

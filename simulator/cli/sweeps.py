@@ -6,7 +6,17 @@ import argparse
 import time
 from typing import Any
 
-from simulator.cli.args import add_command, add_json, add_scenario, add_size, add_workers, seeds_of
+from simulator.cli.args import (
+    RUNS,
+    add_command,
+    add_json,
+    add_scenario,
+    add_size,
+    add_workers,
+    fraction,
+    seed_value,
+    seeds_of,
+)
 from simulator.cli.console import Progress, console, print_json, table
 from simulator.formatting import fmt_bound, fmt_int, fmt_num, fmt_seconds
 
@@ -21,11 +31,11 @@ def register(sub: Any) -> None:
         _calibrate,
     )
     add_scenario(p)
-    p.add_argument("--runs", type=int, default=100, help="number of seeds (default 100)")
-    p.add_argument("--first-seed", type=int, default=0, help="seeds are FIRST..FIRST+RUNS-1 (default 0)")
+    p.add_argument("--runs", type=RUNS, default=100, help="number of seeds (default 100)")
+    p.add_argument("--first-seed", type=seed_value, default=0, help="seeds are FIRST..FIRST+RUNS-1 (default 0)")
     add_size(p)
     add_workers(p)
-    p.add_argument("--require", type=float, default=0.8, help="share of seeds that must meet a target (default 0.8)")
+    p.add_argument("--require", type=fraction, default=0.8, help="share of seeds that must meet a target (default 0.8)")
     add_json(p)
 
     p = add_command(
@@ -41,8 +51,8 @@ def register(sub: Any) -> None:
         default=None,
         help="comma-separated strategy names or decision scripts (default: history and every named strategy); separate scripts with ';'",
     )
-    p.add_argument("--runs", type=int, default=30, help="number of seeds (default 30)")
-    p.add_argument("--first-seed", type=int, default=0, help="seeds are FIRST..FIRST+RUNS-1 (default 0)")
+    p.add_argument("--runs", type=RUNS, default=30, help="number of seeds (default 30)")
+    p.add_argument("--first-seed", type=seed_value, default=0, help="seeds are FIRST..FIRST+RUNS-1 (default 0)")
     add_size(p)
     add_workers(p)
     p.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster at ADDRESS (needs the dask extra)")

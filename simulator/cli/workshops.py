@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from simulator.cli.args import add_command, add_db, add_json, add_scenario, add_seed, add_size, db_flag
+from simulator.cli.args import add_command, add_db, add_json, add_scenario, add_seed, add_size, db_flag, seconds
 from simulator.cli.console import console, print_json, table
 from simulator.errors import BackfireError
 
@@ -25,7 +25,7 @@ def register(sub: Any) -> None:
     add_size(p)
     p.add_argument(
         "--realtime",
-        type=float,
+        type=seconds,
         default=20.0,
         metavar="SECONDS",
         help="clock speed when realtime is switched on with r (default 20)",
@@ -85,5 +85,6 @@ def _facilitate(args: argparse.Namespace) -> int:
         return 0
     from simulator.tui.app import make_app
 
-    make_app(realtime=args.realtime, db=args.db, facilitation=f).run()
-    return 0
+    app = make_app(realtime=args.realtime, db=args.db, facilitation=f)
+    app.run()
+    return app.return_code or 0

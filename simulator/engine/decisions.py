@@ -129,10 +129,13 @@ def parse_script(scenario: Scenario, script: str) -> Plan:
             check_decision(scenario, decision)
         except BackfireError as exc:
             raise BackfireError(f"decision {i + 1} ({token!r}): {exc}") from None
+        turns = scenario.clock.turns
+        if len(decisions) + repeat > turns:  # counted before the list grows: `wait*99999999999` is refused, not built
+            raise BackfireError(
+                f"the script has {len(decisions) + repeat:,} decisions by decision {i + 1} ({token!r}) "
+                f"but the scenario has only {turns} turns"
+            )
         decisions.extend([decision] * repeat)
-    turns = scenario.clock.turns
-    if len(decisions) > turns:
-        raise BackfireError(f"the script has {len(decisions)} decisions but the scenario has only {turns} turns")
     return Plan(opening, tuple(decisions))
 
 

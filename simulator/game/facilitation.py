@@ -136,6 +136,18 @@ class Facilitation:
             )
         return rows
 
+    @property
+    def saved_note(self) -> str:
+        """One line for leaving the session: each team's saved game and how to continue it."""
+        saved = [(t, s.game_id) for t, s in self.sessions.items() if s.game_id is not None and s.store is not None]
+        problems = [s.save_problem for s in self.sessions.values() if s.save_problem]
+        if problems:
+            return problems[0]
+        if not saved:
+            return "This session was not saved."
+        games = ", ".join(f"{t} game {g}" for t, g in saved)
+        return f"Every team's game is saved ({games}) at turn {self.turn}. Continue a team's game with: backfire resume {saved[0][1]}"
+
     def session(self, team: str) -> Session:
         """Return a team's game."""
         return self._session(team)

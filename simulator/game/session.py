@@ -23,6 +23,7 @@ from simulator.scenario.schema import Inject, InjectPost, Scenario, Trigger
 from simulator.scoring.debrief import Debrief, debrief
 from simulator.scoring.paired import ScoreRange, history_run, score_range
 from simulator.scoring.score import Score, paired_score
+from simulator.store import StoreError, default_db_path
 
 if TYPE_CHECKING:
     from simulator.store import Store
@@ -47,6 +48,7 @@ class Session:
         self.store = store
         self.scenario_hash = scenario_hash
         self.game_id: int | None = None
+        self.save_problem: str | None = None  # why saving stopped (disk full, read-only…), once it has
         self.parent_id: int | None = None
         self.branch_turn: int | None = None
         self.seed = seed
@@ -138,11 +140,35 @@ class Session:
         self.check(decision)
         metrics = game.play(decision)
         if self.store is not None and self.game_id is not None:
-            self.store.save_turn(self.game_id, metrics["turn"], str(decision), metrics)
-            if game.over:
-                score = self.score()
-                self.store.finish(self.game_id, score.total, score.history_total, self.debrief().as_dict())
+            try:
+                self.store.save_turn(self.game_id, metrics["turn"], str(decision), metrics)
+                if game.over:
+                    score = self.score()
+                    self.store.finish(self.game_id, score.total, score.history_total, self.debrief().as_dict())
+            except StoreError as exc:
+                # The turn is played; the saved game stays whole up to the last saved turn.
+                # Saving stops here, so later turns cannot leave a gap in it.
+                self.store = None
+                self.save_problem = (
+                    f"Saving stopped at turn {metrics['turn'] + 1}: {exc}. Game {self.game_id} is saved up to "
+                    f"turn {metrics['turn']} (resume it with `backfire resume {self.game_id}`); this game goes on unsaved."
+                )
         return metrics
+
+    @property
+    def saved_note(self) -> str:
+        """One line for leaving the game: where it is saved and how to continue it."""
+        if self.save_problem:
+            return self.save_problem
+        if self.store is None or self.game_id is None:
+            return "This game was not saved."
+        db = "" if self.store.path == default_db_path() else f" --db {self.store.path}"
+        if self.over:
+            return f"Game {self.game_id} is saved and finished. See it again with: backfire replay {self.game_id}{db}"
+        return (
+            f"Game {self.game_id} is saved at turn {self.turn} of {self.turns}. "
+            f"Continue it with: backfire resume {self.game_id}{db}"
+        )
 
     def finish_with_waits(self) -> None:
         """Play the remaining turns with `wait`."""

@@ -27,6 +27,9 @@ from simulator.scenario.schema import Scenario
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ALIASES = 64
+MAX_DEPTH = 64
+MAX_NODES = 200_000
+_TOO_DEEP = f"the file nests lists and mappings more than {MAX_DEPTH} deep; a scenario needs far fewer levels"
 
 FieldPath = tuple[str | int, ...]
 
@@ -130,8 +133,12 @@ def _locate(
 def _read_text(path: Path, label: str) -> str:
     try:
         size = path.stat().st_size
+        if path.is_dir():
+            raise ScenarioError([Problem(label, None, None, "", "is a folder, not a scenario file")])
     except FileNotFoundError:
         raise ScenarioError([Problem(label, None, None, "", "file not found")]) from None
+    except ValueError:  # a NUL byte in the name
+        raise ScenarioError([Problem(label, None, None, "", "not a usable file name")]) from None
     except OSError as exc:
         raise ScenarioError([Problem(label, None, None, "", f"cannot read: {exc.strerror}")]) from None
     if size > MAX_BYTES:
@@ -142,7 +149,10 @@ def _read_text(path: Path, label: str) -> str:
                 )
             ]
         )
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError([Problem(label, None, None, "", f"cannot read: {exc.strerror}")]) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -179,38 +189,148 @@ def _hashtags_cut_off(text: str, label: str, problems: list[Problem]) -> None:
             )
 
 
+def _yaml_problem(exc: yaml.YAMLError, label: str, text: str) -> Problem:
+    """Turn a YAML error into a Problem with the line and column it happened at."""
+    if isinstance(exc, yaml.reader.ReaderError):
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        column = exc.position - (before.rfind("\n") + 1) + 1
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        return Problem(
+            label,
+            line,
+            column,
+            "",
+            f"character U+{ord(char):04X} is not allowed in a YAML file (a control character, "
+            "perhaps from a bad copy-paste); delete it",
+        )
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        if "alias bomb" in str(exc.problem):
+            message = str(exc.problem)
+        else:
+            kind = "YAML value" if isinstance(exc, yaml.constructor.ConstructorError) else "YAML syntax"
+            context = exc.context or ""
+            cm = exc.context_mark
+            if context and cm is not None and mark is not None and (cm.line, cm.column) != (mark.line, mark.column):
+                context += f" started at line {cm.line + 1}, column {cm.column + 1}"
+            message = f"{kind}: {exc.problem or exc}" + (f" ({context})" if context else "")
+        return Problem(label, line, col, "", message)
+    return Problem(label, 1, 1, "", f"YAML: {exc}")
+
+
+def _cycle(root: Node) -> Node | None:
+    """Return a node that contains itself through an alias (`a: &a [*a]`), or None."""
+    on_path: set[int] = set()
+    done: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            on_path.discard(id(node))
+            done.add(id(node))
+            continue
+        if id(node) in done:
+            continue
+        if id(node) in on_path:
+            return node
+        on_path.add(id(node))
+        stack.append((node, True))
+        if isinstance(node, MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, SequenceNode):
+            children = list(node.value)
+        else:
+            children = []
+        for child in reversed(children):
+            if id(child) in on_path:
+                return child  # type: ignore[no-any-return]
+            stack.append((child, False))
+    return None
+
+
+def _shape(root: Node) -> tuple[int, int]:
+    """Return (deepest nesting, node count with every alias expanded), without recursion.
+
+    The root must have no alias loop. Counts are memoised per node, so a file
+    whose aliases would expand to billions of nodes is measured, not expanded.
+    """
+    depth: dict[int, int] = {}
+    size: dict[int, int] = {}
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, ready = stack.pop()
+        if id(node) in size:
+            continue
+        if isinstance(node, MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, SequenceNode):
+            children = list(node.value)
+        else:
+            children = []
+        if ready or not children:
+            depth[id(node)] = 1 + max((depth[id(c)] for c in children), default=0)
+            size[id(node)] = 1 + sum(size[id(c)] for c in children)
+            continue
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in size)
+    return depth[id(root)], size[id(root)]
+
+
 def parse_scenario_text(text: str, label: str) -> Scenario:
     """Validate YAML text as a scenario; raise ScenarioError listing every problem."""
-    loader = _GuardedLoader(text)
     try:
+        loader = _GuardedLoader(text)
         try:
             root = loader.get_single_node()
         finally:
             loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        if "alias bomb" in str(exc.problem):
-            message = str(exc.problem)
-        else:
-            message = f"YAML syntax: {exc.problem or exc}" + (f" ({exc.context})" if exc.context else "")
-        raise ScenarioError([Problem(label, line, col, "", message)]) from None
     except yaml.YAMLError as exc:
-        raise ScenarioError([Problem(label, None, None, "", str(exc))]) from None
+        raise ScenarioError([_yaml_problem(exc, label, text)]) from None
+    except RecursionError:
+        raise ScenarioError([Problem(label, 1, 1, "", _TOO_DEEP)]) from None
     if root is None:
         raise ScenarioError([Problem(label, 1, 1, "", "the file is empty; expected a scenario mapping")])
+    looped = _cycle(root)
+    if looped is not None:
+        raise ScenarioError(
+            [
+                Problem(
+                    label,
+                    *_position(looped),
+                    "",
+                    "an alias refers to a node that contains it (a loop such as `a: &a [*a]`)",
+                )
+            ]
+        )
+    depth, nodes = _shape(root)
+    if depth > MAX_DEPTH:
+        raise ScenarioError([Problem(label, 1, 1, "", _TOO_DEEP)])
+    if nodes > MAX_NODES:
+        raise ScenarioError(
+            [
+                Problem(
+                    label,
+                    1,
+                    1,
+                    "",
+                    f"the file expands to {nodes:,} values once its aliases are followed (limit {MAX_NODES:,}); "
+                    "refused as a possible alias bomb",
+                )
+            ]
+        )
 
     problems: list[Problem] = []
     _duplicate_keys(root, (), label, problems)
-    _hashtags_cut_off(text, label, problems)
     try:
-        data = yaml.SafeLoader.construct_document(_ConstructOnly(root), root)
+        _hashtags_cut_off(text, label, problems)
+        data = _ConstructOnly(root).construct_document(root)
     except yaml.YAMLError as exc:
-        raise ScenarioError([*problems, Problem(label, None, None, "", str(exc))]) from None
+        raise ScenarioError([*problems, _yaml_problem(exc, label, text)]) from None
     if not isinstance(data, dict):
-        line, col = _position(root)
         raise ScenarioError(
-            [*problems, Problem(label, line, col, "", "expected a mapping of scenario fields at the top")]
+            [*problems, Problem(label, *_position(root), "", "expected a mapping of scenario fields at the top")]
         )
 
     values: dict[FieldPath, tuple[int, int]] = {}
@@ -221,11 +341,7 @@ def parse_scenario_text(text: str, label: str) -> Scenario:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
-            loc = tuple(err["loc"])
-            # pydantic appends the validator's tag for union/function steps; drop non-field parts.
-            loc = tuple(
-                p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith(("function-", "union:"))))
-            )
+            loc = _field_path(tuple(err["loc"]), data)
             kind = err["type"]
             line, col = _locate(loc, values, keys, prefer_key=kind == "extra_forbidden")
             if kind == "missing":
@@ -262,6 +378,28 @@ def parse_scenario_text(text: str, label: str) -> Scenario:
     return scenario
 
 
+def _field_path(loc: tuple[Any, ...], data: object) -> FieldPath:
+    """Drop the tags pydantic adds for union and function steps (`function-after[…]`), keeping real keys.
+
+    A part is kept when the data has it at that place, so a key that looks like
+    a tag (`c[lock`) is still named.
+    """
+    kept: list[str | int] = []
+    node: object = data
+    for part in loc:
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node)
+        ):
+            kept.append(part)
+            node = node[part]
+        elif isinstance(part, str) and ("[" in part or part.startswith(("function-", "union:"))):
+            continue
+        else:
+            kept.append(part)
+            node = None
+    return tuple(kept)
+
+
 def _sorted(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
 
@@ -279,6 +417,8 @@ def _did_you_mean(loc: FieldPath, data: dict[str, Any]) -> str:
             continue  # a key of a mapping (a segment or kind id), not a field
         model = _inner_model(field.annotation) or model
     names = list(getattr(model, "model_fields", {}))
+    if not loc:
+        return ""
     close = difflib.get_close_matches(str(loc[-1]), names, n=1)
     return f"; did you mean {close[0]!r}?" if close else f"; expected one of: {', '.join(names)}"
 
@@ -298,11 +438,23 @@ def _inner_model(annotation: object) -> type | None:
 
 
 class _ConstructOnly(yaml.SafeLoader):
-    """A SafeLoader used only to construct Python values from an already composed node."""
+    """A SafeLoader used only to construct Python values from an already composed node.
+
+    A value its tag cannot hold (`!!float x`, `!!int abc`) raises a YAML error
+    with the node's position instead of a bare ValueError.
+    """
 
     def __init__(self, node: Node):
         yaml.SafeLoader.__init__(self, "")
         self._node = node
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {node.value!r} as {node.tag.rsplit(':', 1)[-1]}: {exc}", node.start_mark
+            ) from None
 
 
 def load_scenario(path: str | Path) -> LoadedScenario:

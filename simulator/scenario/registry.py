@@ -72,17 +72,30 @@ def discover() -> list[Listing]:
     return found
 
 
+def _is_file(path: Path) -> bool:
+    """Path.is_file, but False for a name the system cannot even look up (too long, a NUL byte)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _shown(name: str) -> str:
+    """A name as shown in an error: quoted, and cut if it is long."""
+    return repr(name if len(name) <= 60 else name[:57] + "...")
+
+
 def resolve(name: str) -> LoadedScenario:
     """Load a scenario named by path or by id; raise BackfireError listing what exists."""
     from simulator.scenario.loader import load_scenario
 
     candidate = Path(name)
-    if candidate.suffix in (".yaml", ".yml") or os.sep in name or candidate.is_file():
+    if candidate.suffix in (".yaml", ".yml") or os.sep in name or _is_file(candidate):
         return load_scenario(candidate)
     for folder in scenario_folders():
         for suffix in (".yaml", ".yml"):
             path = folder / f"{name}{suffix}"
-            if path.is_file():
+            if _is_file(path):
                 loaded = load_scenario(path)
                 if loaded.scenario.id == name:
                     return loaded
@@ -91,7 +104,7 @@ def resolve(name: str) -> LoadedScenario:
             return listing.loaded
     known = [item.loaded.scenario.id for item in discover() if item.loaded is not None]
     raise BackfireError(
-        f"no scenario {name!r}; known: {', '.join(known) or '(none)'} "
+        f"no scenario {_shown(name)}; known: {', '.join(known) or '(none)'} "
         f"(searched {', '.join(str(f) for f in scenario_folders())})"
     )
 
@@ -99,13 +112,13 @@ def resolve(name: str) -> LoadedScenario:
 def locate(name: str) -> Path | None:
     """Return the file a scenario name points to, without parsing it (None when only a parse could tell)."""
     candidate = Path(name)
-    if candidate.is_file():
+    if _is_file(candidate):
         return candidate
     if candidate.suffix in (".yaml", ".yml") or os.sep in name:
-        raise BackfireError(f"{name}: file not found")
+        raise BackfireError(f"{_shown(name)}: file not found")
     for folder in scenario_folders():
         for suffix in (".yaml", ".yml"):
             path = folder / f"{name}{suffix}"
-            if path.is_file():
+            if _is_file(path):
                 return path
     return None

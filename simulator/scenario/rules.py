@@ -288,7 +288,11 @@ def raw_problems(data: dict[str, Any]) -> list[tuple[Path, str]]:
     """Cross-field checks that need only the raw mapping (when the model could not be built): source ids and segment shares."""
     problems: list[tuple[Path, str]] = []
     sources = data.get("sources")
-    ids = {s.get("id") for s in sources if isinstance(s, dict)} if isinstance(sources, list) else set()
+    ids = (
+        {s["id"] for s in sources if isinstance(s, dict) and isinstance(s.get("id"), str)}
+        if isinstance(sources, list)
+        else set()
+    )
 
     def walk(value: object, path: Path) -> None:
         if isinstance(value, dict):

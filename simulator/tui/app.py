@@ -99,15 +99,29 @@ class BackfireApp(App):
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
-        """The one handler for worker failures: say what failed, keep the game open (it is saved turn by turn)."""
+        self.report_worker(event)
+
+    def report_worker(self, event: Worker.StateChanged) -> None:
+        """The one handler for worker failures (the app's and every screen's): say what failed, keep the game open.
+
+        The game is saved turn by turn, so nothing is lost; the traceback goes to a log file.
+        """
         if event.state != WorkerState.ERROR:
             return
+        from simulator.crash import raising, write_log
+
         error = event.worker.error
+        if raising() and isinstance(error, Exception):
+            self._handle_exception(error)  # tests: a path that reaches this notice fails the test
+            return
+        log = write_log(error, f"worker {event.worker.name}") if isinstance(error, BaseException) else None
         self.notify(
-            f"{event.worker.name or 'a background task'} failed: {error}",
+            f"{event.worker.name or 'a background task'} failed: {error}."
+            + (f" Details in {log}." if log else "")
+            + " Your game stays open; every finished turn is saved.",
             title="Something went wrong",
             severity="error",
-            timeout=10,
+            timeout=15,
         )
         hook = getattr(self.screen, "worker_failed", None)
         if callable(hook):

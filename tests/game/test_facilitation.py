@@ -22,6 +22,7 @@ TEAMS = ["Red", "Blue", "Green"]
 async def test_three_teams_with_a_custom_inject_under_pilot(tmp_path, monkeypatch):
     from simulator.tui.app import make_app
     from simulator.tui.screens import FacilitateScreen, HotWashScreen
+    from simulator.tui.screens.confirm import ConfirmScreen
 
     monkeypatch.chdir(tmp_path)
     db = str(tmp_path / "g.db")
@@ -67,7 +68,17 @@ async def test_three_teams_with_a_custom_inject_under_pilot(tmp_path, monkeypatc
         # The board shows every team side by side with live numbers.
         table = app.screen.query_one("#board")
         assert table.row_count == 3
+        # The hot wash asks first: "n" keeps every team where it is.
+        turn = f.turn
         await pilot.press("h")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, FacilitateScreen) and f.turn == turn and not f.over
+        await pilot.press("h")
+        await settle(pilot)
+        await pilot.press("y")
         await settle(pilot)
         await settle(pilot)
         assert isinstance(app.screen, HotWashScreen)

@@ -8,16 +8,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Markdown, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from simulator.formatting import fmt_minutes
 from simulator.game.session import Session
 from simulator.scenario.schema import ScheduledEvent
+from simulator.tui.screens.base import WorkingScreen
 
 
-class BriefingScreen(Screen):
+class BriefingScreen(WorkingScreen):
     """Your role, the brand's context, the campaign, your moves, the sources. A key starts the clock."""
 
     BINDINGS = [

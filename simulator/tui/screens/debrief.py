@@ -11,7 +11,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Markdown, ProgressBar, Static
 
 from simulator.engine import RunResult
@@ -20,13 +19,14 @@ from simulator.game.session import RANGE_CROWDS, Session
 from simulator.scoring.debrief import Debrief
 from simulator.scoring.paired import ScoreRange
 from simulator.scoring.score import Score
+from simulator.tui.screens.base import WorkingScreen
 from simulator.tui.widgets import ComparisonChart
 
 if TYPE_CHECKING:
     from simulator.tui.app import BackfireApp
 
 
-class DebriefScreen(Screen):
+class DebriefScreen(WorkingScreen):
     """Score by dimension, you vs history over time, lessons, what really happened."""
 
     BINDINGS = [

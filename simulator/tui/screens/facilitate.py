@@ -10,17 +10,17 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from simulator.engine import Decision
 from simulator.errors import BackfireError
 from simulator.game.facilitation import Facilitation
+from simulator.tui.screens.base import WorkingScreen
 from simulator.tui.screens.decision import DecisionScreen
 from simulator.tui.screens.inject import InjectScreen
 
 
-class FacilitateScreen(Screen):
+class FacilitateScreen(WorkingScreen):
     """Teams, their decisions for this turn, the side-by-side board, the clock."""
 
     BINDINGS = [
@@ -34,7 +34,7 @@ class FacilitateScreen(Screen):
         Binding("r", "toggle_realtime", "Realtime"),
         Binding("h", "hot_wash", "Hot wash"),
         Binding("question_mark", "app.help", "Help"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("q", "quit_session", "Quit"),
     ]
 
     @dataclass
@@ -195,10 +195,43 @@ class FacilitateScreen(Screen):
             self.post_message(self.SessionOver())
 
     def action_hot_wash(self) -> None:
+        """Ask first: the hot wash plays every team's remaining turns as waits."""
+        from simulator.tui.screens.confirm import ConfirmScreen
+
         if self.busy:
             return
-        self.busy = True
-        self._finish()
+
+        def answered(yes: bool | None) -> None:
+            if yes and not self.busy:
+                self.busy = True
+                self._finish()
+
+        left = self.f.sessions[self.f.teams[0]].turns - self.f.turn
+        self.app.push_screen(
+            ConfirmScreen(
+                "Go to the hot wash?",
+                f"Every team waits out its {left} remaining turns, then the hot wash opens. This cannot be undone.",
+                yes="Hot wash",
+                no="Keep playing",
+            ),
+            answered,
+        )
+
+    def worker_failed(self) -> None:
+        """A worker failed (the app has said so): the facilitator can act again."""
+        self.busy = False
+
+    def action_quit_session(self) -> None:
+        """Ask first; on leaving, say where each team's game is saved."""
+        from simulator.tui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.app.exit(message=self.f.saved_note)
+
+        self.app.push_screen(
+            ConfirmScreen("Quit the session?", self.f.saved_note, yes="Quit", no="Keep going"), answered
+        )
 
     @work(thread=True, exclusive=True, group="engine", exit_on_error=False)
     def _finish(self) -> None:

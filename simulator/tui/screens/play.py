@@ -10,17 +10,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from simulator.engine import Decision
 from simulator.errors import BackfireError
 from simulator.game.session import Session
+from simulator.tui.screens.base import WorkingScreen
 from simulator.tui.screens.decision import DecisionScreen
 from simulator.tui.widgets import ClockBar, FeedView, MetricsPanel
 
 
-class PlayScreen(Screen):
+class PlayScreen(WorkingScreen):
     """The live game: feed, metrics, clock, moves."""
 
     BINDINGS = [
@@ -31,7 +31,7 @@ class PlayScreen(Screen):
         Binding("c", "decide('cancel')", "Cancel"),
         Binding("f", "fast_forward", "To the end"),
         Binding("question_mark", "app.help", "Help"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("q", "quit_game", "Quit"),
     ]
 
     @dataclass
@@ -55,6 +55,7 @@ class PlayScreen(Screen):
         self.session = session
         self.realtime = realtime
         self.busy = False
+        self._save_warned = False
         self._tones = {k.id: k.tone for k in session.scenario.kinds}
         self._labels = session.segment_labels
         self._start: dict[str, float] = {}
@@ -151,6 +152,9 @@ class PlayScreen(Screen):
     @on(TurnAdvanced)
     def _advanced(self, message: TurnAdvanced) -> None:
         self.busy = False
+        if self.session.save_problem and not self._save_warned:
+            self._save_warned = True
+            self.notify(self.session.save_problem, title="Not saved", severity="warning", timeout=30)
         for inject in message.metrics["injects"]:
             label = next((i.label for i in self.session.scenario.injects if i.id == inject), inject)
             self.notify(label, title="Event", timeout=6)
@@ -166,9 +170,32 @@ class PlayScreen(Screen):
 
     @work(thread=True, exclusive=True, group="engine", exit_on_error=False)
     def finish(self) -> None:
-        """Wait out the remaining turns."""
-        self.session.finish_with_waits()
+        """Wait out the remaining turns, saying how far it has got (a big crowd takes seconds)."""
+        first, last = self.session.turn, self.session.turns
+        while not self.session.over:
+            done = self.session.turn - first
+            self.app.call_from_thread(
+                self.query_one("#status", Static).update,
+                f"Playing to the end: turn {self.session.turn + 1} of {last} ({done / max(last - first, 1):.0%})…",
+            )
+            self.session.play(Decision("wait"))
         self.post_message(self.TurnAdvanced(self.session.turn - 1, self.session.latest() or {}))
+
+    def action_quit_game(self) -> None:
+        """Ask first; on leaving, say where the game is saved and how to continue it."""
+        from simulator.tui.screens.confirm import ConfirmScreen
+
+        if self.session.over:
+            self.app.exit(message=self.session.saved_note)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.app.exit(message=self.session.saved_note)
+
+        self.app.push_screen(
+            ConfirmScreen("Quit the game?", self.session.saved_note, yes="Quit", no="Keep playing"), answered
+        )
 
     def worker_failed(self) -> None:
         """A turn's worker failed (the app has said so): take decisions again."""

@@ -1,0 +1,250 @@
+"""Every other door: decision scripts, --seed, --size, scenario ids, and games databases in every bad state.
+
+Each bad input gets a clear message and exit 2 (argparse's own exit is 2 too);
+none reaches a traceback (BACKFIRE_CRASH=raise makes any internal error fail
+here). No saved game is damaged: `PRAGMA integrity_check` passes afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from simulator.cli.main import main
+from simulator.engine import Decision, parse_script
+from simulator.errors import BackfireError
+from simulator.store import Store
+from tests.fuzz.stats import record
+
+ACTIONS = ["wait", "answer", "pause", "cancel", "open", "wiat", "", "WAIT", "answer "]
+OPTIONS = ["candid", "narrow", "badidea", "short", "humour", "open_ask", "nope", "", "x" * 300, "é", "#1-1"]
+TARGETS = ["grievance", "question", "#0-0", "#3-1", "#", "#-1", "#99999999999999999999-0", "", "@", "gossip"]
+REPEATS = ["", "*0", "*1", "*3", "*96", "*97", "*99999999999999999999", "*-1", "*", "**2", "*٣", "*1.5"]
+
+
+@st.composite
+def tokens(draw: st.DrawFn) -> str:
+    if draw(st.integers(0, 9)) == 0:
+        return draw(st.text(max_size=20))
+    token = draw(st.sampled_from(ACTIONS))
+    if draw(st.booleans()):
+        token += ":" + draw(st.sampled_from(OPTIONS))
+        if draw(st.booleans()):
+            token += "@" + draw(st.sampled_from(TARGETS))
+    return token + draw(st.sampled_from(REPEATS))
+
+
+scripts = st.lists(tokens(), min_size=0, max_size=6).map(lambda parts: ",".join(parts)) | st.text(
+    alphabet=st.characters(codec="utf-8"), max_size=40
+)
+
+
+def _exit_code(argv: list[str]) -> int:
+    """main(argv)'s exit code; argparse's own refusals exit with SystemExit(2)."""
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(script=scripts)
+@example(script="wait*99999999999999999999")  # once a MemoryError: the list was built before its length was checked
+@example(script="cancel:badidea,cancel:badidea")
+@example(script="answer:candid@#0-0")
+def test_a_decision_script_parses_and_runs_or_is_refused(askjpm, script):
+    try:
+        plan = parse_script(askjpm, script)
+    except BackfireError as exc:
+        assert str(exc)
+        record("script", "rejected")
+        return
+    assert len(plan.decisions) <= askjpm.clock.turns
+    code = _exit_code(["run", "askjpm", "--size", "1000", "--json", "--decisions", script])
+    assert code in (0, 2)
+    record("script", "ran" if code == 0 else "rejected at play")
+
+
+junk_numbers = st.sampled_from(
+    [
+        "-1",
+        "0",
+        "1",
+        "1e3",
+        "1k",
+        "1M",
+        "99999999999999999999999",
+        "abc",
+        "",
+        " ",
+        "nan",
+        "inf",
+        "-0",
+        "٣",
+        "1_000",
+        "1,000",
+    ]
+) | st.text(max_size=8)
+scenario_names = st.sampled_from(
+    ["askjpm", "", "/", "/tmp", "/dev/null", ".", "..", "nope", "askjpm.yaml", "scenarios", "x" * 5000, "a\x00b", "😀"]
+) | st.text(max_size=30)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None, max_examples=60)
+@given(command=st.sampled_from(["validate", "run", "score", "calibrate"]), name=scenario_names, seed=junk_numbers)
+@example(command="run", name="/tmp", seed="1")  # once IsADirectoryError
+@example(command="run", name="x" * 5000, seed="1")  # once OSError: file name too long
+@example(command="run", name="askjpm", seed="-1")  # once numpy's ValueError
+def test_ids_and_seeds_at_every_command(command, name, seed):
+    argv = [command, name]
+    if command in ("run", "score"):
+        argv += ["--strategy", "history", "--size", "1000", "--seed", seed, "--json"]
+    elif command == "calibrate":
+        argv += ["--runs", "1", "--size", "1000", "--first-seed", seed, "--json"]
+    code = _exit_code(argv)
+    assert code in (0, 2)
+    record("argv", "ok" if code == 0 else "rejected")
+
+
+@pytest.mark.parametrize("size", ["0", "-5", "abc", "1e400", "nan", "99999999999", "0.4"])
+def test_bad_sizes_exit_2(size):
+    assert _exit_code(["run", "askjpm", "--strategy", "history", "--size", size]) == 2
+
+
+# ---------------------------------------------------------------- databases
+
+
+def _played_db(tmp_path, turns=6):
+    """A database with one game of `turns` saved turns; return its path and game id."""
+    from simulator.game.open import open_scenario
+
+    path = tmp_path / "games.db"
+    session = open_scenario("askjpm", 4, 2000, db=path)
+    session.start()
+    for _ in range(turns):
+        session.play(Decision("wait"))
+    session.store.close()
+    return path, session.game_id
+
+
+def _integrity(path) -> str:
+    db = sqlite3.connect(path)
+    try:
+        return db.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        db.close()
+
+
+READERS = [["history"], ["report", "1"], ["resume", "1", "--json"], ["replay", "1", "--json"]]
+
+
+@pytest.mark.parametrize("argv", READERS, ids=lambda a: a[0])
+def test_a_missing_database_is_an_error_and_is_not_created(tmp_path, argv, capsys):
+    missing = tmp_path / "mistyped" / "path.db"
+    assert _exit_code([*argv, "--db", str(missing)]) == 2
+    assert "no games database" in capsys.readouterr().err
+    assert not missing.parent.exists()
+
+
+def test_history_without_a_database_yet_says_so_and_creates_nothing(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("BACKFIRE_DB", str(tmp_path / "none" / "backfire.db"))
+    assert _exit_code(["history"]) == 0
+    assert "No saved games yet" in capsys.readouterr().out
+    assert not (tmp_path / "none").exists()
+
+
+@pytest.mark.parametrize("argv", READERS, ids=lambda a: a[0])
+def test_a_folder_garbage_or_newer_database_is_a_clear_error(tmp_path, argv, capsys):
+    folder = tmp_path / "folder.db"
+    folder.mkdir()
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(os.urandom(8192))
+    newer, _ = _played_db(tmp_path)
+    db = sqlite3.connect(newer)
+    db.execute("PRAGMA user_version = 99")
+    db.close()
+    for path, words in [(folder, "is a folder"), (garbage, "not a Backfire games database"), (newer, "newer Backfire")]:
+        assert _exit_code([*argv, "--db", str(path)]) == 2
+        assert words in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("keep", [0.1, 0.5, 0.9])
+@pytest.mark.parametrize("argv", READERS, ids=lambda a: a[0])
+def test_a_truncated_database_is_a_clear_error(tmp_path, argv, keep, capsys):
+    path, game = _played_db(tmp_path)
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+    code = _exit_code([*[a.replace("1", str(game)) for a in argv], "--db", str(path)])
+    assert code in (0, 2)  # a cut that spares the game's pages still reads
+    err = capsys.readouterr().err
+    assert code == 0 or "backfire:" in err
+
+
+def test_a_read_only_database_is_a_clear_error_and_stays_whole(tmp_path, monkeypatch, capsys):
+    path, game = _played_db(tmp_path)
+    connect = sqlite3.connect
+
+    def read_only(database, *args, **kwargs):  # as root, chmod cannot stop a write; SQLite's read-only mode can
+        return connect(f"file:{database}?mode=ro", *args, uri=True, **kwargs)
+
+    monkeypatch.setattr("simulator.store.sqlite3.connect", read_only)
+    assert _exit_code(["run", "askjpm", "--strategy", "history", "--size", "1000", "--save", "--db", str(path)]) == 2
+    assert "read-only" in capsys.readouterr().err
+    monkeypatch.setattr("simulator.store.sqlite3.connect", connect)
+    assert _integrity(path) == "ok"
+    assert len(Store(path).turns(game)) == 6
+
+
+def test_a_full_disk_stops_saving_keeps_the_game_whole_and_resumable(tmp_path):
+    from simulator.game.open import open_scenario
+    from simulator.game.replay import restore
+
+    path = tmp_path / "games.db"
+    session = open_scenario("askjpm", 4, 2000, db=path)
+    session.start()
+    for _ in range(3):
+        session.play(Decision("wait"))
+    store = session.store
+    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+    store.db.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full from here
+    for _ in range(30):
+        session.play(Decision("wait"))
+    assert session.save_problem and "disk is full" in session.save_problem
+    assert session.store is None and session.turn == 33  # the game went on, unsaved
+    store.close()
+    assert _integrity(path) == "ok"
+    saved = Store(path).turns(session.game_id)
+    assert [t for t, _, _ in saved] == list(range(len(saved))) and 3 <= len(saved) < 33
+    resumed = restore(Store(path), session.game_id)  # verified turn by turn
+    assert resumed.turn == len(saved)
+
+
+def test_two_writers_at_once_both_finish_and_the_file_stays_whole(tmp_path):
+    path = tmp_path / "games.db"
+    cmd = [sys.executable, "-m", "simulator", "run", "askjpm", "--size", "2000", "--strategy", "history", "--save"]
+    procs = [
+        subprocess.Popen([*cmd, "--seed", str(seed), "--db", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for seed in (1, 2)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err.decode()
+    store = Store(path, create=False)
+    assert sorted(len(store.turns(g.id)) for g in store.games()) == [96, 96]
+    assert store.integrity() == "ok"
+
+
+def test_an_unwritable_folder_for_a_new_database_is_a_clear_error(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code = _exit_code(
+        ["run", "askjpm", "--strategy", "history", "--size", "1000", "--save", "--db", str(blocker / "g.db")]
+    )
+    assert code == 2
+    assert "cannot create the folder" in capsys.readouterr().err
