@@ -62,6 +62,8 @@ async def settle(pilot: Any) -> None:
 from hypothesis import settings as _hypothesis_settings  # noqa: E402
 
 _hypothesis_settings.register_profile("ci", max_examples=40, derandomize=True, print_blob=True)
-_hypothesis_settings.register_profile("deep", max_examples=10_000, print_blob=True)
+_hypothesis_settings.register_profile(
+    "deep", max_examples=int(__import__("os").environ.get("BACKFIRE_FUZZ_EXAMPLES", "10000")), print_blob=True
+)
 _hypothesis_settings.register_profile("explore", max_examples=500, print_blob=True)
 _hypothesis_settings.load_profile(__import__("os").environ.get("HYPOTHESIS_PROFILE", "ci"))

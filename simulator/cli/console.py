@@ -15,6 +15,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from simulator.errors import BackfireError
+
 
 def console(stderr: bool = False) -> Console:
     """Return a Rich console on stdout (or stderr); plain text when not a terminal."""
@@ -34,10 +36,32 @@ def table(title: str | None, columns: list[str], rows: list[list[Any]], right: s
     return t
 
 
+def save_file(path: str | Path, text: str) -> None:
+    """Write a file whole or not at all (a temporary file, then a rename); a clear error if it cannot be written."""
+    import os
+    import tempfile
+
+    target = Path(path)
+    if target.is_dir():
+        raise BackfireError(f"{target} is a folder; give a file name, e.g. {target / 'report.html'}")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(text)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise BackfireError(f"cannot write {target}: {exc.strerror or exc}") from None
+
+
 def write_text(text: str, path: str | None) -> None:
     """Write text to a file (saying so on stderr), or to standard output when no path is given."""
     if path:
-        Path(path).write_text(text, encoding="utf-8")
+        save_file(path, text)
         print(f"wrote {path}", file=sys.stderr)
     else:
         sys.stdout.write(text)

@@ -245,7 +245,14 @@ def _resume(args: argparse.Namespace) -> int:
 def _replay(args: argparse.Namespace) -> int:
     from simulator.game.replay import restore
 
-    session = restore(_store(args), args.game, upto=args.turn, branch=args.branch)
+    store = _store(args)
+    if args.branch and args.decisions:
+        # Read the script before the branch is created: a typo must not leave a new, empty game behind.
+        from simulator.engine import parse_script
+        from simulator.scenario.registry import resolve
+
+        parse_script(resolve(store.game(args.game).scenario_id).scenario, args.decisions)
+    session = restore(store, args.game, upto=args.turn, branch=args.branch)
     shown = list(session.metrics())
     if args.branch and not (args.decisions or args.json):
         from simulator.tui.app import make_app

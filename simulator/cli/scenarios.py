@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.cli.args import RUNS, add_command, add_json, add_scenario, add_size, add_workers
-from simulator.cli.console import Progress, console, print_json, table, write_text
+from simulator.cli.console import Progress, console, print_json, save_file, table, write_text
 from simulator.errors import BackfireError, Problem, ScenarioError
 
 
@@ -179,10 +179,9 @@ def _new(args: argparse.Namespace) -> int:
     path = Path(args.output) if args.output else Path("scenarios") / f"{args.id}.yaml"
     if path.exists() and not args.force:
         raise BackfireError(f"{path} exists; pick another id or use --force")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(skeleton(args.id), encoding="utf-8")
+    save_file(path, skeleton(args.id))
     schema_file = path.parent / "scenario.schema.json"
     if not schema_file.exists():
-        schema_file.write_text(json.dumps(scenario_json_schema(), indent=2) + "\n", encoding="utf-8")
+        save_file(schema_file, json.dumps(scenario_json_schema(), indent=2) + "\n")
     print(f"wrote {path}; next: edit the TODOs, then backfire validate {path}", file=sys.stderr)
     return 0

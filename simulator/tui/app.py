@@ -183,15 +183,19 @@ class BackfireApp(App):
         """Write the after-action report of a saved game (and its teams) to the current folder."""
         from pathlib import Path
 
+        from simulator.errors import BackfireError
         from simulator.report import build_report, render
         from simulator.store import Store
 
         if game_id is None:
             self.notify("This game was not saved, so there is no report.", severity="warning")
             return None
-        store = Store(self.db)
         path = Path.cwd() / f"backfire-report-{game_id}.{fmt}"
-        path.write_text(render(build_report(store, game_id), fmt), encoding="utf-8")
+        try:
+            path.write_text(render(build_report(Store(self.db), game_id), fmt), encoding="utf-8")
+        except (OSError, BackfireError) as exc:
+            self.notify(f"The report was not written: {exc}", title="Export", severity="error", timeout=15)
+            return None
         self.notify(f"Report written to {path}", title="Export")
         return str(path)
 

@@ -248,3 +248,24 @@ def test_an_unwritable_folder_for_a_new_database_is_a_clear_error(tmp_path, caps
     )
     assert code == 2
     assert "cannot create the folder" in capsys.readouterr().err
+
+
+def test_a_bad_script_for_a_branch_leaves_no_new_game_behind(tmp_path, capsys):
+    path, game = _played_db(tmp_path)
+    argv = ["replay", str(game), "--turn", "3", "--branch", "--decisions", "cancel:nope", "--db", str(path)]
+    assert _exit_code(argv) == 2
+    assert "unknown cancel option 'nope'" in capsys.readouterr().err
+    assert [g.id for g in Store(path, create=False).games()] == [game]
+
+
+@pytest.mark.parametrize("output", ["folder", "missing/deeper/report.md"])
+def test_report_output_paths(tmp_path, output, capsys):
+    path, game = _played_db(tmp_path)
+    target = tmp_path / output
+    if output == "folder":
+        target.mkdir()
+    code = _exit_code(["report", str(game), "--db", str(path), "-o", str(target)])
+    if output == "folder":
+        assert code == 2 and "is a folder" in capsys.readouterr().err
+    else:
+        assert code == 0 and target.read_text(encoding="utf-8").startswith("#")

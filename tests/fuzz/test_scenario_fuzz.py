@@ -41,12 +41,20 @@ def _try(path: Path) -> str:
     return "valid"
 
 
+_RAN: set[str] = set()
+
+
 def _run_and_score(scenario) -> None:
+    """Play history and the first named strategy on a small crowd, score and debrief them (once per distinct scenario)."""
     from simulator.audience import build_audience
     from simulator.engine.decisions import strategy_plan
     from simulator.scoring.debrief import debrief
     from simulator.scoring.paired import play_paired
 
+    key = scenario.model_dump_json()
+    if key in _RAN:  # an edit in a comment or in spacing: the same scenario, already run
+        return
+    _RAN.add(key)
     try:
         audience = build_audience(scenario, 1, SMALL)
     except BackfireError:

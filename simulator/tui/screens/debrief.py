@@ -34,7 +34,7 @@ class DebriefScreen(WorkingScreen):
         Binding("r", "replay(False)", "Play again, same crowd"),
         Binding("n", "replay(True)", "New crowd"),
         Binding("question_mark", "app.help", "Help"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("q", "quit_game", "Quit"),
     ]
 
     @dataclass
@@ -145,6 +145,10 @@ class DebriefScreen(WorkingScreen):
 
     def action_replay(self, new_crowd: bool) -> None:
         self.post_message(self.ReplayRequested(new_crowd))
+
+    def action_quit_game(self) -> None:
+        """Leave, saying where the finished game is saved and how to see it again."""
+        self.app.exit(message=self.session.saved_note)
 
     def action_export(self) -> None:
         cast("BackfireApp", self.app).export_report(self.session.game_id)
