@@ -8,6 +8,7 @@ each problem keeps its own field path, and so its own file line.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Literal
 
@@ -56,6 +57,8 @@ def parse_duration(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError("expected a duration such as '5h30m' or a number of minutes")
     if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise ValueError(f"a duration must be a finite number of minutes, got {value!r}")
         if value < 0:
             raise ValueError(f"a duration cannot be negative, got {value!r}")
         return float(value)
@@ -84,7 +87,7 @@ Minutes = Annotated[
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 SourceId = Annotated[str, Field(description="Id of an entry in `sources`.")]
@@ -622,10 +625,10 @@ class Assumption(Model):
 class Dynamics(Model):
     """Engine parameters shared by every segment (modelling assumptions, calibrated)."""
 
-    attention_half_life: Minutes = Field(description="How fast interest in the tag fades without new exposure.")
+    attention_half_life: Minutes = Field(gt=0, description="How fast interest in the tag fades without new exposure.")
     exposure_gain: float = Field(gt=0, description="How much one weighted exposure raises attention.")
     novelty_half_life: Minutes = Field(
-        description="How fast the tag itself stops drawing newcomers (firestorms form and fade within hours)."
+        gt=0, description="How fast the tag itself stops drawing newcomers (firestorms form and fade within hours)."
     )
     novelty_half_volume: float | None = Field(
         None,
@@ -643,7 +646,7 @@ class Dynamics(Model):
     reply_rate: float = Field(
         ge=0, description="Chance per turn that a persona who saw a fresh brand post replies to it."
     )
-    brand_post_half_life: Minutes = Field(description="How fast a brand post stops drawing replies.")
+    brand_post_half_life: Minutes = Field(gt=0, description="How fast a brand post stops drawing replies.")
     quote_share: Share = Field(
         description="Share of reactions to a brand post written as posts on the tag (quotes) instead of replies."
     )

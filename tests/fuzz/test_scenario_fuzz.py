@@ -54,7 +54,6 @@ def _run_and_score(scenario) -> None:
     key = scenario.model_dump_json()
     if key in _RAN:  # an edit in a comment or in spacing: the same scenario, already run
         return
-    _RAN.add(key)
     try:
         audience = build_audience(scenario, 1, SMALL)
     except BackfireError:
@@ -63,6 +62,7 @@ def _run_and_score(scenario) -> None:
         plan = strategy_plan(scenario, name)
         paired = play_paired(scenario, 1, plan, audience)
         debrief(scenario, plan, paired.history)
+    _RAN.add(key)  # only once it has passed, so a failure is found again when Hypothesis shrinks it
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large], deadline=None)
