@@ -40,8 +40,40 @@ def tokens(draw: st.DrawFn) -> str:
     return token + draw(st.sampled_from(REPEATS))
 
 
-scripts = st.lists(tokens(), min_size=0, max_size=6).map(lambda parts: ",".join(parts)) | st.text(
-    alphabet=st.characters(codec="utf-8"), max_size=40
+def _askjpm_moves() -> dict[str, list[str]]:
+    from simulator.scenario import resolve
+
+    scenario = resolve("askjpm").scenario
+    moves = {move: list(ids) for move, ids in scenario.option_ids().items()}
+    moves["target"] = list(scenario.kind_ids())
+    return moves
+
+
+MOVES = _askjpm_moves()
+
+
+@st.composite
+def playable_tokens(draw: st.DrawFn) -> str:
+    """A token built from #AskJPM's own options: most scripts of these parse, so the run is fuzzed too."""
+    action = draw(st.sampled_from(["wait", "answer", "pause", "cancel"]))
+    token = action
+    if action in ("answer", "pause", "cancel"):
+        token += ":" + draw(st.sampled_from(MOVES[action]))
+    if action == "answer" and draw(st.booleans()):
+        token += "@" + draw(st.sampled_from([*MOVES["target"], "#0-0", "#2-1", "#5-3"]))
+    return token + draw(st.sampled_from(["", "", "*2", "*4", "*10", "*30"]))
+
+
+@st.composite
+def playable_scripts(draw: st.DrawFn) -> str:
+    opening = [f"open:{draw(st.sampled_from(MOVES['open']))}"] if draw(st.booleans()) else []
+    return ",".join(opening + draw(st.lists(playable_tokens(), min_size=1, max_size=8)))
+
+
+scripts = (
+    playable_scripts()
+    | st.lists(tokens(), min_size=0, max_size=6).map(lambda parts: ",".join(parts))
+    | st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
 )
 
 
