@@ -172,7 +172,7 @@ def test_no_scenario_or_option_names_in_engine_code():
         ),
         ("wait*3,open:narrow", "`open:narrow` must come first"),
         ("wait*97", "the script has 97 decisions by decision 1 ('wait*97') but the scenario has only 96 turns"),
-        ("wait*4,wait*99999999999999", "the script has 99,999,999,999,999 decisions by decision 2"),
+        ("wait*4,wait*99999999999999", "the script has 100,000,000,000,003 decisions by decision 2"),
         ("wait**3", "cannot read decision 1 ('wait**3'); expected ACTION[:OPTION][*REPEAT]"),
         ("cancel", "`cancel` needs an option: badidea, cancelled, accountable, apology"),
     ],
