@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import statistics
 import time
+from typing import Any
 
 from simulator.bench.cascade import cascade_rate, ndlib_compare
 from simulator.formatting import fmt_int
@@ -24,6 +25,19 @@ def _engine_at(scenario, size: int, progress, label: str) -> dict:
     audience = build_audience(scenario, 1, size)
     plan = strategy_plan(scenario, "history")
     game = Run(scenario, audience, 1, plan.opening)
+    # The feed's own time: text for the shown posts (grammar, style) and VADER on it. Every run makes
+    # it (`--feed` only prints it), so this is the whole difference between a run with and without --feed.
+    feed_time = [0.0]
+    add_turn = game.feed.add_turn
+
+    def timed_add_turn(*args: Any, **kwargs: Any) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return add_turn(*args, **kwargs)
+        finally:
+            feed_time[0] += time.perf_counter() - t0
+
+    game.feed.add_turn = timed_add_turn  # type: ignore[method-assign]
     times = []
     started = time.perf_counter()
     while not game.over:
@@ -37,6 +51,7 @@ def _engine_at(scenario, size: int, progress, label: str) -> dict:
         "edges": audience.graph.edges,
         "build_seconds": audience.build_seconds,
         "run_seconds": total,
+        "feed_seconds": feed_time[0],
         "turn_mean_seconds": statistics.fmean(times),
         "turn_max_seconds": max(times),
         "edges_touched": game.edges_touched,

@@ -124,6 +124,14 @@ def print_engine(out: Console, r: dict[str, Any]) -> None:
             right={0, 1, 2, 3, 4, 5, 6, 7},
         )
     )
+    for x in r["rows"]:
+        if x.get("feed_seconds") is not None and x["run_seconds"]:
+            without = x["run_seconds"] - x["feed_seconds"]
+            out.print(
+                f"{fmt_int(x['size'])} personas: run with the feed's text {fmt_seconds(x['run_seconds'])}, without it "
+                f"{fmt_seconds(without)}; the feed (grammar, style, VADER on the shown posts) costs "
+                f"{x['feed_seconds'] / without:.1%} (target ≤ 10%)."
+            )
     c = r["cascade"]
     if c:
         out.print(

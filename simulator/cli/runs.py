@@ -242,8 +242,10 @@ def _run(args: argparse.Namespace) -> int:
         for item in result.feed:
             tag = " [REAL QUOTE, " + (item.source or "") + "]" if item.real else ""
             kind = "INJECT " if item.inject else ("BRAND " if item.is_brand else "")
+            if item.reply_to:
+                kind += f"↳ reply to {item.reply_to} ({item.reply_about}) "
             counts = (
-                f"[{fmt_int(item.followers)} followers, {fmt_int(item.reposts)} reposts"
+                f"[{'real post' if item.real else fmt_int(item.followers) + ' followers'}, {fmt_int(item.reposts)} reposts"
                 + (f", {fmt_int(item.replies)} replies" if item.is_brand else "")
                 + "]"
             )

@@ -16,9 +16,14 @@ from simulator.audience import Audience
 from simulator.audience.names import fill_words
 from simulator.engine.params import EngineParams
 from simulator.engine.state import BrandPost, TurnRecord
-from simulator.scenario.schema import Inject, Scenario, Template
+from simulator.language.grammar import Alternative, Grammar, Moment, fitting
+from simulator.language.quoting import phrases
+from simulator.language.sentiment import is_negative
+from simulator.language.style import restyle, style_of
+from simulator.scenario.schema import Inject, Scenario, TemplateEntry
 
 PER_TURN = 6
+MOVE_WORDS = {"open": "opening post", "answer": "answer", "pause": "holding line", "cancel": "cancellation"}
 
 
 @dataclass
@@ -43,6 +48,8 @@ class FeedItem:
     is_brand: bool = False
     inject: str | None = None
     poster: int = -1
+    reply_to: str | None = None  # the feed id of the brand post a reply answers
+    reply_about: str | None = None  # that post in words: "cancellation at 5:30"
 
     def as_dict(self) -> dict[str, Any]:
         """Return the item as JSON-ready data."""
@@ -71,15 +78,36 @@ class Feed:
             self.quotes_by_kind.setdefault(kind, []).append(i)
         self.used_quotes: set[int] = set()
         self._shown_injects: set[str] = set()
-        # The brand's moves so far, as `answer` and `answer:ID`: some templates fit only after one.
-        self.moves: set[str] = {"open", f"open:{opening}"}
+        # The brand's moves so far (`answer`, `answer:ID`…) and the turn each was first made: parts may need one.
+        self.moves: dict[str, int] = {"open": 0, f"open:{opening}": 0}
         self._kinds: dict[str, str] = {}  # feed post id -> kind, for answers to a post
+        self._rules = {name: _alternatives(alts) for name, alts in sc.voices.grammar.items()}
+        self._templates = {
+            seg: {kind: _alternatives(ts) for kind, ts in by_kind.items()}
+            for seg, by_kind in sc.voices.templates.items()
+        }
+        self._replies = {key: _alternatives(alts) for key, alts in sc.voices.replies.items()}
+        self._tones = {k.id: k.tone for k in sc.kinds}
+        self._labels = {
+            f"{move}:{o.id}": o.label
+            for move, opts in (
+                ("answer", sc.actions.answer),
+                ("pause", sc.actions.pause),
+                ("cancel", sc.actions.cancel),
+            )
+            for o in opts
+        } | {f"open:{o.id}": o.label for o in sc.campaign.openings}
+        self.moment = Moment(turn_minutes=params.turn_minutes, moves=self.moves)
+        self._posts_total = 0
+        # Sentiment on text, estimated over every original post (see `share_negative_text`).
+        self._neg_weighted = 0.0
+        self._originals = 0
 
     def kind_of(self, post_id: str) -> str | None:
         """Return the kind of a crowd post shown in the feed (None for an unknown id)."""
         return self._kinds.get(post_id)
 
-    def _fill(self, template: str) -> str:
+    def _words(self, extra: dict[str, str] | None = None) -> Any:
         sc = self.scenario
         words = fill_words(self.rng, self.audience.places)
         words.update(
@@ -88,17 +116,23 @@ class Feed:
             handle=sc.brand.handle,
             amount=self.amount_words[int(self.rng.integers(len(self.amount_words)))],
         )
-        return re.sub(r"\{(\w+)\}", lambda m: words.get(m.group(1), m.group(0)), template)
+        if extra:
+            words.update(extra)
+        return words.get
 
-    def _fitting(self, templates: list[str | Template] | None) -> list[str]:
-        """The templates that fit what the brand has done so far (plain ones always fit)."""
-        if not templates:
-            return []
-        return [
-            t if isinstance(t, str) else t.text
-            for t in templates
-            if isinstance(t, str) or any(m in self.moves for m in t.after)
-        ]
+    def _compose(self, text: str, extra: dict[str, str] | None = None) -> str:
+        return Grammar(self._rules, self._words(extra)).expand(text, self.rng, self.moment)
+
+    def _templates_for(self, segment: str, kind: str) -> list[str]:
+        """The templates that fit this moment, the segment's own first, else any segment's for the kind."""
+        own = fitting(self._templates.get(segment, {}).get(kind, []), self.moment)
+        if own:
+            return own
+        for by_kind in self._templates.values():
+            found = fitting(by_kind.get(kind, []), self.moment)
+            if found:
+                return found
+        return []
 
     def _text(self, segment: str, kind: str) -> tuple[str, bool, str | None, str | None, str | None]:
         """Return (text, real, source, handle, name) for a post of this segment and kind."""
@@ -108,25 +142,74 @@ class Feed:
             i = quotes[int(self.rng.integers(len(quotes)))]
             self.used_quotes.add(i)
             q = sc.voices.quotes[i]
-            return q.text, True, q.source, q.handle, q.author
-        templates = self._fitting(sc.voices.templates.get(segment, {}).get(kind))
-        if not templates:
-            for by_kind in sc.voices.templates.values():
-                templates = self._fitting(by_kind.get(kind))
-                if templates:
-                    break
+            # A real post is shown as the source gives it, never under a synthetic persona's name.
+            return q.text, True, q.source, q.handle or "", q.author or "Real post, author not named"
+        templates = self._templates_for(segment, kind)
         template = templates[int(self.rng.integers(len(templates)))] if templates else "{hashtag}"
-        return self._fill(template), False, None, None, None
+        return self._compose(template), False, None, None, None
 
-    def add_turn(self, rec: TurnRecord) -> list[FeedItem]:
+    def _reply_text(self, post: BrandPost, segment: str, kind: str) -> str | None:
+        """A reply about the brand's post: its move, its tone, its words; None when the scenario writes no replies."""
+        keys = [f"{post.action}:{post.option.split('@')[0]}", post.action, "any"]
+        for key in keys:
+            options = fitting(self._replies.get(key, []), self.moment)
+            if options:
+                break
+        else:
+            return None
+        pieces = phrases(post.text) or [post.text]
+        asked = re.search(r"“([^”]+)”", post.text)
+        extra = {
+            "quote": pieces[int(self.rng.integers(len(pieces)))],
+            "asked": asked.group(1) if asked else "the question",
+            "tone": self._labels.get(f"{post.action}:{post.option.split('@')[0]}", post.action).lower(),
+        }
+        return self._compose(options[int(self.rng.integers(len(options)))], extra)
+
+    def _styled(self, text: str, poster: int, kind: str) -> str:
+        return restyle(
+            text,
+            style_of(self.audience.seed, poster),
+            self._tones.get(kind, "neutral"),
+            self.rng,
+            self.scenario.campaign.hashtag,
+        )
+
+    @property
+    def share_negative_text(self) -> float | None:
+        """The share of original posts (not reposts) whose text VADER reads as negative, over the whole run.
+
+        Every turn's sampled posts are scored with VADER, weighted back to all
+        of the turn's posts (each sampled post stands for the posts its
+        sampling weight under-represents), then turns are added by their
+        number of posts: a ratio estimate over all posts, not the shown ones.
+        """
+        return self._neg_weighted / self._originals if self._originals else None
+
+    def add_turn(
+        self, rec: TurnRecord, paused: bool = False, brand_posts: list[BrandPost] | None = None
+    ) -> list[FeedItem]:
         """Sample this turn's posts into the feed; settle last turn's repost counts; return new items."""
         sc, p, audience = self.scenario, self.params, self.audience
         minute = rec.turn * p.turn_minutes
         self._settle_reposts(rec)
         if rec.decision.action != "wait":
-            self.moves.add(rec.decision.action)
+            self.moves.setdefault(rec.decision.action, rec.turn)
             if rec.decision.option:
-                self.moves.add(f"{rec.decision.action}:{rec.decision.option.split('@')[0]}")
+                self.moves.setdefault(f"{rec.decision.action}:{rec.decision.option.split('@')[0]}", rec.turn)
+        self._posts_total += len(rec.poster)
+        self.moment = Moment(
+            turn=rec.turn,
+            turn_minutes=p.turn_minutes,
+            moves=self.moves,
+            cancelled="cancel" in self.moves,
+            paused=paused,
+            trending=bool(rec.trending),
+            posts_total=self._posts_total,
+        )
+        posts = {bp.id: bp for bp in (brand_posts or [])}
+        if rec.brand_post is not None:
+            posts[rec.brand_post.id] = rec.brand_post
         new: list[FeedItem] = []
         if rec.brand_post is not None:
             bp = rec.brand_post
@@ -148,33 +231,70 @@ class Feed:
         new.extend(self._inject_items(rec.turn, [i for i in rec.injects if i not in self._shown_injects]))
         originals = np.flatnonzero(~rec.repost)
         if len(originals):
-            w = self.followers[rec.poster[originals]].astype(np.float64) + 1.0
+            # Replies get their fair share of the shown posts: the sample is split between replies and
+            # posts on the tag in proportion to their numbers, then drawn by reach within each part.
             take = min(PER_TURN, len(originals))
-            picks = self.rng.choice(len(originals), size=take, replace=False, p=w / w.sum())
-            for j, row in enumerate(sorted(picks.tolist(), key=lambda r: -w[r])):
+            is_reply = rec.reply[originals]
+            n_replies = int(is_reply.sum())
+            want = take * n_replies / len(originals)
+            k = min(n_replies, int(want) + int(self.rng.random() < want - int(want)))
+            k = max(k, take - (len(originals) - n_replies))
+            picked: list[tuple[int, float, bool]] = []  # (row in originals, its weight, in the replies' part)
+            parts = {True: np.flatnonzero(is_reply), False: np.flatnonzero(~is_reply)}
+            for replies_part, size in ((True, k), (False, take - k)):
+                part = parts[replies_part]
+                if size <= 0:
+                    continue
+                w = self.followers[rec.poster[originals[part]]].astype(np.float64) + 1.0
+                rows = self.rng.choice(len(part), size=size, replace=False, p=w / w.sum())
+                picked += [(int(part[r]), float(w[r]), replies_part) for r in rows.tolist()]
+            picked.sort(key=lambda x: -x[1])
+            tallies = {True: [0.0, 0.0], False: [0.0, 0.0]}  # part -> [weighted negatives, weights]
+            for j, (row, weight, replies_part) in enumerate(picked):
                 idx = int(originals[row])
                 poster = int(rec.poster[idx])
                 kind = p.kind_ids[int(rec.kind[idx])]
                 segment = audience.segment_of(poster)
-                text, real, source, qhandle, qname = self._text(segment, kind)
+                text: str | None = None
+                real, source, qhandle, qname = False, None, None, None
+                target = posts.get(int(rec.reply_post[idx])) if rec.reply[idx] else None
+                reply_to = reply_about = None
+                if target is not None:
+                    reply_to = f"#{target.turn}-b"
+                    at = target.turn * p.turn_minutes
+                    reply_about = f"{MOVE_WORDS.get(target.action, target.action)} at {at // 60}:{at % 60:02d}"
+                    text = self._reply_text(target, segment, kind)
+                if text is None:
+                    text, real, source, qhandle, qname = self._text(segment, kind)
+                if not real:
+                    text = self._styled(text, poster, kind)
                 ident = audience.identity(poster)
                 item = FeedItem(
                     f"#{rec.turn}-{j}",
                     rec.turn,
                     minute,
-                    qhandle or ident.handle,
+                    ident.handle if qhandle is None else qhandle,
                     qname or ident.name,
                     segment,
                     kind,
                     text,
-                    int(self.followers[poster]),
+                    0 if real else int(self.followers[poster]),  # a real author's following is not in the model
                     real=real,
                     source=source,
                     is_reply=bool(rec.reply[idx]),
                     poster=poster,
+                    reply_to=reply_to,
+                    reply_about=reply_about,
                 )
                 new.append(item)
                 self._kinds[item.id] = kind
+                tallies[replies_part][0] += is_negative(text) / weight
+                tallies[replies_part][1] += 1.0 / weight
+            # Each part's share, weighted back to all its posts (a ratio estimate), then the parts added by size.
+            for replies_part, (negative, weights) in tallies.items():
+                if weights:
+                    self._neg_weighted += negative / weights * len(parts[replies_part])
+            self._originals += len(originals)
         self.items.extend(new)
         self._pending = [i for i in new if i.poster >= 0]
         return new
@@ -240,3 +360,8 @@ class Feed:
                 post = next((p for p in brand_posts if p.turn == item.turn), None)
                 if post is not None:
                     item.replies = replies_by_post.get(post.id, 0)
+
+
+def _alternatives(entries: list[TemplateEntry]) -> list[Alternative]:
+    """A scenario's templates (strings or `{text, after, when}`) as grammar alternatives with their conditions."""
+    return [Alternative(e) if isinstance(e, str) else Alternative(e.text, e.condition()) for e in entries]

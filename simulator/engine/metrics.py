@@ -102,6 +102,7 @@ class RunView:
     hourly_hostile: np.ndarray
     stance_now: np.ndarray
     size: int
+    text_negative: float | None = None
 
 
 def _before_cancel(v: RunView) -> int | None:
@@ -137,6 +138,7 @@ SUMMARY_REPORTERS: dict[str, Callable[[RunView], Any]] = {
     "tag_posts_total": lambda v: v.totals.posts_total - sum(t["replies"] for t in v.totals.turns),
     "hostile_total": lambda v: v.totals.hostile_total,
     "hostile_share": lambda v: v.totals.hostile_total / v.totals.posts_total if v.totals.posts_total else 0.0,
+    "share_negative_text": lambda v: v.text_negative,
     "hostile_before_cancel": _before_cancel,
     "cancel_hours": lambda v: (
         v.state.cancelled_turn * v.totals.params.turn_minutes / 60 if v.state.cancelled_turn is not None else None
@@ -168,6 +170,7 @@ SUMMARY_LAYOUT = (
     "tag_posts_total",
     "hostile_total",
     "hostile_share",
+    "share_negative_text",
     "hostile_before_cancel",
     "cancel_hours",
     "replies_to_cancel",
@@ -276,8 +279,8 @@ class Collector:
         self.turns.append(values)
         return values
 
-    def summary(self, state: EngineState) -> dict[str, Any]:
-        """Return the run's summary metrics (what targets and scores read)."""
+    def summary(self, state: EngineState, text_negative: float | None = None) -> dict[str, Any]:
+        """Return the run's summary metrics (what targets and scores read); the feed measures `text_negative`."""
         volumes = np.array([t["volume"] for t in self.turns], dtype=np.float64)
         hostiles = np.array([t["hostile"] for t in self.turns], dtype=np.float64)
         per_hour = max(1, int(round(60 / self.params.turn_minutes)))
@@ -285,7 +288,7 @@ class Collector:
         hourly_volume = np.convolve(volumes, window, mode="valid") if len(volumes) >= per_hour else volumes
         hourly_hostile = np.convolve(hostiles, window, mode="valid") if len(volumes) >= per_hour else hostiles
         stance_now = self._stance_by_segment(state)
-        view = RunView(state, self, hourly_volume, hourly_hostile, stance_now, self.audience.size)
+        view = RunView(state, self, hourly_volume, hourly_hostile, stance_now, self.audience.size, text_negative)
         fields = {
             "stance_change_by_segment": {
                 s: float(a - b)

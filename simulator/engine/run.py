@@ -132,7 +132,7 @@ class Run:
             rec.injects = self._pending_injects + list(rec.injects)
             self._pending_injects = []
         values = self.metrics.collect(rec, self.sim.state)
-        self.feed.add_turn(rec)
+        self.feed.add_turn(rec, paused=self.sim.state.paused_until > rec.turn, brand_posts=self.sim.state.brand_posts)
         fired = self.sim.after_metrics(rec.turn, values)
         if fired:
             values["injects"] = list(values["injects"]) + fired
@@ -160,7 +160,7 @@ class Run:
 
     def summary(self) -> dict[str, Any]:
         """Return the summary metrics so far."""
-        return self.metrics.summary(self.sim.state)
+        return self.metrics.summary(self.sim.state, self.feed.share_negative_text)
 
     def result(self, with_feed: bool = False) -> RunResult:
         """Return the run so far as a RunResult."""

@@ -41,6 +41,7 @@ SummaryMetric = Literal[
     "tag_posts_total",
     "hostile_total",
     "hostile_share",
+    "share_negative_text",
     "hostile_before_cancel",
     "cancel_hours",
     "replies_to_cancel",
@@ -118,6 +119,13 @@ SUMMARY_METRICS: dict[str, MetricInfo] = {
         ),
         _info("hostile_total", "count", "Hostile posts.", True, "hostile_by_turn"),
         _info("hostile_share", "share", "Share of all posts that are hostile."),
+        _info(
+            "share_negative_text",
+            "share",
+            "Share of original posts whose text VADER reads as negative (estimated from the feed's sample, weighted "
+            "back to every post); it may differ from hostile_share: sarcasm reads as positive, a plain complaint "
+            "can read as neutral.",
+        ),
         _info("hostile_before_cancel", "count", "Hostile posts before the cancellation (none if not cancelled).", True),
         _info("cancel_hours", "hours", "Hours from the opening post to the cancellation."),
         _info("replies_to_cancel", "count", "Replies to the cancellation post.", True),

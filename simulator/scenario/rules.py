@@ -13,7 +13,16 @@ from typing import Any
 from pydantic import BaseModel
 
 from simulator.scenario.metrics import WINDOWED_SERIES
-from simulator.scenario.schema import AnswerOption, CancelOption, Effect, Opening, Scenario, Template
+from simulator.scenario.schema import (
+    REPLY_WORDS,
+    TEMPLATE_WORDS,
+    AnswerOption,
+    CancelOption,
+    Effect,
+    Opening,
+    Scenario,
+    Template,
+)
 
 Path = tuple[str | int, ...]
 
@@ -247,29 +256,107 @@ def cross_field_problems(sc: Scenario) -> list[tuple[Path, str]]:
         for by_kind in sc.voices.templates.values()
         for kind, ts in by_kind.items()
         if any(isinstance(t, str) for t in ts)
-    }
+    } | _kinds_covered_live_and_cancelled(sc)
+    problems.extend(_voice_problems(sc, options))
     for seg, by_kind in sc.voices.templates.items():
-        for kind, templates in by_kind.items():
-            for j, template in enumerate(templates):
-                if isinstance(template, Template):
-                    for k, ref in enumerate(template.after):
-                        if ref.partition(":")[0] == "wait":
-                            problems.append(
-                                (
-                                    ("voices", "templates", seg, kind, j, "after", k),
-                                    "`wait` posts nothing, so no text can follow it; name a move: open, answer, pause or cancel",
-                                )
-                            )
-                        else:
-                            _check_move_ref(ref, ("voices", "templates", seg, kind, j, "after", k), options, problems)
+        for kind in by_kind:
             if kind not in plain_kinds:
                 problems.append(
                     (
                         ("voices", "templates", seg, kind),
-                        f"every `{kind}` template has `after`; add a plain one that fits a run where none of those moves is made",
+                        f"every `{kind}` template has a condition; add a plain one that fits any run (or one for `state: live` and one for after `cancel`)",
                     )
                 )
                 plain_kinds.add(kind)  # say it once
+    return problems
+
+
+def _kinds_covered_live_and_cancelled(sc: Scenario) -> set[str]:
+    """Kinds with a template for any live moment (`state: live` alone) and one for any cancelled one."""
+    live: set[str] = set()
+    cancelled: set[str] = set()
+    for by_kind in sc.voices.templates.values():
+        for kind, templates in by_kind.items():
+            for t in templates:
+                if isinstance(t, str):
+                    continue
+                w = t.condition()
+                others = (w.not_after, w.since, w.paused, w.trending, w.min_posts)
+                if any(o not in (None, []) for o in others):
+                    continue
+                if w.state == "live" and not w.after:
+                    live.add(kind)
+                elif (w.state in (None, "cancelled") and w.after == ["cancel"]) or (
+                    w.state == "cancelled" and not w.after
+                ):
+                    cancelled.add(kind)
+    return live & cancelled
+
+
+def _voice_problems(sc: Scenario, options: dict[str, list[str]]) -> list[tuple[Path, str]]:
+    """Templates, grammar rules and replies: their conditions name real moves, their slots are known, no rule loops."""
+    from simulator.language.grammar import cycle, slot_names
+
+    problems: list[tuple[Path, str]] = []
+    rules = sc.voices.grammar
+    for name in rules:
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            problems.append(
+                (("voices", "grammar", name), f"rule names use lowercase letters, digits and _; got {name!r}")
+            )
+        elif name in TEMPLATE_WORDS or name in REPLY_WORDS:
+            problems.append((("voices", "grammar", name), f"{{{name}}} is a built-in word; name the rule otherwise"))
+    entries: list[tuple[Path, Any, set[str]]] = []
+    for seg, by_kind in sc.voices.templates.items():
+        for kind, templates in by_kind.items():
+            entries += [(("voices", "templates", seg, kind, j), t, set()) for j, t in enumerate(templates)]
+    for name, alternatives in rules.items():
+        entries += [(("voices", "grammar", name, j), t, set(REPLY_WORDS)) for j, t in enumerate(alternatives)]
+    for key, alternatives in sc.voices.replies.items():
+        move = key.partition(":")[0]
+        if key != "any" and move not in ("open", "answer", "pause", "cancel"):
+            problems.append(
+                (
+                    ("voices", "replies", key),
+                    f"replies are keyed by a move (answer, answer:ID, pause, cancel:ID…) or `any`; got {key!r}",
+                )
+            )
+        elif key != "any":
+            _check_move_ref(key, ("voices", "replies", key), options, problems)
+        entries += [(("voices", "replies", key, j), t, set(REPLY_WORDS)) for j, t in enumerate(alternatives)]
+    known = set(TEMPLATE_WORDS) | set(rules)
+    for path, entry, extra in entries:
+        text = entry if isinstance(entry, str) else entry.text
+        for name in slot_names(text):
+            if name not in known and name not in extra:
+                where = (
+                    "only replies (and rules) can use {quote}, {asked} and {tone}"
+                    if name in REPLY_WORDS
+                    else (f"known: {', '.join(sorted(known))}")
+                )
+                problems.append(
+                    ((*path, "text") if not isinstance(entry, str) else path, f"unknown slot {{{name}}}; {where}")
+                )
+        if isinstance(entry, Template):
+            named: list[tuple[Path, str]] = [((*path, "after", k), ref) for k, ref in enumerate(entry.after or [])]
+            if entry.when is not None:
+                w = entry.when
+                named += [((*path, "when", "after", k), ref) for k, ref in enumerate(w.after)]
+                named += [((*path, "when", "not_after", k), ref) for k, ref in enumerate(w.not_after)]
+                named += [((*path, "when", "since", "move"), w.since.move)] if w.since else []
+            for at, ref in named:
+                if ref.partition(":")[0] == "wait":
+                    problems.append(
+                        (
+                            at,
+                            "`wait` posts nothing, so no text can follow it; name a move: open, answer, pause or cancel",
+                        )
+                    )
+                else:
+                    _check_move_ref(ref, at, options, problems)
+    loop = cycle({name: [t if isinstance(t, str) else t.text for t in alts] for name, alts in rules.items()})
+    if loop:
+        problems.append((("voices", "grammar", loop[0]), f"rules refer back to themselves: {' → '.join(loop)}"))
     return problems
 
 

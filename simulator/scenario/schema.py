@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -355,18 +355,86 @@ class Kind(Model):
     )
 
 
-class Template(Model):
-    """A feed template that fits only once the brand has made a given move."""
+# Words any template can use, filled by the feed; replies can also use REPLY_WORDS.
+TEMPLATE_WORDS = ("hashtag", "brand", "handle", "first_name", "city", "state", "job", "amount", "year", "company")
+REPLY_WORDS = ("quote", "asked", "tone")
 
-    text: str = Field(description="The template (same placeholders as any other).")
+
+class Since(Model):
+    """Time since a move: at least `min`, at most `max` (durations)."""
+
+    move: str = Field(description="The move: `cancel`, `answer:candid`, `open:ID`…")
+    min: Minutes | None = Field(None, description="At least this long after the move was first made.")
+    max: Minutes | None = Field(None, description="At most this long after it.")
+
+
+class When(Model):
+    """The moment a part of a post needs. Every condition given must hold; none given: always."""
+
     after: list[str] = Field(
+        default_factory=list,
+        description="Any one of these moves made earlier in the run (or this turn): `open:ID`, `answer`, `answer:ID`, `pause`, `pause:ID`, `cancel`, `cancel:ID`.",
+    )
+    not_after: list[str] = Field(default_factory=list, description="None of these moves made so far.")
+    since: Since | None = Field(None, description="Time since a move (it must have been made).")
+    state: Literal["live", "cancelled"] | None = Field(None, description="The campaign still live, or cancelled.")
+    paused: bool | None = Field(None, description="True: only while a pause is in force; false: only when not.")
+    trending: bool | None = Field(None, description="True: only while the tag trends; false: only when it does not.")
+    min_posts: int | None = Field(
+        None, ge=0, description="Only once the tag has at least this many posts (press lines need their moment)."
+    )
+
+    def fits(self, moment: object) -> bool:
+        """True when the moment (a `simulator.language.Moment`) meets every condition given."""
+        m: Any = moment
+        moves = m.moves
+        if self.after and not any(ref in moves for ref in self.after):
+            return False
+        if any(ref in moves for ref in self.not_after):
+            return False
+        if self.since is not None:
+            elapsed = m.minutes_since(self.since.move)
+            if elapsed is None or (self.since.min is not None and elapsed < self.since.min):
+                return False
+            if self.since.max is not None and elapsed > self.since.max:
+                return False
+        if self.state is not None and (self.state == "cancelled") != m.cancelled:
+            return False
+        if self.paused is not None and self.paused != m.paused:
+            return False
+        if self.trending is not None and self.trending != m.trending:
+            return False
+        return self.min_posts is None or m.posts_total >= self.min_posts
+
+
+class Template(Model):
+    """A part that fits only at some moments: after a move, some time after it, live or cancelled…"""
+
+    text: str = Field(description="The text (same slots as any other).")
+    after: list[str] | None = Field(
+        None,
         min_length=1,
         description=(
             "Moves that make it fit, any one of them made earlier in the run (or this turn): `open:ID`, `answer`, "
             "`answer:ID`, `pause`, `pause:ID`, `cancel`, `cancel:ID`. Use it for text that mentions what the brand "
-            "did (an apology, a pulled promotion), so a player who did something else never reads it."
+            "did (an apology, a pulled promotion), so a player who did something else never reads it. "
+            "Short for `when: {after: [...]}`."
         ),
     )
+    when: When | None = Field(None, description="The moment it needs (see `When`); combined with `after`.")
+
+    @model_validator(mode="after")
+    def _a_condition(self) -> Template:
+        if self.after is None and self.when is None:
+            raise ValueError("a template written as a mapping needs `after` or `when`; a plain string always fits")
+        return self
+
+    def condition(self) -> When:
+        """The whole condition: `when`, with `after` folded in."""
+        when = self.when or When()
+        if self.after:
+            when = when.model_copy(update={"after": [*when.after, *self.after]})
+        return when
 
 
 def _template_form(value: object) -> str | None:
@@ -384,7 +452,7 @@ TemplateEntry = Annotated[
     Discriminator(
         _template_form,
         custom_error_type="template_form",
-        custom_error_message="expected a template string, or a mapping {text, after}",
+        custom_error_message="expected a template string, or a mapping {text, after, when}",
     ),
 ]
 
@@ -398,6 +466,23 @@ class Voices(Model):
             "move. Placeholders: {hashtag}, {brand}, {handle}, {first_name}, {city}, {state}, {job}, {amount}, "
             "{year}, {company}."
         )
+    )
+    grammar: dict[str, list[TemplateEntry]] = Field(
+        default_factory=dict,
+        description=(
+            "Rules for composing posts: each name is a slot, `{name}`, usable in any template, reply or other rule; "
+            "its alternatives (strings or `{text, when}`) may hold slots in turn. Inline alternatives: `{a|b|}` "
+            "(an empty one makes the slot optional)."
+        ),
+    )
+    replies: dict[str, list[TemplateEntry]] = Field(
+        default_factory=dict,
+        description=(
+            "Replies to the brand's posts, by the move the post made: `answer:ID`, `answer`, `pause:ID`, `pause`, "
+            "`cancel:ID`, `cancel`, `open:ID`, `open`, or `any`; the most specific key wins. Slots as in templates, "
+            "plus {quote} (a phrase of the brand's post), {asked} (the post it answered) and {tone} (the move's "
+            "label)."
+        ),
     )
     quotes: list[Quote] = Field(default_factory=list, description="Real posts quoted by the sources.")
     quote_kinds: dict[int, KindId] = Field(

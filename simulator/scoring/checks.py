@@ -24,6 +24,33 @@ class Check:
     name: str
     passed: bool
     detail: str
+    warning: bool = False  # a warning does not fail the scenario
+
+
+VARIETY = 0.9  # distinct share of crowd texts a full run should reach
+MOST_REPEATS = 3  # times any one text may be shown in a run
+
+
+def feed_variety(scenario: Scenario, seed: int, size: int | None = None) -> Check:
+    """The history run's feed: the share of distinct crowd texts and the most repeated one (a warning under 90%)."""
+    from collections import Counter
+
+    from simulator.engine import run, strategy_plan
+
+    result = run(scenario, seed, strategy_plan(scenario, "history"), size=size, with_feed=True)
+    texts = [i.text for i in result.feed or [] if not i.is_brand and not i.inject]
+    counts = Counter(texts)
+    if not texts:
+        return Check("the feed reads as a varied crowd", False, "no crowd posts in the feed", warning=True)
+    distinct = len(counts) / len(texts)
+    top, times = counts.most_common(1)[0]
+    return Check(
+        "the feed reads as a varied crowd",
+        distinct >= VARIETY and times <= MOST_REPEATS,
+        f"{distinct:.0%} of {len(texts):,} crowd texts distinct (want ≥ {VARIETY:.0%}); most shown: {times}× “{top}”"
+        + ("" if times <= MOST_REPEATS else f" (want ≤ {MOST_REPEATS}×)"),
+        warning=True,
+    )
 
 
 def win_share(results: list[SeedResult], better: str, worse: str) -> float:
@@ -104,4 +131,4 @@ def check_scenario(
             "all fired on some strategy" if not never else f"never fired: {', '.join(never)}",
         )
     )
-    return checks + validity_checks(scenario, results)
+    return [*checks, *validity_checks(scenario, results), feed_variety(scenario, seeds[0], size)]

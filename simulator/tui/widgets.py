@@ -66,10 +66,12 @@ class FeedView(ListView):
             t.append(f" {item.handle}", style="dim")
         t.append(f"  [{item.kind}]", style=KIND_STYLE.get(self.tones.get(item.kind, ""), "") or "dim")
         if item.real:
-            t.append(f"  REAL TWEET ({item.source})", style="bold yellow")
+            t.append(f"  REAL POST ({item.source})", style="bold yellow")
         t.append("\n")
+        if item.reply_about:
+            t.append(f"↳ replying to your {item.reply_about}\n", style="italic dim")
         t.append(item.text)
-        stats = f"\n{_fmt(item.followers)} followers"
+        stats = "\nreal post, as the source quotes it" if item.real else f"\n{_fmt(item.followers)} followers"
         if item.reposts:
             stats += f" · {_fmt(item.reposts)} reposts"
         if item.is_brand:

@@ -365,21 +365,24 @@ def test_a_template_with_after_appears_only_once_its_move_is_made(askjpm, crowds
     from simulator.scenario.schema import Template
 
     templates = {
-        seg: {kind: [Template(text="AFTER {hashtag}", after=["cancel:badidea"]), "PLAIN {hashtag}"] for kind in by_kind}
+        seg: {
+            kind: [Template(text="AFTER1 {hashtag}", after=["cancel:badidea"]), "PLAIN1 {hashtag}"] for kind in by_kind
+        }
         for seg, by_kind in askjpm.voices.templates.items()
     }
     sc = askjpm.model_copy(
-        update={"voices": askjpm.voices.model_copy(update={"templates": templates, "quote_rate": 0.0})}
+        update={"voices": askjpm.voices.model_copy(update={"templates": templates, "quote_rate": 0.0, "replies": {}})}
     )
     cancelled = run(sc, 0, parse_script(sc, "wait*8,cancel:badidea"), audience=crowds[0], with_feed=True)
     crowd_items = [i for i in cancelled.feed if i.poster >= 0]
     before = [i for i in crowd_items if i.turn < 8]
     after = [i for i in crowd_items if i.turn >= 8]
     assert before and after
-    assert all(i.text.startswith("PLAIN") for i in before)
-    assert any(i.text.startswith("AFTER") for i in after)
+    # (a persona's style may lower the case or move the hashtag; a typo never touches a word with a digit)
+    assert all("PLAIN1" in i.text.upper() for i in before)
+    assert any("AFTER1" in i.text.upper() for i in after)
     other = run(sc, 0, parse_script(sc, "wait*8,cancel:apology"), audience=crowds[0], with_feed=True)
-    assert all(i.text.startswith("PLAIN") for i in other.feed if i.poster >= 0)
+    assert all("PLAIN1" in i.text.upper() for i in other.feed if i.poster >= 0)
 
 
 def test_an_answer_is_worded_for_the_kind_it_answers(askjpm, crowds):

@@ -35,7 +35,7 @@ def test_every_scenario_passes_its_checks(path):
 
     scenario = load_scenario(path).scenario
     checks = check_scenario(scenario, list(range(4)), workers=2)
-    failed = [f"{c.name}: {c.detail}" for c in checks if not c.passed]
+    failed = [f"{c.name}: {c.detail}" for c in checks if not (c.passed or c.warning)]
     assert not failed, failed
 
 
@@ -78,4 +78,4 @@ def test_a_missing_source_fails_before_any_run():
 
 def test_the_skeleton_passes_its_own_checks():
     checks = check_scenario(parse_scenario_text(skeleton("sk"), "sk.yaml"), [0, 1], workers=1)
-    assert all(c.passed for c in checks)
+    assert all(c.passed or c.warning for c in checks)

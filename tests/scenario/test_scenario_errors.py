@@ -199,12 +199,12 @@ def test_unknown_placeholder_in_a_name_pattern(tmp_path, capsys):
 
 
 def test_a_template_after_an_unknown_move(tmp_path, capsys):
-    old = '        - "{hashtag} How did you get your first job in finance, Mr. Lee?"\n'
+    old = '        - "Came to {hashtag} for {career advice|networking tips|recruiting info}, stayed for the {roast|bloodbath|comedy}"\n'
     text = mutate(old, '        - {text: "{hashtag} Thanks for answering!", after: ["answer:kindly"]}\n')
     code, err, path = run_validate(tmp_path, text, capsys)
     assert code == 2
     assert f"{path}:{line_of(text, 'answer:kindly')}:" in err
-    assert "voices.templates.students.question[1].after[0]" in err
+    assert "voices.templates.students.snark[1].after[0]" in err
     assert "unknown answer option 'kindly'" in err
     text = mutate(old, '        - {text: "{hashtag} Still waiting.", after: [wait]}\n')
     code, err, path = run_validate(tmp_path, text, capsys)
@@ -212,30 +212,30 @@ def test_a_template_after_an_unknown_move(tmp_path, capsys):
 
 
 def test_a_misspelt_template_mapping_names_one_form_only(tmp_path, capsys):
-    old = '        - "{hashtag} How did you get your first job in finance, Mr. Lee?"\n'
+    old = '        - "Came to {hashtag} for {career advice|networking tips|recruiting info}, stayed for the {roast|bloodbath|comedy}"\n'
     text = mutate(old, '        - {txt: "{hashtag} Thanks!", after: [cancel]}\n')
     code, err, path = run_validate(tmp_path, text, capsys)
     assert code == 2
     assert (
-        f"{path}:{line_of(text, 'txt:')}:12: voices.templates.students.question[1].txt: unknown field 'txt'; did you mean 'text'?"
+        f"{path}:{line_of(text, 'txt:')}:12: voices.templates.students.snark[1].txt: unknown field 'txt'; did you mean 'text'?"
         in err
     )
     assert "valid string" not in err and "union" not in err and "Template." not in err
     text = mutate(old, "        - 42\n")
     code, err, path = run_validate(tmp_path, text, capsys)
-    assert "question[1]: expected a template string, or a mapping {text, after} (got 42)" in err
+    assert "snark[1]: expected a template string, or a mapping {text, after, when} (got 42)" in err
 
 
 def test_a_kind_with_only_after_templates_is_refused(tmp_path, capsys):
     text = askjpm_text()
     start = text.index("  templates:\n")
-    end = text.index("  quotes:", start)
+    end = text.index("  # Replies to the brand's posts", start)
     block = text[start:end]
-    # Every `question` template becomes conditional: a run with no answer would show a bare hashtag.
+    # Every `criticism` template becomes conditional: a run with no answer would show a bare hashtag.
     import re
 
     new_block, n = re.subn(
-        r"(\n      question:\n(?:        - .*\n)+)",
+        r"(\n      criticism:\n(?:        - .*\n)+)",
         lambda m: re.sub(r'        - (".*")', r"        - {text: \1, after: [answer]}", m.group(1)),
         block,
     )
@@ -243,8 +243,8 @@ def test_a_kind_with_only_after_templates_is_refused(tmp_path, capsys):
     text = text[:start] + new_block + text[end:]
     code, err, _path = run_validate(tmp_path, text, capsys)
     assert code == 2
-    assert "every `question` template has `after`; add a plain one" in err
-    assert err.count("every `question` template") == 1
+    assert "every `criticism` template has a condition; add a plain one that fits any run" in err
+    assert err.count("every `criticism` template") == 1
 
 
 def test_a_placeholder_in_a_brand_post_is_refused(tmp_path, capsys):

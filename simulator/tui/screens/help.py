@@ -38,6 +38,6 @@ did, **on the same crowd**, and the debrief quotes what the sources say.
 | `ctrl+p` | command palette: every action by name |
 | `?` | this help · `q` quit |
 
-Real tweets quoted by the sources are marked **REAL TWEET** with their source.
+Real posts quoted by the sources are marked **REAL POST** with their source, under the author and handle the source gives (or "Real post, author not named"). A reply is marked ↳ with the post of yours it answers.
 Events (press stories, alerts) are marked **⚑ EVENT**. Press `Esc` to close.
 """

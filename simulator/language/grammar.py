@@ -1,0 +1,137 @@
+"""A small recursive grammar for the crowd's posts, expanded from the feed's own seeded generator.
+
+A text holds slots:
+- `{name}`: a rule of the grammar (its alternatives may hold slots in turn) or a
+  word from the vocabulary (`{hashtag}`, `{city}`, `{amount}`, `{quote}`…);
+- `{a|b|c}`: inline alternatives, one picked; an empty one makes the slot
+  optional (`{really |}`).
+
+An alternative may carry a condition (`when`): it is a candidate only when the
+moment fits (see `Moment`). A plain string is a grammar with one alternative.
+Why not `tracery`: its Python port (0.1.1, 2017) draws from the global
+`random`, which would break the one-seed rule, and has no conditions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+SLOT = re.compile(r"\{([^{}]*)\}")
+MAX_DEPTH = 12
+
+
+@dataclass(frozen=True)
+class Moment:
+    """What a condition can ask about the run at the time a post is written."""
+
+    turn: int = 0
+    turn_minutes: int = 15
+    moves: Mapping[str, int] = field(default_factory=dict)  # `cancel`, `cancel:ID`… -> turn first made
+    cancelled: bool = False
+    paused: bool = False
+    trending: bool = False
+    posts_total: int = 0
+
+    def minutes_since(self, move: str) -> float | None:
+        """Minutes since the move was first made (None if it was not)."""
+        made = self.moves.get(move)
+        return None if made is None else (self.turn - made) * self.turn_minutes
+
+
+class Condition(Protocol):
+    """What a part's condition offers: `fits(moment)`. The scenario's `When` is one."""
+
+    def fits(self, moment: Moment) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One way to fill a slot, and when it may be used."""
+
+    text: str
+    when: Condition | None = None
+
+
+Rules = Mapping[str, Sequence[Alternative]]
+Words = Callable[[str], str | None]
+
+
+def fitting(alternatives: Sequence[Alternative], moment: Moment) -> list[str]:
+    """The texts of the alternatives whose condition the moment meets."""
+    return [a.text for a in alternatives if a.when is None or a.when.fits(moment)]
+
+
+class Grammar:
+    """Expands texts against rules and a vocabulary; every choice is drawn from the generator it is given."""
+
+    def __init__(self, rules: Rules, words: Words):
+        self.rules = rules
+        self.words = words
+
+    def expand(self, text: str, rng: np.random.Generator, moment: Moment, depth: int = 0) -> str:
+        """Fill every slot of the text; an unknown name is left as it is (validation reports it)."""
+        if depth > MAX_DEPTH or "{" not in text:
+            return text
+
+        def fill(match: re.Match[str]) -> str:
+            inside = match.group(1)
+            if "|" in inside:
+                options = inside.split("|")
+                return self.expand(options[int(rng.integers(len(options)))], rng, moment, depth + 1)
+            if inside in self.rules:
+                options = fitting(self.rules[inside], moment)
+                if not options:
+                    return ""
+                return self.expand(options[int(rng.integers(len(options)))], rng, moment, depth + 1)
+            word = self.words(inside)
+            return match.group(0) if word is None else word
+
+        # Inner slots are filled first; a pass may uncover an outer slot (`{a {x}|b}`), so repeat until still.
+        for _ in range(MAX_DEPTH):
+            filled = SLOT.sub(fill, text)
+            if filled == text:
+                break
+            text = filled
+        return tidy(text)
+
+
+def tidy(text: str) -> str:
+    """Close the gaps an empty slot leaves: double spaces, a space before punctuation, spaces at the ends."""
+    text = re.sub(r"[ \t]{2,}", " ", text)
+    text = re.sub(r" ([,.!?;:])", r"\1", text)
+    return text.strip()
+
+
+def slot_names(text: str) -> list[str]:
+    """The names used as `{name}` slots in a text (not inline alternatives)."""
+    return [m for m in SLOT.findall(text) if "|" not in m]
+
+
+def cycle(rules: Mapping[str, Sequence[str]]) -> list[str] | None:
+    """A chain of rules that refer back to themselves (`a` → `b` → `a`), or None."""
+    graph = {name: {s for text in texts for s in slot_names(text) if s in rules} for name, texts in rules.items()}
+    state: dict[str, int] = {}
+
+    def visit(name: str, path: list[str]) -> list[str] | None:
+        state[name] = 1
+        for nxt in sorted(graph[name]):
+            if state.get(nxt) == 1:
+                return [*path, name, nxt]
+            if nxt not in state:
+                found = visit(nxt, [*path, name])
+                if found:
+                    return found
+        state[name] = 2
+        return None
+
+    for name in sorted(graph):
+        if name not in state:
+            found = visit(name, [])
+            if found:
+                return found[found.index(found[-1]) :]
+    return None

@@ -1,0 +1,125 @@
+"""Persona style: each persona writes in a stable way, drawn from its id and the seed.
+
+The same grammar then reads differently in different mouths: casing,
+punctuation, emoji, where the hashtag goes, length, the odd typo. Traits come
+from a generator seeded with (seed, persona), so a persona keeps its voice for
+the whole run and across runs with the same seed; the per-post touches (which
+emoji, which typo) come from the feed's generator.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+_STYLE_SALT = 0x5717E  # keeps the style stream apart from any other use of (seed, persona)
+
+EMOJI = {
+    "hostile": ["🙄", "😂", "🤡", "💀", "😡", "🤦", "👏", "🔥", "😬", "🤔"],
+    "neutral": ["🤔", "👀", "📉", "🧐", "📰"],
+    "supportive": ["👍", "🙏", "💪", "👏", "🙌"],
+}
+SIGN_OFFS = {"hostile": ["smh", "lol", "unreal", "wow", "jfc", "ugh"], "neutral": ["hm", "fwiw"], "supportive": []}
+
+
+@dataclass(frozen=True)
+class Style:
+    """How one persona writes."""
+
+    case: str  # "as is", "lower", "shouty" (a word in capitals now and then)
+    end: str  # "keep", "bare" (no final full stop), "bang" (!!), "query" (?!)
+    emoji: float  # chance of an emoji at the end
+    tag: str  # "keep", "front", "end", "drop" (when the post has the tag more than once, or it is a reply)
+    terse: bool  # drops a trailing clause when the post has two sentences
+    typo: float  # chance of one swapped pair of letters
+    sign_off: float  # chance of a word such as "smh" at the end
+
+
+def style_of(seed: int, persona: int) -> Style:
+    """The persona's style: the same for the same seed and persona."""
+    g = np.random.default_rng([int(seed) & 0xFFFFFFFF, int(persona), _STYLE_SALT])
+    return Style(
+        case=str(g.choice(["as is", "lower", "shouty"], p=[0.62, 0.28, 0.10])),
+        end=str(g.choice(["keep", "bare", "bang", "query"], p=[0.5, 0.3, 0.12, 0.08])),
+        emoji=float(g.choice([0.0, 0.3, 0.8], p=[0.55, 0.3, 0.15])),
+        tag=str(g.choice(["keep", "front", "end"], p=[0.6, 0.2, 0.2])),
+        terse=bool(g.random() < 0.25),
+        typo=float(g.choice([0.0, 0.15], p=[0.8, 0.2])),
+        sign_off=float(g.choice([0.0, 0.25], p=[0.75, 0.25])),
+    )
+
+
+_TAG = re.compile(r"(?<!\w)#\w+")
+
+
+def restyle(text: str, style: Style, tone: str, rng: np.random.Generator, hashtag: str | None = None) -> str:
+    """Write the text in the persona's style. A quoted phrase (“…” or "…") is never altered."""
+    if not text:
+        return text
+    protected: list[str] = []
+
+    def keep(m: re.Match[str]) -> str:
+        protected.append(m.group(0))
+        return f"\x00{len(protected) - 1}\x00"
+
+    out = re.sub(r"“[^”]*”|\"[^\"]*\"", keep, text)
+    at_edge = bool(hashtag) and (out.startswith(hashtag or "") or out.endswith(hashtag or ""))
+    if hashtag and at_edge and style.tag in ("front", "end") and out.count(hashtag) == 1:
+        bare = tidy_spaces(out.replace(hashtag, ""))
+        if bare:
+            out = f"{hashtag} {bare}" if style.tag == "front" else f"{bare} {hashtag}"
+    if style.terse:
+        parts = re.split(r"(?<=[.!?])\s+", out)
+        if len(parts) > 1 and len(parts[0]) > 25 and (not hashtag or hashtag not in parts[-1]):
+            out = " ".join(parts[:-1])
+    if style.typo and rng.random() < style.typo:
+        out = _typo(out, rng)
+    if style.case == "lower":
+        out = _outside_tags(out, str.lower)
+    elif style.case == "shouty":
+        words = out.split(" ")
+        plain = [i for i, w in enumerate(words) if w.isalpha() and len(w) > 3]
+        if plain:
+            i = plain[int(rng.integers(len(plain)))]
+            words[i] = words[i].upper()
+        out = " ".join(words)
+    out = out.rstrip()
+    if style.end == "bare" and out.endswith(".") and not out.endswith(".."):
+        out = out[:-1]
+    elif style.end == "bang" and out[-1:] in ".!":
+        out = out.rstrip(".!") + "!!"
+    elif style.end == "query" and out.endswith("?"):
+        out += "!"
+    offs = SIGN_OFFS.get(tone, [])
+    if offs and style.sign_off and rng.random() < style.sign_off:
+        out += " " + offs[int(rng.integers(len(offs)))]
+    icons = EMOJI.get(tone, [])
+    if icons and style.emoji and rng.random() < style.emoji:
+        out += " " + icons[int(rng.integers(len(icons)))]
+    return re.sub(r"\x00(\d+)\x00", lambda m: protected[int(m.group(1))], out)
+
+
+def tidy_spaces(text: str) -> str:
+    """One space between words, none at the ends or before punctuation."""
+    return re.sub(r" ([,.!?;:])", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
+
+
+def _outside_tags(text: str, change: object) -> str:
+    """Apply a change to everything but hashtags and handles (`#AskJPM` keeps its case)."""
+    pieces = re.split(r"((?<!\w)[#@]\w+)", text)
+    return "".join(p if p[:1] in "#@" else change(p) for p in pieces)  # type: ignore[operator]
+
+
+def _typo(text: str, rng: np.random.Generator) -> str:
+    """Swap two neighbouring letters in one longer word (never in a tag, a handle or a number)."""
+    words = text.split(" ")
+    long = [i for i, w in enumerate(words) if w.isalpha() and len(w) >= 5 and w[:1] not in "#@"]
+    if not long:
+        return text
+    i = long[int(rng.integers(len(long)))]
+    w = words[i]
+    j = int(rng.integers(1, len(w) - 2))
+    words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2 :]
+    return " ".join(words)

@@ -1,0 +1,252 @@
+"""The crowd's words: the grammar, conditions, persona style, replies about the brand's post, sentiment on text."""
+
+from __future__ import annotations
+
+import collections
+
+import numpy as np
+import pytest
+
+from simulator.engine import parse_script, run, strategy_plan
+from simulator.errors import ScenarioError
+from simulator.language.grammar import Alternative, Grammar, Moment, cycle
+from simulator.language.quoting import phrases
+from simulator.language.style import restyle, style_of
+from simulator.scenario.loader import parse_scenario_text
+from simulator.scenario.schema import Since, When
+from tests.conftest import line_of, mutate
+
+RULES = {
+    "greet": [Alternative("hello"), Alternative("hi {name}")],
+    "name": [Alternative("Ann"), Alternative("Bo")],
+    "late": [Alternative("too late", When(after=["cancel"]))],
+}
+
+
+def _words(name: str) -> str | None:
+    return {"hashtag": "#Tag"}.get(name)
+
+
+def test_slots_rules_inline_alternatives_and_optional_parts():
+    g = Grammar(RULES, _words)
+    seen = {g.expand("{greet}{, friend|} {hashtag}", np.random.default_rng(i), Moment()) for i in range(200)}
+    assert seen == {
+        "hello #Tag",
+        "hello, friend #Tag",
+        "hi Ann #Tag",
+        "hi Bo #Tag",
+        "hi Ann, friend #Tag",
+        "hi Bo, friend #Tag",
+    }
+
+
+def test_an_unknown_slot_stays_as_written_and_nested_inline_slots_fill():
+    g = Grammar(RULES, _words)
+    rng = np.random.default_rng(1)
+    assert g.expand("{nobody} here", rng, Moment()) == "{nobody} here"
+    assert {g.expand("{a {name}|b {name}}", np.random.default_rng(i), Moment()) for i in range(100)} == {
+        "a Ann",
+        "a Bo",
+        "b Ann",
+        "b Bo",
+    }
+
+
+def test_same_generator_same_text():
+    g = Grammar(RULES, _words)
+    a = [g.expand("{greet} {greet} {greet}", np.random.default_rng(7), Moment()) for _ in range(3)]
+    assert len(set(a)) == 1
+
+
+def test_a_rule_with_no_fitting_part_is_empty_and_the_gap_is_closed():
+    g = Grammar(RULES, _words)
+    assert g.expand("It is {late}.", np.random.default_rng(0), Moment()) == "It is."
+    assert g.expand("It is {late}.", np.random.default_rng(0), Moment(moves={"cancel": 3})) == "It is too late."
+
+
+def test_rule_loops_are_found():
+    assert cycle({"a": ["x {b}"], "b": ["{c}"], "c": ["{a}"]}) == ["a", "b", "c", "a"]
+    assert cycle({"a": ["{b}"], "b": ["end"]}) is None
+
+
+LIVE = Moment(turn=10, moves={"open": 0, "open:narrow": 0})
+AFTER_CANCEL = Moment(turn=30, moves={"open": 0, "cancel": 22, "cancel:badidea": 22}, cancelled=True)
+PAUSED = Moment(turn=12, moves={"open": 0, "pause": 10, "pause:holding": 10}, paused=True)
+
+
+@pytest.mark.parametrize(
+    ("when", "moment", "fits"),
+    [
+        (When(after=["cancel"]), LIVE, False),
+        (When(after=["cancel"]), AFTER_CANCEL, True),
+        (When(after=["cancel:apology"]), AFTER_CANCEL, False),
+        (When(after=["cancel:badidea"]), AFTER_CANCEL, True),
+        (When(after=["answer", "cancel"]), AFTER_CANCEL, True),
+        (When(not_after=["cancel"]), AFTER_CANCEL, False),
+        (When(not_after=["cancel"]), LIVE, True),
+        (When(state="live"), LIVE, True),
+        (When(state="live"), AFTER_CANCEL, False),
+        (When(state="cancelled"), AFTER_CANCEL, True),
+        (When(since=Since(move="cancel", max=60)), AFTER_CANCEL, False),  # 8 turns = 120 min after
+        (When(since=Since(move="cancel", min=60)), AFTER_CANCEL, True),
+        (When(since=Since(move="cancel", min=60)), LIVE, False),  # no cancel: no time since it
+        (When(since=Since(move="cancel", min=0, max=120)), AFTER_CANCEL, True),
+        (When(paused=True), PAUSED, True),
+        (When(paused=True), LIVE, False),
+        (When(paused=False), PAUSED, False),
+        (When(trending=True), LIVE, False),
+        (When(min_posts=100), Moment(posts_total=99), False),
+        (When(min_posts=100), Moment(posts_total=100), True),
+        (When(state="live", after=["pause"]), PAUSED, True),
+    ],
+)
+def test_conditions(when, moment, fits):
+    assert when.fits(moment) is fits
+
+
+def _marked(extra_students: str, replies: str = "") -> object:
+    """askjpm with marker lines for students' questions (and replies), to see when each is shown."""
+    text = mutate(
+        """    students:
+      question:
+""",
+        f"""    students:
+      question:
+{extra_students}""",
+    )
+    if replies:  # in place of the scenario's own replies to the cancellation
+        start = text.index("    cancel:badidea:\n")
+        text = text[:start] + replies + text[text.index("    cancel:cancelled:\n") :]
+    return parse_scenario_text(text, "marked.yaml")
+
+
+def test_a_line_that_needs_cancel_never_shows_before_one_or_without_one():
+    scenario = _marked('        - {text: "MARK-AFTER-CANCEL {hashtag}", after: [cancel]}\n')
+    with_cancel = run(scenario, 3, parse_script(scenario, "wait*10,cancel:badidea"), size=20_000, with_feed=True)
+    shown = [i.turn for i in with_cancel.feed if i.text.startswith("MARK-AFTER-CANCEL")]
+    assert shown and min(shown) >= 10
+    without = run(scenario, 3, parse_script(scenario, "wait*96"), size=20_000, with_feed=True)
+    assert not [i for i in without.feed if "MARK-AFTER-CANCEL" in i.text]
+
+
+def test_replies_are_threaded_and_about_the_post_they_answer():
+    scenario = _marked("", replies='    cancel:badidea: ["MARK-REPLY “{quote}” ({tone})"]\n')
+    result = run(scenario, 3, strategy_plan(scenario, "history"), size=50_000, with_feed=True)
+    cancel = next(i for i in result.feed if i.is_brand and i.kind == "cancel")
+    replies = [i for i in result.feed if i.reply_to == cancel.id]
+    assert len(replies) >= 20
+    for r in replies:
+        assert r.is_reply and r.reply_about == f"cancellation at {cancel.minute // 60}:{cancel.minute % 60:02d}"
+        assert "MARK-REPLY" in r.text.upper() and "“Back to the drawing board”" in r.text
+    # before the cancellation, no post replies to it
+    assert all(i.turn >= cancel.turn for i in replies)
+
+
+def test_replies_take_their_share_of_the_feed(askjpm):
+    result = run(askjpm, 3, strategy_plan(askjpm, "history"), size=50_000, with_feed=True)
+    crowd = [i for i in result.feed if not i.is_brand and not i.inject]
+    replies = [i for i in crowd if i.is_reply]
+    assert replies and all(i.reply_to for i in replies)
+    # Each turn shows a few posts: replies get their share of that turn's posts written (reposts carry
+    # someone else's words and are not shown), so over the run the feed's share is the mean of turns' shares.
+    shares = [t["replies"] / (t["volume"] - t["reposts"]) for t in result.turns if t["volume"] > t["reposts"]]
+    expected = sum(shares) / len(shares)
+    assert abs(len(replies) / len(crowd) - expected) < 0.05, (len(replies) / len(crowd), expected)
+
+
+def test_phrases_turn_back_clauses_without_tags():
+    assert phrases("#Badidea! Back to the drawing board") == ["Back to the drawing board"]
+    assert "we got this wrong" in phrases("We hear you: we got this wrong, and we're sorry. #AskJPM")
+
+
+def test_a_persona_writes_the_same_way_all_run_and_personas_differ():
+    assert style_of(1, 42) == style_of(1, 42)
+    assert len({style_of(1, p) for p in range(200)}) > 20
+    assert style_of(1, 42) != style_of(2, 42) or style_of(1, 43) != style_of(2, 43)
+
+
+def test_style_keeps_quotes_and_the_hashtag_intact():
+    rng = np.random.default_rng(0)
+    for p in range(300):
+        out = restyle(
+            "“Back to the drawing board”. So my house is gone? #AskJPM", style_of(5, p), "hostile", rng, "#AskJPM"
+        )
+        assert "“Back to the drawing board”" in out and "#AskJPM" in out
+
+
+@pytest.mark.parametrize("scenario_id", ["askjpm"])
+@pytest.mark.parametrize("seed", [3, 31])
+def test_a_full_history_run_reads_as_a_varied_crowd(scenario_id, seed):
+    """Voiced with the grammar: at least 90% distinct crowd texts, none shown more than 3 times (real quotes once)."""
+    from simulator.scenario import resolve
+
+    scenario = resolve(scenario_id).scenario
+    result = run(scenario, seed, strategy_plan(scenario, "history"), with_feed=True)
+    texts = [i.text for i in result.feed if not i.is_brand and not i.inject]
+    counts = collections.Counter(texts)
+    assert len(counts) / len(texts) >= 0.9, counts.most_common(5)
+    assert counts.most_common(1)[0][1] <= 3, counts.most_common(5)
+    real = collections.Counter(i.text for i in result.feed if i.real)
+    assert all(n == 1 for n in real.values())
+
+
+def test_a_real_post_is_shown_as_the_source_gives_it(askjpm):
+    result = run(askjpm, 3, strategy_plan(askjpm, "history"), size=50_000, with_feed=True)
+    real = [i for i in result.feed if i.real]
+    assert real
+    quotes = {q.text: q for q in askjpm.voices.quotes}
+    for item in real:
+        q = quotes[item.text]
+        assert item.name == (q.author or "Real post, author not named") and item.handle == (q.handle or "")
+        assert item.followers == 0
+
+
+def test_share_negative_text_is_measured_on_the_words(askjpm):
+    def run_with(line: str) -> float:
+        text = mutate("  templates:\n", f'  templates:\n    public:\n      snark: ["{line}"]\n')
+        text = text.replace("    public:\n      snark:\n", "    public:\n      snarky:\n", 1)
+        scenario = parse_scenario_text(text, "x.yaml")
+        return run(scenario, 3, parse_script(scenario, "wait*96"), size=20_000).summary["share_negative_text"]
+
+    base = run(askjpm, 3, parse_script(askjpm, "wait*96"), size=20_000).summary
+    assert 0 <= base["share_negative_text"] <= 1
+    assert base["share_negative_text"] != pytest.approx(
+        base["hostile_share"], abs=0.05
+    )  # they measure different things
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "field", "words"),
+    [
+        ('    zz_rule:\n      - "{nowhere}"\n', "voices.grammar.zz_rule[0]", "unknown slot {nowhere}"),
+        ('    zz_rule:\n      - "{zz_rule} again"\n', "voices.grammar.zz_rule", "rules refer back to themselves"),
+        ('    hashtag: ["x"]\n', "voices.grammar.hashtag", "built-in word"),
+        (
+            '    zz_rule:\n      - {text: "x", when: {after: [cancel:nope]}}\n',
+            "voices.grammar.zz_rule[0].when.after[0]",
+            "unknown cancel option 'nope'",
+        ),
+    ],
+)
+def test_bad_grammar_is_refused_with_its_line(yaml_text, field, words):
+    text = mutate("  grammar:\n", "  grammar:\n" + yaml_text)
+    with pytest.raises(ScenarioError) as exc:
+        parse_scenario_text(text, "g.yaml")
+    found = [p for p in exc.value.problems if p.field == field]
+    assert found and words in found[0].message, exc.value.problems
+    assert line_of(text, "  grammar:\n") < found[0].line <= line_of(text, "  grammar:\n") + 3
+
+
+def test_check_reports_the_feeds_variety_as_a_warning(askjpm):
+    from simulator.scoring.checks import feed_variety
+
+    good = feed_variety(askjpm, 3)
+    assert good.passed and good.warning and "distinct" in good.detail
+    text = mutate("  replies:\n", '  replies:\n    any: ["same words every time"]\n')
+    start = text.index("  replies:\n    any:")
+    text = (
+        text[: start + len('  replies:\n    any: ["same words every time"]\n')]
+        + text[text.index("  # Real tweets quoted") :]
+    )
+    dull = feed_variety(parse_scenario_text(text, "dull.yaml"), 3, 20_000)
+    assert not dull.passed and dull.warning and "“same words every time”" in dull.detail
