@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import re
 
-_CUT = re.compile(r"[.!?;:—–()\n]+|,\s+|\s+-\s+")
+_CUT = re.compile(r"[.!?;:—–()\n]+|,\s+|\s+-\s+|\s+(?:and|but|because)\s+")
+_LEADING = re.compile(r"^(?:and|but|so|because|or)\s+", re.IGNORECASE)
 _NOISE = re.compile(r"https?://\S+|(?<!\w)[#@]\w+|[“”\"]")
+_QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")  # someone else's words inside the post (the question it answers)
 
 
-def phrases(text: str, shortest: int = 2, longest: int = 9) -> list[str]:
-    """Pieces of the text worth quoting: clauses of 2 to 9 words, without tags, handles, links or quote marks."""
+def phrases(text: str, shortest: int = 2, longest: int = 12) -> list[str]:
+    """Pieces of the post's own words worth quoting: clauses of 2 to 12 words, without tags, handles, links or quotes."""
     out = []
-    for piece in _CUT.split(_NOISE.sub(" ", text)):
-        words = piece.split()
+    for piece in _CUT.split(_NOISE.sub(" ", _QUOTED.sub(" ", text))):
+        words = _LEADING.sub("", piece.strip()).split()
         if shortest <= len(words) <= longest:
             out.append(" ".join(words))
-        elif len(words) > longest:
-            out.append(" ".join(words[:longest]))
     if not out:
         words = _NOISE.sub(" ", text).split()
         if words:

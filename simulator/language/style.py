@@ -18,10 +18,10 @@ _STYLE_SALT = 0x5717E  # keeps the style stream apart from any other use of (see
 
 EMOJI = {
     "hostile": ["🙄", "😂", "🤡", "💀", "😡", "🤦", "👏", "🔥", "😬", "🤔"],
-    "neutral": ["🤔", "👀", "📉", "🧐", "📰"],
+    "neutral": [],  # questions, news and survivors' stories get no emoji and no sign-off
     "supportive": ["👍", "🙏", "💪", "👏", "🙌"],
 }
-SIGN_OFFS = {"hostile": ["smh", "lol", "unreal", "wow", "jfc", "ugh"], "neutral": ["hm", "fwiw"], "supportive": []}
+SIGN_OFFS = {"hostile": ["smh", "lol", "unreal", "wow", "jfc", "ugh"], "neutral": [], "supportive": []}
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,14 @@ def restyle(text: str, style: Style, tone: str, rng: np.random.Generator, hashta
         return f"\x00{len(protected) - 1}\x00"
 
     out = re.sub(r"“[^”]*”|\"[^\"]*\"", keep, text)
-    at_edge = bool(hashtag) and (out.startswith(hashtag or "") or out.endswith(hashtag or ""))
-    if hashtag and at_edge and style.tag in ("front", "end") and out.count(hashtag) == 1:
+    # The tag moves only where it is not part of the sentence: at the front before a capital or a quote
+    # ("#AskJPM How did you…"), at the end after a full stop or a question mark ("…again? #AskJPM").
+    tag = hashtag or ""
+    movable = bool(tag) and (
+        re.match(re.escape(tag) + r" [A-Z“\"\x00]", out) is not None
+        or re.search(r"[.?!”\x00] " + re.escape(tag) + "$", out) is not None
+    )
+    if hashtag and movable and style.tag in ("front", "end") and out.count(hashtag) == 1:
         bare = tidy_spaces(out.replace(hashtag, ""))
         if bare:
             out = f"{hashtag} {bare}" if style.tag == "front" else f"{bare} {hashtag}"

@@ -14,7 +14,7 @@ from simulator.language.quoting import phrases
 from simulator.language.style import restyle, style_of
 from simulator.scenario.loader import parse_scenario_text
 from simulator.scenario.schema import Since, When
-from tests.conftest import line_of, mutate
+from tests.conftest import SCENARIOS, line_of, mutate
 
 RULES = {
     "greet": [Alternative("hello"), Alternative("hi {name}")],
@@ -174,8 +174,8 @@ def test_style_keeps_quotes_and_the_hashtag_intact():
         assert "“Back to the drawing board”" in out and "#AskJPM" in out
 
 
-@pytest.mark.parametrize("scenario_id", ["askjpm"])
-@pytest.mark.parametrize("seed", [3, 31])
+@pytest.mark.parametrize("scenario_id", sorted(p.stem for p in SCENARIOS.glob("*.yaml")))
+@pytest.mark.parametrize("seed", [31, 32])
 def test_a_full_history_run_reads_as_a_varied_crowd(scenario_id, seed):
     """Voiced with the grammar: at least 90% distinct crowd texts, none shown more than 3 times (real quotes once)."""
     from simulator.scenario import resolve
