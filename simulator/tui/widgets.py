@@ -53,7 +53,21 @@ class FeedView(ListView):
             return "real"
         return self.tones.get(item.kind, "neutral")
 
+    compact = False  # small terminals: one header line, the text, no stats, no gap (six posts at 80x24)
+
+    def set_compact(self, compact: bool) -> None:
+        """Switch between the full and the compact rendering of posts."""
+        if compact != self.compact:
+            self.compact = compact
+            self.set_class(compact, "compact")
+            if self.items_shown:
+                index = self.index
+                self.set_items(self.items_shown)
+                self.index = index
+
     def _render_item(self, item: FeedItem) -> Text:
+        if self.compact:
+            return self._render_compact(item)
         t = Text()
         minute = item.minute
         t.append(f"{minute // 60}:{minute % 60:02d} ", style="dim")
@@ -77,6 +91,23 @@ class FeedView(ListView):
         if item.is_brand:
             stats += f" · {_fmt(item.replies)} replies"
         t.append(stats, style="dim")
+        return t
+
+    def _render_compact(self, item: FeedItem) -> Text:
+        """One run of text: time, who (and ↳ for a reply to you), then the post; the border shows its tone."""
+        t = Text()
+        t.append(f"{item.minute // 60}:{item.minute % 60:02d} ", style="dim")
+        if item.inject:
+            t.append("⚑ EVENT ", style="bold reverse")
+        if item.is_brand:
+            t.append("YOU ", style="bold reverse")
+        if item.real:
+            t.append("REAL POST ", style="bold yellow")
+        t.append(item.name or "", style="bold")
+        if item.reply_about:
+            t.append(" ↳you", style="italic dim")
+        t.append(": ", style="dim")
+        t.append(item.text)
         return t
 
     def selected(self) -> FeedItem | None:
@@ -132,7 +163,12 @@ class MetricsPanel(Vertical):
         for seg, value in last["stance_by_segment"].items():
             delta = value - start_stance.get(seg, value)
             style = "green" if delta > 0.005 else "red" if delta < -0.005 else ""
-            rep.append(f"{segment_labels.get(seg, seg)[:16]:16s} {value:+.2f} ", style="")
+            width = max(10, min(32, self.content_size.width - 15))
+            label = segment_labels.get(seg, seg)
+            if len(label) > width:  # never cut a label: it takes its own line, the figures the next
+                rep.append(f"{label}\n{'':{width}s} {value:+.2f} ", style="")
+            else:
+                rep.append(f"{label:{width}s} {value:+.2f} ", style="")
             rep.append(f"({delta:+.2f})\n", style=style)
         self.query_one("#reputation", Static).update(rep)
 

@@ -351,3 +351,22 @@ async def test_the_preview_shows_brackets_as_text_not_markup():
         assert isinstance(app.screen, DecisionScreen)
         preview = str(app.screen.query_one("#preview").render())
         assert "“[On-topic question posts]”" in preview.replace("\n", " ")
+
+
+async def test_six_posts_fit_at_80x24_and_no_label_is_cut_at_120x40():
+    from simulator.tui.widgets import FeedView
+
+    app = make_app("askjpm", seed=1, size=SIZE)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _play_some(pilot)
+        feed = app.screen.query_one(FeedView)
+        assert feed.compact
+        box = feed.content_region
+        whole = [c for c in feed.children if c.region.y >= box.y and c.region.bottom <= box.bottom]
+        assert len(whole) >= 6, len(whole)
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        assert not feed.compact
+        shown = str(app.screen.query_one("#reputation").render())
+        for label in app.session.segment_labels.values():
+            assert label in shown

@@ -90,6 +90,11 @@ class PlayScreen(WorkingScreen):
             return f"PAUSED until turn {self.session.paused_until + 1}"
         return "LIVE"
 
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 100, "-narrow")  # the feed takes more of a narrow screen
+        self.query_one(FeedView).set_compact(self.size.height < 30)
+        self.refresh_view()  # labels take the width the panel now has
+
     def refresh_view(self) -> None:
         """Render the session's state."""
         s = self.session
