@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from simulator.audience import Audience
-from simulator.audience.names import fill_words
+from simulator.audience.names import words
 from simulator.engine.params import EngineParams
 from simulator.engine.state import BrandPost, TurnRecord
 from simulator.language.grammar import Alternative, Grammar, Moment, fitting
@@ -99,6 +99,7 @@ class Feed:
         } | {f"open:{o.id}": o.label for o in sc.campaign.openings}
         self.moment = Moment(turn_minutes=params.turn_minutes, moves=self.moves)
         self._posts_total = 0
+        self._first_cdf = np.minimum(np.cumsum(words().first_p), 1.0)
         # Sentiment on text, estimated over every original post (see `share_negative_text`).
         self._neg_weighted = 0.0
         self._originals = 0
@@ -108,17 +109,35 @@ class Feed:
         return self._kinds.get(post_id)
 
     def _words(self, extra: dict[str, str] | None = None) -> Any:
+        """The built-in words, each drawn only when a slot asks for it (most posts use one or two)."""
         sc = self.scenario
-        words = fill_words(self.rng, self.audience.places)
-        words.update(
-            hashtag=sc.campaign.hashtag,
-            brand=sc.brand.name,
-            handle=sc.brand.handle,
-            amount=self.amount_words[int(self.rng.integers(len(self.amount_words)))],
-        )
-        if extra:
-            words.update(extra)
-        return words.get
+        fixed = {"hashtag": sc.campaign.hashtag, "brand": sc.brand.name, "handle": sc.brand.handle, **(extra or {})}
+        rng = self.rng
+        w = words()
+        cities = self.audience.places or w.cities
+        states = self.audience.places or w.states
+
+        def word(name: str) -> str | None:
+            if name in fixed:
+                return fixed[name]
+            if name == "amount":
+                return self.amount_words[int(rng.integers(len(self.amount_words)))]
+            if name == "city":
+                return cities[int(rng.integers(len(cities)))]
+            if name == "state":
+                return states[int(rng.integers(len(states)))]
+            if name == "first_name":
+                return w.first[int(np.searchsorted(self._first_cdf, rng.random(), side="right"))]
+            if name == "job":
+                return w.jobs[int(rng.integers(len(w.jobs)))].split(",")[0].lower()
+            if name == "year":
+                return str(int(rng.integers(2008, 2013)))
+            if name == "company":
+                last = w.last[int(rng.integers(len(w.last)))]
+                return f"{last} {w.company_suffixes[int(rng.integers(len(w.company_suffixes)))]}"
+            return None
+
+        return word
 
     def _compose(self, text: str, extra: dict[str, str] | None = None) -> str:
         return Grammar(self._rules, self._words(extra)).expand(text, self.rng, self.moment)
