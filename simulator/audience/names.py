@@ -28,7 +28,6 @@ class _Words:
         from faker.providers.address.en_US import Provider as Address
         from faker.providers.company.en_US import Provider as Company
         from faker.providers.job.en_US import Provider as Job
-        from faker.providers.lorem.en_US import Provider as Lorem
         from faker.providers.person.en_US import Provider as Person
 
         def weighted(table) -> tuple[list[str], np.ndarray]:
@@ -38,11 +37,50 @@ class _Words:
 
         self.first, self.first_p = weighted({**Person.first_names_female, **Person.first_names_male})
         self.last, self.last_p = weighted(Person.last_names)
+        self.first_cdf = _cdf(self.first_p)
+        self.last_cdf = _cdf(self.last_p)
         self.cities = list(_BIG_CITIES)
         self.states = list(Address.states)
         self.jobs = list(Job.jobs)
-        self.words = [w for w in Lorem.word_list if w.isalpha() and 3 <= len(w) <= 8]
+        self.words = list(_NAME_WORDS)
         self.company_suffixes = list(Company.company_suffixes)
+
+
+def _cdf(p: np.ndarray) -> np.ndarray:
+    """The cumulative table numpy's `choice(p=...)` builds: cumsum, then divided by its last value."""
+    cdf = p.cumsum()
+    cdf /= cdf[-1]
+    return cdf
+
+
+# Words for `{Word}` in account names ("The {Word} Ledger", "{Word} Street Daily"): words a newsroom or a
+# group would put in its name. Faker's lorem list gave "Until Not Banks" and "The Already Ledger".
+_NAME_WORDS = (
+    "Capital",
+    "Main",
+    "Harbor",
+    "Summit",
+    "Liberty",
+    "Union",
+    "Frontier",
+    "Beacon",
+    "Keystone",
+    "Pioneer",
+    "Civic",
+    "Metro",
+    "Evergreen",
+    "Lakeside",
+    "Northside",
+    "Crossroads",
+    "Granite",
+    "Redwood",
+    "Commons",
+    "Bayside",
+    "Heartland",
+    "Gateway",
+    "Riverside",
+    "Meridian",
+)
 
 
 # Real US city names for text (Faker's en_US cities are invented compounds).
@@ -123,8 +161,9 @@ def identity(
     """
     w = words()
     rng = np.random.default_rng([seed, index, 7919])
-    first = w.first[int(rng.choice(len(w.first), p=w.first_p))]
-    last = w.last[int(rng.choice(len(w.last), p=w.last_p))]
+    # The same draws as rng.choice(n, p=...) (one uniform, then the cumulative table), without rebuilding the table.
+    first = w.first[int(w.first_cdf.searchsorted(rng.random(), side="right"))]
+    last = w.last[int(w.last_cdf.searchsorted(rng.random(), side="right"))]
     cities = places or w.cities
     states = places or w.states
     city = cities[int(rng.integers(len(cities)))]

@@ -99,7 +99,6 @@ class Feed:
         } | {f"open:{o.id}": o.label for o in sc.campaign.openings}
         self.moment = Moment(turn_minutes=params.turn_minutes, moves=self.moves)
         self._posts_total = 0
-        self._first_cdf = np.minimum(np.cumsum(words().first_p), 1.0)
         # Sentiment on text, estimated over every original post (see `share_negative_text`).
         self._neg_weighted = 0.0
         self._originals = 0
@@ -127,7 +126,7 @@ class Feed:
             if name == "state":
                 return states[int(rng.integers(len(states)))]
             if name == "first_name":
-                return w.first[int(np.searchsorted(self._first_cdf, rng.random(), side="right"))]
+                return w.first[int(w.first_cdf.searchsorted(rng.random(), side="right"))]
             if name == "job":
                 return w.jobs[int(rng.integers(len(w.jobs)))].split(",")[0].lower()
             if name == "year":

@@ -40,6 +40,7 @@ class _GuardedLoader(yaml.SafeLoader):
     def __init__(self, stream: str):
         super().__init__(stream)
         self.alias_count = 0
+        self.depth = 0
 
     def compose_node(self, parent: Node | None, index: int) -> Node | None:
         if self.check_event(yaml.AliasEvent):
@@ -50,7 +51,15 @@ class _GuardedLoader(yaml.SafeLoader):
                     problem=f"more than {MAX_ALIASES} aliases; refused as a possible alias bomb",
                     problem_mark=event.start_mark,
                 )
-        return super().compose_node(parent, index)
+        # Stop at the limit while composing: PyYAML's scanner slows down with every level of `[[[…`.
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise yaml.MarkedYAMLError(problem=_TOO_DEEP, problem_mark=event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 @dataclass(frozen=True)
@@ -207,7 +216,7 @@ def _yaml_problem(exc: yaml.YAMLError, label: str, text: str) -> Problem:
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        if "alias bomb" in str(exc.problem):
+        if "alias bomb" in str(exc.problem) or exc.problem == _TOO_DEEP:
             message = str(exc.problem)
         else:
             kind = "YAML value" if isinstance(exc, yaml.constructor.ConstructorError) else "YAML syntax"

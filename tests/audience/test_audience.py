@@ -306,3 +306,12 @@ def test_size_flag_rejects_nonsense(capsys):
         main(["audience", "askjpm", "--size", "-3"])
     assert exc.value.code == 2
     assert "the crowd size must be positive" in capsys.readouterr().err
+
+
+def test_account_names_read_as_names():
+    """`{Word}` draws from words a newsroom or group would use, never Faker's lorem ("Until Not Banks")."""
+    from simulator.audience.names import _NAME_WORDS, identity
+
+    names = {identity(1, i, "outlet", names=("The {Word} Ledger",)).name for i in range(300)}
+    assert {n.removeprefix("The ").removesuffix(" Ledger") for n in names} <= set(_NAME_WORDS)
+    assert len(names) > 10
