@@ -121,12 +121,16 @@ def _marked(extra_students: str, replies: str = "") -> object:
 
 
 def test_a_line_that_needs_cancel_never_shows_before_one_or_without_one():
-    scenario = _marked('        - {text: "MARK-AFTER-CANCEL {hashtag}", after: [cancel]}\n')
+    # among the snark accounts' snark, the commonest post on the tag after a cancellation
+    text = mutate(
+        "    snark:\n      snark:\n", '    snark:\n      snark:\n        - {text: "MARK1 {hashtag}", after: [cancel]}\n'
+    )
+    scenario = parse_scenario_text(text, "marked.yaml")
     with_cancel = run(scenario, 3, parse_script(scenario, "wait*10,cancel:badidea"), size=20_000, with_feed=True)
-    shown = [i.turn for i in with_cancel.feed if i.text.startswith("MARK-AFTER-CANCEL")]
+    shown = [i.turn for i in with_cancel.feed if "MARK1" in i.text.upper()]
     assert shown and min(shown) >= 10
     without = run(scenario, 3, parse_script(scenario, "wait*96"), size=20_000, with_feed=True)
-    assert not [i for i in without.feed if "MARK-AFTER-CANCEL" in i.text]
+    assert not [i for i in without.feed if "MARK1" in i.text.upper()]
 
 
 def test_replies_are_threaded_and_about_the_post_they_answer():
@@ -188,6 +192,9 @@ def test_a_full_history_run_reads_as_a_varied_crowd(scenario_id, seed):
     assert counts.most_common(1)[0][1] <= 3, counts.most_common(5)
     real = collections.Counter(i.text for i in result.feed if i.real)
     assert all(n == 1 for n in real.values())
+    # every slot filled: no brace, and no rule's name left as a word (`{loss|their home}` once printed "lost loss")
+    rules = [name for name in scenario.voices.grammar if "_" in name]
+    assert not [t for t in texts if "{" in t or "}" in t or any(r in t for r in rules)]
 
 
 def test_a_real_post_is_shown_as_the_source_gives_it(askjpm):
