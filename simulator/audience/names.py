@@ -188,16 +188,26 @@ def identity(
     return Identity(handle="@" + "".join(c for c in handle if c.isalnum() or c == "_")[:15], name=name, bio=bio)
 
 
-def fill_words(rng: np.random.Generator, places: tuple[str, ...] = ()) -> dict[str, str]:
-    """Return Faker-drawn words for template placeholders ({first_name}, {city}, {job}, ...)."""
+def draw_word(rng: np.random.Generator, name: str, places: tuple[str, ...] = ()) -> str | None:
+    """Draw the Faker-backed word a template slot names ({first_name}, {city}, {job}…); None for any other name.
+
+    Only the slot asked for is drawn, so a post pays for the words it uses.
+    `places` are the scenario's city names (empty: large US cities), which also stand in for states.
+    """
     w = words()
-    cities = places or w.cities
-    states = places or w.states
-    return {
-        "first_name": w.first[int(rng.choice(len(w.first), p=w.first_p))],
-        "city": cities[int(rng.integers(len(cities)))],
-        "state": states[int(rng.integers(len(states)))],
-        "job": w.jobs[int(rng.integers(len(w.jobs)))].split(",")[0].lower(),
-        "year": str(int(rng.integers(2008, 2013))),
-        "company": f"{w.last[int(rng.integers(len(w.last)))]} {w.company_suffixes[int(rng.integers(len(w.company_suffixes)))]}",
-    }
+    if name == "city":
+        cities = places or w.cities
+        return cities[int(rng.integers(len(cities)))]
+    if name == "state":
+        states = places or w.states
+        return states[int(rng.integers(len(states)))]
+    if name == "first_name":
+        return w.first[int(w.first_cdf.searchsorted(rng.random(), side="right"))]
+    if name == "job":
+        return w.jobs[int(rng.integers(len(w.jobs)))].split(",")[0].lower()
+    if name == "year":
+        return str(int(rng.integers(2008, 2013)))
+    if name == "company":
+        last = w.last[int(rng.integers(len(w.last)))]
+        return f"{last} {w.company_suffixes[int(rng.integers(len(w.company_suffixes)))]}"
+    return None

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from simulator.audience import Audience
-from simulator.audience.names import words
+from simulator.audience.names import draw_word
 from simulator.engine.params import EngineParams
 from simulator.engine.state import BrandPost, TurnRecord
 from simulator.language.grammar import Alternative, Grammar, Moment, fitting
@@ -111,30 +111,14 @@ class Feed:
         """The built-in words, each drawn only when a slot asks for it (most posts use one or two)."""
         sc = self.scenario
         fixed = {"hashtag": sc.campaign.hashtag, "brand": sc.brand.name, "handle": sc.brand.handle, **(extra or {})}
-        rng = self.rng
-        w = words()
-        cities = self.audience.places or w.cities
-        states = self.audience.places or w.states
+        rng, places = self.rng, self.audience.places
 
         def word(name: str) -> str | None:
             if name in fixed:
                 return fixed[name]
             if name == "amount":
                 return self.amount_words[int(rng.integers(len(self.amount_words)))]
-            if name == "city":
-                return cities[int(rng.integers(len(cities)))]
-            if name == "state":
-                return states[int(rng.integers(len(states)))]
-            if name == "first_name":
-                return w.first[int(w.first_cdf.searchsorted(rng.random(), side="right"))]
-            if name == "job":
-                return w.jobs[int(rng.integers(len(w.jobs)))].split(",")[0].lower()
-            if name == "year":
-                return str(int(rng.integers(2008, 2013)))
-            if name == "company":
-                last = w.last[int(rng.integers(len(w.last)))]
-                return f"{last} {w.company_suffixes[int(rng.integers(len(w.company_suffixes)))]}"
-            return None
+            return draw_word(rng, name, places)
 
         return word
 

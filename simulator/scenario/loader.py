@@ -229,6 +229,15 @@ def _yaml_problem(exc: yaml.YAMLError, label: str, text: str) -> Problem:
     return Problem(label, 1, 1, "", f"YAML: {exc}")
 
 
+def _children(node: Node) -> list[Node]:
+    """A mapping's keys and values, a sequence's items; a scalar has none."""
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []
+
+
 def _cycle(root: Node) -> Node | None:
     """Return a node that contains itself through an alias (`a: &a [*a]`), or None."""
     on_path: set[int] = set()
@@ -246,15 +255,10 @@ def _cycle(root: Node) -> Node | None:
             return node
         on_path.add(id(node))
         stack.append((node, True))
-        if isinstance(node, MappingNode):
-            children = [n for pair in node.value for n in pair]
-        elif isinstance(node, SequenceNode):
-            children = list(node.value)
-        else:
-            children = []
+        children = _children(node)
         for child in reversed(children):
             if id(child) in on_path:
-                return child  # type: ignore[no-any-return]
+                return child
             stack.append((child, False))
     return None
 
@@ -272,12 +276,7 @@ def _shape(root: Node) -> tuple[int, int]:
         node, ready = stack.pop()
         if id(node) in size:
             continue
-        if isinstance(node, MappingNode):
-            children = [n for pair in node.value for n in pair]
-        elif isinstance(node, SequenceNode):
-            children = list(node.value)
-        else:
-            children = []
+        children = _children(node)
         if ready or not children:
             depth[id(node)] = 1 + max((depth[id(c)] for c in children), default=0)
             size[id(node)] = 1 + sum(size[id(c)] for c in children)

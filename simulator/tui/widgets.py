@@ -68,13 +68,7 @@ class FeedView(ListView):
     def _render_item(self, item: FeedItem) -> Text:
         if self.compact:
             return self._render_compact(item)
-        t = Text()
-        minute = item.minute
-        t.append(f"{minute // 60}:{minute % 60:02d} ", style="dim")
-        if item.inject:
-            t.append("⚑ EVENT ", style="bold reverse")
-        if item.is_brand:
-            t.append("YOU ", style="bold reverse")
+        t = self._opening(item)
         t.append(item.name or "", style="bold")
         if item.handle:
             t.append(f" {item.handle}", style="dim")
@@ -93,14 +87,20 @@ class FeedView(ListView):
         t.append(stats, style="dim")
         return t
 
-    def _render_compact(self, item: FeedItem) -> Text:
-        """One run of text: time, who (and ↳ for a reply to you), then the post; the border shows its tone."""
+    @staticmethod
+    def _opening(item: FeedItem) -> Text:
+        """The time, and the mark of an event or of your own post."""
         t = Text()
         t.append(f"{item.minute // 60}:{item.minute % 60:02d} ", style="dim")
         if item.inject:
             t.append("⚑ EVENT ", style="bold reverse")
         if item.is_brand:
             t.append("YOU ", style="bold reverse")
+        return t
+
+    def _render_compact(self, item: FeedItem) -> Text:
+        """One run of text: time, who (and ↳ for a reply to you), then the post; the border shows its tone."""
+        t = self._opening(item)
         if item.real:
             t.append("REAL POST ", style="bold yellow")
         t.append(item.name or "", style="bold")

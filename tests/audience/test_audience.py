@@ -115,7 +115,7 @@ def test_without_patterns_groups_get_plain_names_not_another_cases(askjpm):
 
 
 def test_declared_places_fill_cities_in_names_bios_and_posts():
-    from simulator.audience.names import fill_words
+    from simulator.audience.names import draw_word
     from simulator.scenario import resolve
 
     sc = resolve("askbg").scenario
@@ -129,7 +129,7 @@ def test_declared_places_fill_cities_in_names_bios_and_posts():
         ident = a.identity(i)
         assert any(p in ident.name for p in places), ident.name
     rng = np.random.default_rng(0)
-    drawn = {fill_words(rng, tuple(sc.audience.places))["city"] for _ in range(200)}
+    drawn = {draw_word(rng, "city", tuple(sc.audience.places)) for _ in range(200)}
     assert drawn <= places and len(drawn) > 5
 
 
