@@ -163,7 +163,7 @@ class MetricsPanel(Vertical):
         for seg, value in last["stance_by_segment"].items():
             delta = value - start_stance.get(seg, value)
             style = "green" if delta > 0.005 else "red" if delta < -0.005 else ""
-            width = max(10, min(32, self.content_size.width - 15))
+            width = max(10, min(32, self.content_size.width - 18))  # the figures (14) and a scrollbar
             label = segment_labels.get(seg, seg)
             if len(label) > width:  # never cut a label: it takes its own line, the figures the next
                 rep.append(f"{label}\n{'':{width}s} {value:+.2f} ", style="")
