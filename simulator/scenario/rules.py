@@ -131,6 +131,8 @@ def cross_field_problems(sc: Scenario) -> list[tuple[Path, str]]:
         check_segment(("campaign", "intended_audience", i), seg)
     for i, kind in enumerate(sc.campaign.on_topic):
         check_kind(("campaign", "on_topic", i), kind)
+    for kind in sc.language.topics:
+        check_kind(("language", "topics", kind), kind)
     for i, opt in enumerate(sc.actions.answer):
         for kind in opt.texts:
             check_kind(("actions", "answer", i, "texts", kind), kind)
@@ -295,7 +297,7 @@ def _kinds_covered_live_and_cancelled(sc: Scenario) -> set[str]:
 
 def _voice_problems(sc: Scenario, options: dict[str, list[str]]) -> list[tuple[Path, str]]:
     """Templates, grammar rules and replies: their conditions name real moves, their slots are known, no rule loops."""
-    from simulator.language.grammar import cycle, slot_names
+    from simulator.scenario.templates import cycle, slot_names
 
     problems: list[tuple[Path, str]] = []
     rules = sc.voices.grammar

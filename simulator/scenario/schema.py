@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from simulator.scenario.metrics import SummaryMetric, TurnMetric
+from simulator.scenario.postures import PostureId, SignalId
 
 _DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*m(?:in)?)?\s*$")
 
@@ -189,6 +190,13 @@ class Opening(Model):
     source: SourceId | None = Field(None, description="Source for a real opening post or for the idea behind it.")
     effects: list[Effect] = Field(default_factory=list, description="How this opening changes the model's parameters.")
     provocation: float = Field(1.0, ge=0, description="How strongly the post draws replies (1 = ordinary).")
+    postures: list[PostureId] = Field(
+        default_factory=list,
+        description=(
+            "The response postures this option stands for, the main one first (see the guide). A written post is "
+            "matched to the nearest option by posture; omitted: the reader's reading of `text`."
+        ),
+    )
 
 
 class ScheduledEvent(Model):
@@ -507,6 +515,13 @@ class AnswerOption(Model):
     real: bool = Field(False, description="True for a wording the brand really used.")
     source: SourceId | None = Field(None, description="Source for a real wording.")
     provocation: float = Field(1.0, ge=0, description="How strongly the answer draws replies.")
+    postures: list[PostureId] = Field(
+        default_factory=list,
+        description=(
+            "The response postures this option stands for, the main one first (see the guide). A written post is "
+            "matched to the nearest option by posture; omitted: the reader's reading of `text`."
+        ),
+    )
     effects: list[Effect] = Field(default_factory=list, description="Parameter changes when this answer is posted.")
     target_effects: list[Effect] = Field(
         default_factory=list,
@@ -526,6 +541,13 @@ class PauseOption(Model):
     turns: int = Field(ge=1, description="How many turns the brand stays silent.")
     text: str | None = Field(None, description="What it posts first, if anything (a holding line).")
     provocation: float = Field(1.0, ge=0, description="How strongly the holding line draws replies.")
+    postures: list[PostureId] = Field(
+        default_factory=list,
+        description=(
+            "The response postures this option stands for, the main one first (see the guide). A written post is "
+            "matched to the nearest option by posture; omitted: the reader's reading of `text`."
+        ),
+    )
     effects: list[Effect] = Field(default_factory=list, description="Parameter changes while paused.")
 
 
@@ -541,6 +563,13 @@ class CancelOption(Model):
     real: bool = Field(False, description="True for a wording the brand really used.")
     source: SourceId | None = Field(None, description="Source for a real wording.")
     provocation: float = Field(1.0, ge=0, description="How strongly the post draws replies (modelling parameter).")
+    postures: list[PostureId] = Field(
+        default_factory=list,
+        description=(
+            "The response postures this option stands for, the main one first (see the guide). A written post is "
+            "matched to the nearest option by posture; omitted: the reader's reading of `text`."
+        ),
+    )
     effects: list[Effect] = Field(default_factory=list, description="Parameter changes after cancelling.")
 
 
@@ -689,6 +718,10 @@ class Lesson(Model):
         description="Moves it speaks to: `open:ID`, `answer:ID`, `pause:ID`, `cancel:ID`, `wait`, or `answer`/`cancel`/... for any.",
     )
     when: Literal["early", "late", "any"] = Field("any", description="Whether it applies to early or late moves.")
+    postures: list[PostureId] = Field(
+        default_factory=list,
+        description="Postures of a written post it speaks to (besides `options`): the debrief shows it beside such a post.",
+    )
 
 
 class Strategy(Model):
@@ -800,6 +833,60 @@ class ValidityCheck(Model):
     why: str = Field(description="The judgement in a line, with the source's words where it has them.")
 
 
+class Modifier(Model):
+    """How a signal of a written post scales its provocation: provocation × (1 + `provocation` × signal)."""
+
+    signal: SignalId = Field(
+        description=(
+            "`specificity`, `empathy`, `responsibility`, `evasive` (a reply that does not answer), `shouting`, "
+            "`inflame` or `soothe` (the case words below) or `negative` (VADER); each from 0 to 1."
+        )
+    )
+    provocation: float = Field(
+        ge=-1,
+        le=10,
+        description="Change in provocation per unit of the signal: -0.3 means a fully specific post draws 30% less.",
+    )
+    why: str = Field(description="Why, in a line: a source's finding or a modelling assumption.")
+    source: SourceId | None = Field(None, description="Source of the finding, when a source states it.")
+
+
+class Language(Model):
+    """How this case reads the player's written posts: the era's length limit, case words and modifiers."""
+
+    max_chars: int = Field(
+        280, ge=20, le=280, description="Longest post the player may write (140 on Twitter in 2013)."
+    )
+    inflame: list[str] = Field(
+        default_factory=list,
+        description="Words and phrases that inflame in this case (e.g. 'trolls' toward activists).",
+    )
+    soothe: list[str] = Field(default_factory=list, description="Words and phrases that soothe in this case.")
+    topics: dict[KindId, list[str]] = Field(
+        default_factory=dict,
+        description="Words that show a reply addresses a kind of post (its topic), besides the words of the post itself.",
+    )
+    postures: dict[PostureId, list[str]] = Field(
+        default_factory=dict,
+        description="Extra phrases (regular expressions, case-insensitive) that show a posture in this case.",
+    )
+    modifiers: list[Modifier] = Field(
+        default_factory=list,
+        description="How the post's signals scale the provocation of the option it is read as (see the guide).",
+    )
+
+    @field_validator("postures")
+    @classmethod
+    def _patterns_compile(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for posture, patterns in value.items():
+            for pattern in patterns:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise ValueError(f"{posture}: {pattern!r} is not a regular expression ({exc})") from None
+        return value
+
+
 class Scenario(Model):
     """A crisis case: everything the simulator, the scorer and the debrief need."""
 
@@ -816,6 +903,9 @@ class Scenario(Model):
     dynamics: Dynamics = Field(description="Engine parameters.")
     voices: Voices = Field(description="Feed text.")
     actions: Actions = Field(description="Moves.")
+    language: Language = Field(
+        default_factory=Language, description="How the player's written posts are read (length limit, case words)."
+    )
     injects: list[Inject] = Field(default_factory=list, description="Events during play.")
     history: History = Field(description="What really happened.")
     targets: list[Target] = Field(min_length=1, description="Documented outcomes.")

@@ -1,0 +1,266 @@
+"""The player's words: the reader, the nearest option, modifiers, written decisions in scripts, saved games and runs."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simulator.bench.reader import bench_reader, trainer_table
+from simulator.engine import parse_script, run
+from simulator.engine.decisions import Decision, quote, unquote
+from simulator.errors import BackfireError
+from simulator.game.open import open_game
+from simulator.game.replay import restore
+from simulator.language.choice import candidates, choose
+from simulator.language.reader import lexicon, read
+from simulator.scenario.loader import parse_scenario_text
+from simulator.scenario.postures import POSTURES
+from simulator.scenario.registry import resolve
+from simulator.store import Store
+from tests.conftest import SCENARIOS
+
+SIZE = 3000
+
+
+def test_the_trainers_table_covers_every_posture_and_the_reader_agrees_with_it():
+    posts = trainer_table()
+    assert len(posts) >= 80
+    labels = [p["posture"] for p in posts]
+    assert set(labels) == set(POSTURES)
+    assert min(labels.count(p) for p in POSTURES) >= 2
+    result = bench_reader(repeats=1)
+    assert result["accuracy"] >= 0.85, result["misreadings"]
+
+
+def test_a_reading_is_deterministic_and_its_evidence_is_the_posts_own_words():
+    text = "We got this wrong, and we're sorry. Starting Monday every file gets a second review by Friday."
+    a, b = read(text), read(text)
+    assert a == b
+    assert a.postures[:2] == ("corrective_action", "apologise") or a.postures[:2] == ("apologise", "corrective_action")
+    for phrases in a.evidence.values():
+        for phrase in phrases:
+            assert phrase.lower() in text.lower()
+    assert "We got this wrong" in a.because()
+    assert a.signals["responsibility"] == 1.0 and a.signals["specificity"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "not_posture"),
+    [
+        ("We are not sorry for asking questions.", "apologise"),
+        ("We will never apologise to trolls.", "apologise"),
+        ("There won't be any refund.", "compensate"),
+    ],
+)
+def test_a_negated_phrase_does_not_count(text, not_posture):
+    reading = read(text)
+    assert not_posture not in reading.postures
+
+
+def test_what_follows_but_is_what_the_post_means():
+    assert read("We're sorry for the confusion, but these claims are simply false.").posture == "deny"
+    assert read("These claims are false, but we're sorry and we got it wrong.").posture == "apologise"
+
+
+def test_signals_answers_shouting_and_case_words():
+    question = "How many homes did you foreclose on by mistake?"
+    answering = read("About 4,000 homes were foreclosed on by mistake; every owner gets a review.", question=question)
+    dodging = read("Thanks for your question! We are committed to our communities.", question=question)
+    assert answering.signals["answers"] is True and answering.signals["evasive"] == 0.0
+    assert dodging.signals["answers"] is False and dodging.signals["evasive"] == 1.0
+    assert read("A statement.").signals["answers"] is None
+    assert read("THIS IS NOT WHAT HAPPENED!!!").signals["shouting"] == 1.0
+    assert read("this is not what happened.").signals["shouting"] == 0.0
+    jpm = resolve("askjpm").scenario
+    from simulator.language.reader import scenario_lexicon
+
+    lex = scenario_lexicon(jpm.language)
+    assert read("We don't answer trolls.", lex).signals["inflame"] == 1.0
+    assert read("We don't answer trolls.").signals["inflame"] == 0.0  # case words come from the scenario
+    # a kind's topic words show an answer addresses it without the question's text
+    assert read("Every foreclosure file gets a second review.", lex, kind="grievance").signals["answers"] is True
+    assert read("Interns are paid.", lex, kind="grievance").signals["answers"] is False
+
+
+def test_a_scenarios_own_phrases_add_to_a_posture():
+    plain = read("Pizza is on the way.")
+    extra = lexicon((("compensate", ("pizza is on the way",)),))
+    assert plain.posture != "compensate"
+    assert read("Pizza is on the way.", extra).posture == "compensate"
+
+
+def test_every_library_option_has_a_posture_and_reads_near_itself():
+    """An option's own wording, written out, is played as that option (or one declared the same)."""
+    for path in sorted(SCENARIOS.glob("*.yaml")):
+        sc = parse_scenario_text(path.read_text(encoding="utf-8"), path)
+        for move in ("answer", "pause", "cancel"):
+            opts = candidates(sc, move)
+            for opt in opts:
+                if not opt.text:
+                    continue
+                chosen = choose(sc, move, opt.text)
+                same = [o.id for o in opts if o.postures[0] == opt.postures[0]]
+                assert chosen.option in same, (sc.id, move, opt.id, chosen.option)
+
+
+@pytest.mark.parametrize(
+    ("text", "option"),
+    [
+        ("We got this wrong. It was the wrong moment for a Q&A, and we're sorry.", "apology"),
+        ("#Badidea! Back to the drawing board", "badidea"),
+    ],
+)
+def test_a_written_cancellation_plays_as_the_nearest_option(askjpm, text, option):
+    assert choose(askjpm, "cancel", text).option == option
+
+
+def test_modifiers_come_from_the_scenario(askjpm):
+    text = "We got this wrong. Every foreclosure file gets a second review by Friday."
+    declared = choose(askjpm, "answer", text, kind="grievance")
+    assert declared.factor < 1.0  # specificity lowers provocation in askjpm
+    assert ("specificity", 1.0, -0.3) in declared.terms
+    bare = askjpm.model_copy(update={"language": askjpm.language.model_copy(update={"modifiers": []})})
+    plain = choose(bare, "answer", text, kind="grievance")
+    assert plain.factor == 1.0 and plain.terms == ()
+    assert plain.option == declared.option
+    assert plain.provocation == next(o.provocation for o in askjpm.actions.answer if o.id == plain.option)
+    evasive = choose(askjpm, "answer", "Thanks for your question!", question="Why did you foreclose on my home?")
+    assert evasive.reading.signals["evasive"] == 1.0 and evasive.factor > 1.0
+
+
+def test_the_language_code_names_no_scenario_or_option():
+    import simulator.language as language
+
+    names = {"askjpm", "badidea", "candid", "students", "grievance", "jpmorgan", "seaworld", "digiorno", "mcdonald"}
+    for path in Path(language.__path__[0]).glob("*.py"):
+        code = path.read_text(encoding="utf-8").lower()
+        found = [n for n in names if f'"{n}"' in code or f"'{n}'" in code]
+        assert not found, f"{path.name} mentions {found}"
+
+
+# ------------------------------------------------------------------ scripts
+
+
+@given(st.text(min_size=1, max_size=140).filter(lambda t: t.strip()))
+def test_any_post_survives_quoting(text):
+    assert unquote(quote(text)) == text
+
+
+@settings(deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=100).filter(str.strip))
+def test_a_written_decision_round_trips_through_a_script(text):
+    sc = resolve("askjpm").scenario
+    decision = Decision("answer", target="grievance", text=text)
+    plan = parse_script(sc, f"wait,{decision},cancel:{quote(text)}")
+    assert plan.decisions[1] == decision
+    assert plan.decisions[2].text == text
+    assert parse_script(sc, plan.script()) == plan
+
+
+@pytest.mark.parametrize(
+    ("script", "message"),
+    [
+        ('answer:"We hear you', "the quote opened at character 8 is not closed"),
+        ('cancel:"a \\q b"', "unknown escape \\q in a written post"),
+        ('cancel:""', "a written post needs words inside the quotes"),
+        ('cancel:"' + "x" * 141 + '"', "the post has 141 characters; this scenario allows 140"),
+        ('wait:"hello"', "`wait` posts nothing"),
+        ('pause:"More soon."@grievance', "only `answer` takes a target"),
+        ('wait,open:"Hello"', "`open` must come first"),
+        ('cancel:"bell \x07"', "control character U+0007"),
+    ],
+)
+def test_bad_written_decisions_are_clear_errors(askjpm, script, message):
+    with pytest.raises(BackfireError) as exc:
+        parse_script(askjpm, script)
+    assert message in str(exc.value)
+
+
+# ------------------------------------------------------------------ play
+
+WRITTEN = (
+    'open:"College students: ask our Vice Chairman about careers in finance, tomorrow at 1pm ET #AskJPM",'
+    'wait*3,answer:"We got this wrong, and we\'re sorry. Every foreclosure file gets a second review by Friday."@grievance,'
+    'pause:"We\'re reading every question. More at 1pm tomorrow.",wait*4,'
+    'cancel:"We\'re calling off the Q&A. Jimmy Lee will answer the hardest questions in writing by Friday."'
+)
+
+
+def test_a_written_run_posts_the_words_reads_them_and_is_reproducible(askjpm):
+    plan = parse_script(askjpm, WRITTEN)
+    a = run(askjpm, 5, plan, size=SIZE, with_feed=True)
+    b = run(askjpm, 5, plan, size=SIZE, with_feed=True)
+    assert json.dumps(a.as_dict(feed=True), sort_keys=True) == json.dumps(b.as_dict(feed=True), sort_keys=True)
+    brand = {i.kind: i.text for i in a.feed or [] if i.is_brand}
+    assert brand["open"] == plan.opening_text
+    assert brand["answer"] == plan.decisions[3].text
+    assert brand["pause"] == plan.decisions[4].text
+    assert brand["cancel"] == plan.decisions[9].text
+    assert parse_script(askjpm, a.script).decisions[: len(plan.decisions)] == plan.decisions
+
+
+def test_the_crowd_answers_the_players_own_words(askjpm):
+    """Replies to a written post quote or turn back its phrases (the crowd's reply text, #15)."""
+    text = "We are pausing every foreclosure sale until an outside auditor reads each file"
+    plan = parse_script(askjpm, f'wait*2,answer:"{text}"@grievance')
+    feed = run(askjpm, 3, plan, size=20_000, with_feed=True).feed or []
+    replies = [i.text.lower() for i in feed if i.reply_to == "#2-b"]
+    assert replies
+    words = re.compile(r"pausing every foreclosure|outside auditor|each file|foreclosure sale")
+    assert any(words.search(r) for r in replies), replies[:10]
+
+
+def test_written_words_change_the_crowd_through_the_declared_option_and_provocation(askjpm):
+    """A specific, accountable answer and a dismissive one are played as different options: the numbers differ."""
+    kind = "@grievance"
+    good = run(
+        askjpm,
+        2,
+        parse_script(askjpm, f'wait*2,answer:"We got this wrong. Every file gets a second review by Friday."{kind}*3'),
+        size=SIZE,
+    )
+    bad = run(
+        askjpm,
+        2,
+        parse_script(askjpm, f'wait*2,answer:"These claims are false. Ignore the trolls."{kind}*3'),
+        size=SIZE,
+    )
+    assert good.summary["hostile_total"] < bad.summary["hostile_total"]
+
+
+def test_what_the_preview_shows_is_what_goes_out(askjpm, tmp_path):
+    session = open_game(resolve("askjpm"), 4, SIZE)
+    session.start()
+    for _ in range(3):
+        session.play(Decision("wait"))
+    post = next(i for i in session.feed() if not i.is_brand and i.poster >= 0)
+    for decision in (
+        Decision("answer", "candid", post.id),
+        Decision("answer", text="Yes: we hear you.", target=post.id),
+    ):
+        shown = session.preview(decision, question=post.text)
+        session.play(decision)
+        sent = next(i for i in session.feed() if i.is_brand and i.turn == session.turn - 1)
+        assert sent.text == shown
+
+
+def test_a_saved_game_keeps_the_written_words_byte_for_byte(tmp_path):
+    store = Store(tmp_path / "games.db")
+    loaded = resolve("askjpm")
+    plan = parse_script(loaded.scenario, WRITTEN)
+    session = open_game(loaded, 6, SIZE, store=store)
+    session.choose_opening("", plan.opening_text)
+    session.start()
+    for turn in range(12):
+        session.play(plan.at(turn))
+    before = [(i.turn, i.kind, i.text) for i in session.all_feed() if i.is_brand]
+    again = restore(store, session.game_id)
+    after = [(i.turn, i.kind, i.text) for i in again.all_feed() if i.is_brand]
+    assert after == before
+    assert again.opening_text == plan.opening_text
+    assert [str(d) for d in again.decisions()] == [str(d) for d in session.decisions()]
