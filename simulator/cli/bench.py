@@ -1,4 +1,4 @@
-"""Benchmarks: bench audience | engine | app (measurement lives in `simulator/bench/`)."""
+"""Benchmarks: bench audience | engine | app | reader (measurement lives in `simulator/bench/`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from simulator.formatting import fmt_bytes, fmt_int, fmt_num, fmt_seconds
 def register(sub: Any) -> None:
     """Add the bench command."""
     p = add_command(sub, "bench", "Measure speed and memory against the targets.", "backfire bench audience", _bench)
-    p.add_argument("what", choices=["audience", "engine", "app"], help="what to measure")
+    p.add_argument("what", choices=["audience", "engine", "app", "reader"], help="what to measure")
     p.add_argument("--scenario", default="askjpm", help="scenario id or path (default askjpm)")
     p.add_argument("--sizes", default=None, help="comma-separated crowd sizes (default depends on WHAT)")
     p.add_argument("--methods", action="store_true", help="audience: also time the networkx builder at small sizes")
@@ -52,6 +52,15 @@ def _bench(args: argparse.Namespace) -> int:
         else:
             print_engine(console(), result)
         return 0
+    if args.what == "reader":
+        from simulator.bench.reader import bench_reader
+
+        result = bench_reader()
+        if args.json:
+            print_json(result)
+        else:
+            print_reader(console(), result)
+        return 0
     from simulator.bench.app import bench_app  # the app benchmark runs the app
 
     result = bench_app(args.scenario)
@@ -60,6 +69,30 @@ def _bench(args: argparse.Namespace) -> int:
     else:
         print_app(console(), result)
     return 0
+
+
+def print_reader(out: Console, r: dict[str, Any]) -> None:
+    """The reader's accuracy on the trainer's table, per posture, and its speed."""
+    rows = [
+        [p, fmt_int(v["posts"]), fmt_int(v["right"]), f"{v['right'] / v['posts']:.0%}"]
+        for p, v in r["by_posture"].items()
+    ]
+    out.print(
+        table(
+            "Reader on the trainer's table (simulator/language/data/trainer_table.yaml)",
+            ["posture", "posts", "read right", "accuracy"],
+            rows,
+            right={1, 2, 3},
+        )
+    )
+    for miss in r["misreadings"]:
+        out.print(f"  misread: {miss['text']!r}: trainer {miss['trainer']}, reader {miss['reader']}", soft_wrap=True)
+    checks = r["checks"]
+    out.print(
+        f"Accuracy {r['accuracy']:.1%} on {fmt_int(r['posts'])} posts (target ≥ 85%: {'pass' if checks['accuracy_at_least_85pct'] else 'FAIL'}); "
+        f"{r['ms_per_post']:.2f} ms per post (target < 5 ms: {'pass' if checks['under_5ms_per_post'] else 'FAIL'}).",
+        soft_wrap=True,
+    )
 
 
 def print_audience(out: Console, result: dict[str, Any]) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 import time
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 from simulator.cli.args import (
     RUNS,
@@ -40,6 +42,7 @@ SCRIPT_HELP = "comma-separated ACTION[:OPTION][@TARGET][*REPEAT], optionally sta
 
 def register(sub: Any) -> None:
     """Add the run commands."""
+    register_read(sub)
     p = add_command(
         sub,
         "audience",
@@ -103,6 +106,99 @@ def register(sub: Any) -> None:
     )
     add_workers(p)
     add_json(p)
+
+
+READ_MORE = """how a post is read:
+  Postures are scored by the phrases of the shipped lexicon
+  (simulator/language/data/postures.yaml) plus the scenario's `language.postures`;
+  the strongest is primary. Signals run from 0 to 1. With --scenario, the post is
+  played as the scenario's nearest option for --move (posture first, shared words
+  second), and its provocation is that option's scaled by the scenario's
+  `language.modifiers`: provocation x (1 + k x signal) for each modifier."""
+
+
+def register_read(sub: Any) -> None:  # called by register()
+    """Add `backfire read`."""
+    p = add_command(
+        sub,
+        "read",
+        "Read a brand post as the game reads a written post: postures, signals, evidence, and the option it plays as.",
+        'backfire read "We got this wrong. Every file gets a second review by Friday." --scenario askjpm --reply-to grievance',
+        _read,
+        more=READ_MORE,
+    )
+    p.add_argument("text", help="the post, in quotes")
+    p.add_argument("--scenario", metavar="ID", help="scenario id or path: its case words, modifiers and nearest option")
+    p.add_argument(
+        "--move",
+        choices=["answer", "pause", "cancel", "open"],
+        default="answer",
+        help="the move that posts it (default answer)",
+    )
+    p.add_argument("--reply-to", metavar="KIND", help="the kind of post it answers (checks whether it answers it)")
+    p.add_argument("--question", metavar="TEXT", help="the text of the post it answers")
+    add_json(p, "print one JSON object: posture, postures, signals, evidence, nearest_option, provocation")
+
+
+def _read(args: argparse.Namespace) -> int:
+    from simulator.engine.decisions import check_text
+    from simulator.errors import BackfireError
+    from simulator.language.choice import choose
+    from simulator.language.reader import read
+    from simulator.scenario import resolve
+
+    if not args.text.strip():
+        raise BackfireError('give the post to read, in quotes: backfire read "We got this wrong."')
+    if args.scenario is None:
+        if args.reply_to:
+            raise BackfireError("--reply-to needs --scenario: a kind of post belongs to a scenario")
+        reading = read(args.text, question=args.question)
+        data = {**reading.as_dict(), "nearest_option": None, "provocation": None, "scenario": None}
+    else:
+        scenario = resolve(args.scenario).scenario
+        if args.reply_to and args.reply_to not in scenario.kind_ids():
+            raise BackfireError(f"unknown kind {args.reply_to!r}; known: {', '.join(scenario.kind_ids())}")
+        if args.move != "answer" and (args.reply_to or args.question):
+            raise BackfireError("--reply-to and --question go with --move answer")
+        check_text(scenario, args.text)
+        choice = choose(scenario, args.move, args.text, args.question, args.reply_to)
+        reading = choice.reading
+        data = {**choice.as_dict(), "scenario": scenario.id}
+    if args.json:
+        print_json(data)
+        return 0
+    out = console()
+    sig = reading.signals
+    out.print(f"[bold]Reads as:[/bold] {reading.label}  (primary: {reading.posture})")
+    answers = sig.get("answers")
+    parts = [
+        f"sentiment {sig['sentiment']:+.2f}" + (" (negative)" if sig["negative"] else ""),
+        f"responsibility {sig['responsibility']:.2g}",
+        f"specificity {sig['specificity']:.2g}",
+        f"empathy {sig['empathy']:.2g}",
+        f"shouting {sig['shouting']:.2g}",
+        f"inflame {sig['inflame']:.2g}",
+        f"soothe {sig['soothe']:.2g}",
+        f"{fmt_int(sig['length'])} characters",
+    ]
+    if answers is not None:
+        parts.insert(4, f"answers the post: {'yes' if answers else 'no'}")
+    if sig.get("humour"):
+        parts.append(f"humour: {sig['humour']}")
+    out.print("[bold]Signals:[/bold] " + " · ".join(parts), soft_wrap=True)
+    if reading.evidence:
+        rows = [[name, ", ".join(f"'{e}'" for e in found)] for name, found in reading.evidence.items()]
+        out.print(table("Because", ["posture or signal", "words"], rows))
+    if args.scenario is not None:
+        mods = " · ".join(f"{s} {v:.2g} x {k:+.2g}" for s, v, k in choice.terms) or "none applied"
+        out.print(
+            f"[bold]Played as[/bold] ({data['scenario']}, {args.move}): {choice.label} · provocation "
+            f"{fmt_num(choice.base_provocation)} x {choice.factor:.3g} = {fmt_num(choice.provocation)} (modifiers: {mods})",
+            soft_wrap=True,
+        )
+    else:
+        out.print("Give --scenario ID to see the option it plays as and its provocation.")
+    return 0
 
 
 def _audience(args: argparse.Namespace) -> int:
@@ -192,7 +288,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.save:
         session = open_game(loaded, args.seed, audience.size, store=Store(args.db))
         session.audience = audience
-        session.opening = plan.opening
+        session.opening, session.opening_text = plan.opening, plan.opening_text
         session.start()
         for turn in range(scenario.clock.turns):
             session.play(plan.at(turn))
@@ -255,7 +351,7 @@ def _run(args: argparse.Namespace) -> int:
             )
     out.print(
         f"Ran {len(result.turns)} turns in {fmt_seconds(elapsed)}. Replay with: backfire run {scenario.id} --seed {args.seed} "
-        f"--size {audience.size} --decisions '{plan.script()}'",
+        f"--size {audience.size} --decisions {shlex.quote(plan.script())}",
         soft_wrap=True,
     )
     return unsaved
@@ -374,6 +470,8 @@ def print_score(out: Console, scenario: Scenario, score: Any, report: Any, sprea
                 else ""
             )
         )
+        if r.reading:
+            out.print(f"    [italic]{escape(r.reading)}[/]", soft_wrap=True)
         if not r.lessons:
             out.print("    no source speaks to this move directly")
         for lesson in r.lessons:
@@ -396,6 +494,6 @@ def print_score(out: Console, scenario: Scenario, score: Any, report: Any, sprea
         if f["note"]:
             out.print(f["note"], markup=False)
     out.print(
-        f"Replay with: backfire score {scenario.id} --seed {score.seed} --size {score.size} --decisions '{score.script}'",
+        f"Replay with: backfire score {scenario.id} --seed {score.seed} --size {score.size} --decisions {shlex.quote(score.script)}",
         soft_wrap=True,
     )

@@ -41,6 +41,7 @@ def register(sub: Any) -> None:
 
 def _facilitate(args: argparse.Namespace) -> int:
     from simulator.engine import parse_script
+    from simulator.engine.decisions import split_script
     from simulator.game.facilitation import Facilitation
     from simulator.scenario import resolve
     from simulator.store import Store
@@ -49,7 +50,7 @@ def _facilitate(args: argparse.Namespace) -> int:
     f = Facilitation(loaded, args.teams.split(","), args.seed, args.size, Store(args.db))
     if args.plans or args.json:
         plans = {}
-        for part in (args.plans or "").split(";"):
+        for part in split_script(args.plans or "", ";"):  # a written post may hold ';' inside its quotes
             if not part.strip():
                 continue
             team, sep, script = part.partition("=")
@@ -58,6 +59,8 @@ def _facilitate(args: argparse.Namespace) -> int:
             if team.strip() not in f.teams:
                 raise BackfireError(f"--plans names {team.strip()!r}, not one of the teams: {', '.join(f.teams)}")
             plans[team.strip()] = parse_script(loaded.scenario, script)
+        for team, plan in plans.items():  # each team's own opening, an option or its own words
+            f.sessions[team].choose_opening(plan.opening, plan.opening_text)
         f.start()
         for turn in range(loaded.scenario.clock.turns):
             for team, plan in plans.items():

@@ -81,6 +81,7 @@ class Feed:
         # The brand's moves so far (`answer`, `answer:ID`…) and the turn each was first made: parts may need one.
         self.moves: dict[str, int] = {"open": 0, f"open:{opening}": 0}
         self._kinds: dict[str, str] = {}  # feed post id -> kind, for answers to a post
+        self._texts: dict[str, str] = {}  # feed post id -> text, for the question an answer quotes
         self._rules = {name: _alternatives(alts) for name, alts in sc.voices.grammar.items()}
         self._templates = {
             seg: {kind: _alternatives(ts) for kind, ts in by_kind.items()}
@@ -102,6 +103,10 @@ class Feed:
         # Sentiment on text, estimated over every original post (see `share_negative_text`).
         self._neg_weighted = 0.0
         self._originals = 0
+
+    def text_of(self, post_id: str) -> str | None:
+        """Return the text of a post shown in the feed (None for an unknown id)."""
+        return self._texts.get(post_id)
 
     def kind_of(self, post_id: str) -> str | None:
         """Return the kind of a crowd post shown in the feed (None for an unknown id)."""
@@ -290,6 +295,7 @@ class Feed:
                 )
                 new.append(item)
                 self._kinds[item.id] = kind
+                self._texts[item.id] = text
                 tallies[replies_part][0] += is_negative(text) / weight
                 tallies[replies_part][1] += 1.0 / weight
             # Each part's share, weighted back to all its posts (a ratio estimate), then the parts added by size.

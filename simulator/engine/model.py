@@ -15,7 +15,7 @@ import numpy as np
 
 from simulator.audience import Audience
 from simulator.engine import effects, injects
-from simulator.engine.decisions import Decision
+from simulator.engine.decisions import Decision, fill_answer
 from simulator.engine.effects import Levers
 from simulator.engine.exposure import expose, merge_unique
 from simulator.engine.params import BrandOption, EffectSpec, EngineParams, InjectSpec
@@ -28,7 +28,15 @@ ATTENTION_FLOOR = 0.02  # below this a persona has lost interest and leaves the 
 class Simulation:
     """One run in progress: call `step(decision)` once per turn."""
 
-    def __init__(self, params: EngineParams, audience: Audience, rng: np.random.Generator, opening: str | None = None):
+    def __init__(
+        self,
+        params: EngineParams,
+        audience: Audience,
+        rng: np.random.Generator,
+        opening: str | None = None,
+        opening_post: tuple[str, float] | None = None,
+    ):
+        """`opening_post` is an opening in the player's words and its provocation (`opening` is its nearest option)."""
         self.params = params
         self.audience = audience
         self.rng = rng
@@ -39,9 +47,8 @@ class Simulation:
         self.state = EngineState.start(audience.stance, audience.segment, params.s)
         self._deferred: list[tuple[tuple[EffectSpec, ...], np.ndarray | None]] = []
         self._start_effects(self.opening.effects, 0)
-        self._pending_brand_post: BrandPost | None = self._post_brand(
-            "open", self.opening.id, self.opening.text or "", self.opening.provocation
-        )
+        text, provocation = opening_post or (self.opening.text or "", self.opening.provocation)
+        self._pending_brand_post: BrandPost | None = self._post_brand("open", self.opening.id, text, provocation)
 
     @property
     def turns(self) -> int:
@@ -81,8 +88,15 @@ class Simulation:
         self.state.brand_posts.append(post)
         return post
 
-    def _apply_decision(self, decision: Decision, answer_kind: str | None) -> BrandPost | None:
-        """Make the brand's move; its effects land once we know who saw its post. Decisions arrive checked."""
+    def _apply_decision(
+        self, decision: Decision, answer_kind: str | None, provocation: float | None = None, question: str | None = None
+    ) -> BrandPost | None:
+        """Make the brand's move; its effects land once we know who saw its post. Decisions arrive checked.
+
+        A written decision (`decision.text`) arrives with its nearest option and the provocation its reading
+        gives; the option's effects apply, the player's words are posted. `question` is the post an answer
+        replies to, quoted where the option's wording says {question}.
+        """
         p, st, turn = self.params, self.state, self.turn
         if decision.action == "wait":
             return None
@@ -97,8 +111,8 @@ class Simulation:
         if decision.action == "answer":
             opt = p.option("answer", option)
             kind = answer_kind or p.on_topic_ids[0]
-            text = " ".join(opt.text_for(kind).replace("{question}", "").split())
-            post = self._post_brand("answer", opt.id, text, opt.provocation)
+            text = decision.text if decision.text is not None else fill_answer(opt.text_for(kind), question)
+            post = self._post_brand("answer", opt.id, text, opt.provocation if provocation is None else provocation)
             self._deferred = [(opt.effects, None)]
             if opt.target_effects:
                 col = p.base_mix[:, p.kind_index[kind]]
@@ -115,6 +129,8 @@ class Simulation:
             else:
                 opt = p.option("pause", option)
                 turns, fx, line, prov = opt.turns, opt.effects, opt.text, opt.provocation
+            if decision.text is not None:
+                line, prov = decision.text, prov if provocation is None else provocation
             st.paused_until = turn + turns
             self._deferred = [(fx, None)]
             return self._post_brand("pause", option, line, prov) if line else None
@@ -122,6 +138,10 @@ class Simulation:
         st.live = False
         st.cancelled_turn = turn
         self._deferred = [(opt.effects, None)]
+        if decision.text is not None:
+            return self._post_brand(
+                "cancel", opt.id, decision.text, opt.provocation if provocation is None else provocation
+            )
         return self._post_brand("cancel", opt.id, opt.text, opt.provocation) if opt.text else None
 
     def commonest_kind(self) -> str:
@@ -149,8 +169,18 @@ class Simulation:
         return self._fire_due(turn, values)
 
     # ------------------------------------------------------------------ step
-    def step(self, decision: Decision, answer_kind: str | None = None) -> TurnRecord:
-        """Advance one turn with the player's decision (`answer_kind`: the kind an answer addresses); return what happened."""
+    def step(
+        self,
+        decision: Decision,
+        answer_kind: str | None = None,
+        provocation: float | None = None,
+        question: str | None = None,
+    ) -> TurnRecord:
+        """Advance one turn with the player's decision; return what happened.
+
+        `answer_kind` is the kind an answer addresses, `question` the post it replies to, and `provocation`
+        replaces the option's for a post in the player's own words (read and matched by the run).
+        """
         if self.over:
             raise BackfireError(f"the run is over ({self.params.turns} turns)")
         p, st, rng, d = self.params, self.state, self.rng, self.params.rates
@@ -159,9 +189,9 @@ class Simulation:
         brand_post = self._pending_brand_post if turn == 0 else None
         self._pending_brand_post = None
         if turn > 0:
-            brand_post = self._apply_decision(decision, answer_kind)
+            brand_post = self._apply_decision(decision, answer_kind, provocation, question)
         elif decision.action != "wait":
-            brand_post = self._apply_decision(decision, answer_kind) or brand_post
+            brand_post = self._apply_decision(decision, answer_kind, provocation, question) or brand_post
         fired = self._fire_due(turn, None)
 
         lv = self.levers(turn)

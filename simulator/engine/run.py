@@ -17,6 +17,8 @@ from simulator.engine.model import Simulation
 from simulator.engine.params import EngineParams, compile_params
 from simulator.engine.state import BrandPost
 from simulator.errors import BackfireError
+from simulator.language.choice import Choice, choose
+from simulator.language.reader import scenario_lexicon
 from simulator.scenario.schema import Inject, Scenario
 from simulator.seeds import seed_streams
 
@@ -58,13 +60,24 @@ class Run:
         seed: int,
         opening: str | None = None,
         params: EngineParams | None = None,
+        opening_text: str | None = None,
     ):
+        """`opening_text` is an opening in the player's own words: it is read and played as the nearest opening."""
         streams = seed_streams(seed)
         self.scenario = scenario
         self.params = params or compile_params(scenario)
         self.audience = audience
         self.seed = seed
-        self.sim = Simulation(self.params, audience, streams["engine"], opening)
+        self.lexicon = scenario_lexicon(scenario.language)
+        # What each written post read as: (turn, the choice); the opening's turn is -1 (it goes out before turn 0).
+        self.readings: list[tuple[int, Choice]] = []
+        self.opening_text = opening_text
+        opening_post = None
+        if opening_text is not None:
+            choice = choose(scenario, "open", opening_text, lex=self.lexicon)
+            opening, opening_post = choice.option, (opening_text, choice.provocation)
+            self.readings.append((-1, choice))
+        self.sim = Simulation(self.params, audience, streams["engine"], opening, opening_post)
         self.metrics = Collector(self.params, audience, self.sim.state)
         self.feed = Feed(scenario, self.params, audience, self.sim.opening.id, streams["feed"])
         self.decisions: list[Decision] = []
@@ -124,10 +137,26 @@ class Run:
         self.feed.add_injects(self.turn, [inject.id], extra=self.extra_injects)
         self._pending_injects.append(inject.id)
 
+    def written(self, decision: Decision) -> Choice:
+        """How a decision in the player's own words reads now, and the option it would be played as."""
+        if decision.text is None:
+            raise BackfireError("this decision posts no words of its own")
+        kind = self.answer_kind(decision.target) if decision.action == "answer" else None
+        question = self.feed.text_of(decision.target) if decision.target and decision.target.startswith("#") else None
+        return choose(self.scenario, decision.action, decision.text, question, kind, self.lexicon)
+
     def play(self, decision: Decision) -> dict[str, Any]:
         """Play one turn; return its metrics."""
         kind = self.answer_kind(decision.target) if decision.action == "answer" else None
-        rec = self.sim.step(decision, kind)
+        target = decision.target
+        question = self.feed.text_of(target) if target and target.startswith("#") else None
+        if decision.text is not None:
+            choice = self.written(decision)
+            self.readings.append((self.turn, choice))
+            played = Decision(decision.action, choice.option, target, decision.text)
+            rec = self.sim.step(played, kind, choice.provocation, question)
+        else:
+            rec = self.sim.step(decision, kind, question=question)
         if self._pending_injects:
             rec.injects = self._pending_injects + list(rec.injects)
             self._pending_injects = []
@@ -143,7 +172,7 @@ class Run:
 
     def plan(self) -> Plan:
         """Return the decisions so far as a Plan."""
-        return Plan(self.sim.opening.id, tuple(self.decisions))
+        return Plan(self.sim.opening.id, tuple(self.decisions), self.opening_text)
 
     def portable_plan(self) -> Plan:
         """Return the decisions so far with each answer to a feed post (@#2-4) as an answer to that post's kind.
@@ -151,12 +180,12 @@ class Run:
         A feed post exists only on this crowd; its kind is what the same decision means on another one.
         """
         decisions = tuple(
-            Decision(d.action, d.option, self.feed.kind_of(d.target) or d.target)
+            Decision(d.action, d.option, self.feed.kind_of(d.target) or d.target, d.text)
             if d.target and d.target.startswith("#")
             else d
             for d in self.decisions
         )
-        return Plan(self.sim.opening.id, decisions)
+        return Plan(self.sim.opening.id, decisions, self.opening_text)
 
     def summary(self) -> dict[str, Any]:
         """Return the summary metrics so far."""
@@ -187,7 +216,7 @@ def run(
     """Play a whole plan; same inputs give the same result."""
     if audience is None:
         audience = build_audience(scenario, seed, size)
-    game = Run(scenario, audience, seed, plan.opening, params)
+    game = Run(scenario, audience, seed, plan.opening, params, plan.opening_text)
     while not game.over:
         game.play(plan.at(game.turn))
     return game.result(with_feed)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from simulator.engine import Decision
+from simulator.engine.decisions import fill_answer
 from simulator.errors import BackfireError
 from simulator.formatting import fmt_clock, fmt_minutes
 from simulator.scenario.schema import Scenario
@@ -56,9 +57,12 @@ def preview(scenario: Scenario, decision: Decision, kind: str | None = None, que
     if decision.action == "wait":
         return f"(you post nothing; the clock moves on {sc.clock.turn_words})"
     if decision.action == "answer":
+        if decision.text is not None:
+            return decision.text
         opt = next(o for o in sc.actions.answer if o.id == decision.option)
-        q = f"“{question}”" if question else ""
-        return opt.text_for(kind).replace("{question}", q).replace("  ", " ").strip()
+        return fill_answer(opt.text_for(kind), question)
+    if decision.text is not None:
+        return decision.text
     return next(o.preview for o in options(sc, decision.action) if o.id == decision.option)
 
 

@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING
 
 from simulator.engine import parse_script
+from simulator.engine.decisions import unquote
 from simulator.errors import BackfireError
 from simulator.game.open import open_game
 from simulator.game.session import Session
@@ -58,7 +59,10 @@ def restore(store: Store, game_id: int, upto: int | None = None, branch: bool = 
             raise BackfireError(f"game {game_id} has {len(saved)} saved turns; --turn must be 0..{len(saved)}")
         saved = saved[:upto]
     session = open_game(loaded, record.seed, record.size, team=record.team)
-    session.opening = record.opening
+    if record.opening.startswith('"'):
+        session.choose_opening("", unquote(record.opening))  # an opening in the player's own words
+    else:
+        session.opening = record.opening
     session.start()
     events = store.events(game_id)
     for turn, decision_text, metrics in saved:

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.audience import Audience, build_audience
 from simulator.engine import Decision, Run, RunResult
-from simulator.engine.decisions import check_decision
+from simulator.engine.decisions import check_decision, check_text, quote
 from simulator.engine.feed import FeedItem
 from simulator.engine.params import EngineParams, compile_params
 from simulator.errors import BackfireError
 from simulator.game import menus
 from simulator.game.menus import MoveOption
+from simulator.language.choice import Choice, choose
 from simulator.scenario.schema import Inject, InjectPost, Scenario, Trigger
 from simulator.scoring.debrief import Debrief, debrief
 from simulator.scoring.paired import ScoreRange, history_run, score_range
@@ -55,6 +56,7 @@ class Session:
         self.size = size or scenario.audience.size
         self.team = team
         self.opening = scenario.default_opening().id
+        self.opening_text: str | None = None  # an opening in the player's own words (`opening`: its nearest option)
         self.audience: Audience | None = None
         self._params: EngineParams | None = None
         self._run: Run | None = None
@@ -83,26 +85,44 @@ class Session:
             self._params = compile_params(self.scenario)
         return self._params
 
-    def choose_opening(self, opening: str) -> None:
-        """Pick how the campaign opens (before the clock starts)."""
-        if opening not in self.scenario.option_ids()["open"]:
-            raise BackfireError(f"unknown opening {opening!r}; valid: {', '.join(self.scenario.option_ids()['open'])}")
+    def choose_opening(self, opening: str, text: str | None = None) -> None:
+        """Pick how the campaign opens (before the clock starts): an option, or `text` in the player's own words."""
         if self._run is not None:
             raise BackfireError("the clock has started; the opening is fixed")
-        self.opening = opening
+        if text is not None:
+            choice = self.read(Decision("open", text=text))
+            self.opening, self.opening_text = choice.option, text
+            return
+        if opening not in self.scenario.option_ids()["open"]:
+            raise BackfireError(f"unknown opening {opening!r}; valid: {', '.join(self.scenario.option_ids()['open'])}")
+        self.opening, self.opening_text = opening, None
+
+    def read(self, decision: Decision) -> Choice:
+        """How a post in the player's own words reads, and the option it would be played as (for the preview).
+
+        Raises BackfireError when the words cannot be posted (empty, too long) or the move posts nothing.
+        """
+        if decision.text is None:
+            raise BackfireError("this move posts no words of its own")
+        check_text(self.scenario, decision.text)
+        if decision.action == "open":
+            return choose(self.scenario, "open", decision.text)
+        if self._run is not None:
+            return self._run.written(decision)
+        return choose(self.scenario, decision.action, decision.text)
 
     def start(self) -> None:
         """Start the clock: the opening post goes out."""
         audience = self.build_crowd()
         if self._run is None:
-            self._run = Run(self.scenario, audience, self.seed, self.opening, self.params)
+            self._run = Run(self.scenario, audience, self.seed, self.opening, self.params, self.opening_text)
             if self.store is not None and self.game_id is None:
                 self.game_id = self.store.new_game(
                     self.scenario.id,
                     self.scenario_hash,
                     self.seed,
                     self.size,
-                    self.opening,
+                    quote(self.opening_text) if self.opening_text is not None else self.opening,
                     self.team,
                     self.parent_id,
                     self.branch_turn,
@@ -239,6 +259,7 @@ class Session:
             # Before the first turn is played, the feed holds your opening post.
             sc = self.scenario
             opening = next(o for o in sc.campaign.openings if o.id == self.opening)
+            text = self.opening_text if self.opening_text is not None else opening.text
             return [
                 FeedItem(
                     "#0-b",
@@ -248,7 +269,7 @@ class Session:
                     sc.brand.name,
                     "brand",
                     "open",
-                    opening.text,
+                    text,
                     len(self.audience.graph.brand_followers),
                     is_brand=True,
                 )
@@ -339,7 +360,8 @@ class Session:
     def debrief(self) -> Debrief:
         """Lessons for each decision, and what really happened."""
         authors = {item.id: item.handle for item in self.all_feed() if item.poster >= 0}
-        return debrief(self.scenario, self._started().plan(), self.history_run(), authors)
+        run = self._started()
+        return debrief(self.scenario, run.plan(), self.history_run(), authors, dict(run.readings))
 
     def score_range(self, runs: int = RANGE_CROWDS, progress: Progress | None = None) -> ScoreRange:
         """Score this game's decisions against history on `runs` crowds like this one (this seed and the next ones)."""

@@ -236,7 +236,10 @@ def test_answer_a_feed_post(askjpm):
     assert game.answer_kind(post.id) == post.kind
     game.play(Decision("answer", "candid", post.id))
     candid = next(o for o in askjpm.actions.answer if o.id == "candid")
-    assert game.brand_posts[-1].text == " ".join(candid.text_for(post.kind).replace("{question}", "").split())
+    # the answer quotes the post it replies to where the wording says {question}, as the preview shows it
+    assert game.brand_posts[-1].text == " ".join(
+        candid.text_for(post.kind).replace("{question}", f"“{post.text}”").split()
+    )
     with pytest.raises(BackfireError, match="no post #99-9 in the feed"):
         game.play(Decision("answer", "candid", "#99-9"))
 

@@ -18,12 +18,25 @@ from hypothesis import strategies as st
 
 from simulator.cli.main import main
 from simulator.engine import Decision, parse_script
+from simulator.engine.decisions import quote
 from simulator.errors import BackfireError
 from simulator.store import Store
 from tests.fuzz.stats import record
 
 ACTIONS = ["wait", "answer", "pause", "cancel", "open", "wiat", "", "WAIT", "answer "]
 OPTIONS = ["candid", "narrow", "badidea", "short", "humour", "open_ask", "nope", "", "x" * 300, "é", "#1-1"]
+# Written posts: quoted, half-quoted, escaped, over the era's 140 characters, with commas, control characters.
+WRITTEN = [
+    '"We got this wrong."',
+    '"a, b; c"',
+    '"open',
+    '"\\q"',
+    '"\\""',
+    '""',
+    '"' + "y" * 141 + '"',
+    '"\x07"',
+    '"é 🍕\\n"',
+]
 TARGETS = ["grievance", "question", "#0-0", "#3-1", "#", "#-1", "#99999999999999999999-0", "", "@", "gossip"]
 REPEATS = ["", "*0", "*1", "*3", "*96", "*97", "*99999999999999999999", "*-1", "*", "**2", "*٣", "*1.5"]
 
@@ -34,7 +47,7 @@ def tokens(draw: st.DrawFn) -> str:
         return draw(st.text(max_size=20))
     token = draw(st.sampled_from(ACTIONS))
     if draw(st.booleans()):
-        token += ":" + draw(st.sampled_from(OPTIONS))
+        token += ":" + draw(st.sampled_from(OPTIONS + WRITTEN))
         if draw(st.booleans()):
             token += "@" + draw(st.sampled_from(TARGETS))
     return token + draw(st.sampled_from(REPEATS))
@@ -58,7 +71,13 @@ def playable_tokens(draw: st.DrawFn) -> str:
     action = draw(st.sampled_from(["wait", "answer", "pause", "cancel"]))
     token = action
     if action in ("answer", "pause", "cancel"):
-        token += ":" + draw(st.sampled_from(MOVES[action]))
+        if draw(st.integers(0, 3)) == 0:  # the player's own words, as a script writes them
+            words = draw(
+                st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), min_size=1, max_size=60)
+            )
+            token += ":" + quote(words)
+        else:
+            token += ":" + draw(st.sampled_from(MOVES[action]))
     if action == "answer" and draw(st.booleans()):
         token += "@" + draw(st.sampled_from([*MOVES["target"], "#0-0", "#2-1", "#5-3"]))
     return token + draw(st.sampled_from(["", "", "*2", "*4", "*10", "*30"]))
