@@ -370,3 +370,81 @@ async def test_six_posts_fit_at_80x24_and_no_label_is_cut_at_120x40():
         shown = str(app.screen.query_one("#reputation").render())
         for label in app.session.segment_labels.values():
             assert label in shown
+
+
+async def test_writing_an_answer_shows_its_reading_and_the_crowd_replies_to_its_words():
+    """Type a post in the decision dialog: the preview reads it before it goes out; then the crowd answers it."""
+    from textual.widgets import Static, TextArea
+
+    app = make_app("askjpm", seed=3, size=SIZE)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        for _ in range(3):
+            await pilot.press("w")
+            await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, DecisionScreen)
+        dialog.query_one("#dialog-words", TextArea).focus()
+        words = "We got this wrong. Every foreclosure file gets a second review by Friday."
+        await pilot.press(*[{" ": "space", ".": "full_stop"}.get(c, c) for c in words])
+        await settle(pilot)
+        assert dialog.query_one("#dialog-words", TextArea).text == words
+        preview = str(dialog.query_one("#preview", Static).render())
+        reading = str(dialog.query_one("#dialog-reading", Static).render())
+        assert preview == words  # byte for byte what goes out
+        assert "Reads as: " in reading and "apology" in reading and "played as: Candid and accountable" in reading
+        assert "'We got this wrong'" in reading
+        assert f"{len(words)} / 140 characters" in str(dialog.query_one("#dialog-count").render())
+        await pilot.press("enter")  # a line break in the text area, not a post
+        await settle(pilot)
+        assert isinstance(app.screen, DecisionScreen)
+        await pilot.press("backspace", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, PlayScreen)
+        last = app.session.decisions()[-1]
+        assert last.action == "answer" and last.text == words and last.target and last.target.startswith("#")
+        sent = next(i for i in app.session.all_feed() if i.is_brand and i.turn == 3)
+        assert sent.text == words
+        for _ in range(2):
+            await pilot.press("w")
+            await settle(pilot)
+        replies = [i.text.lower() for i in app.session.all_feed() if i.reply_to == "#3-b"]
+        assert replies
+        assert any(
+            p in r for r in replies for p in ("second review", "every foreclosure file", "got this wrong", "by friday")
+        )
+
+
+async def test_a_written_post_over_the_eras_limit_is_refused_with_the_count():
+    from textual.widgets import TextArea
+
+    app = make_app("askjpm", seed=3, size=5000)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        dialog = app.screen
+        area = dialog.query_one("#dialog-words", TextArea)
+        area.load_text("x" * 141)
+        await settle(pilot)
+        assert "141 / 140 characters" in str(dialog.query_one("#dialog-count").render())
+        assert "this scenario allows 140" in str(dialog.query_one("#dialog-reading").render())
+        area.focus()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, DecisionScreen) and not app.session.cancelled
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("c", "ctrl+e")  # start from the highlighted wording, then post it
+        await settle(pilot)
+        assert app.screen.query_one("#dialog-words", TextArea).text == "#Badidea! Back to the drawing board"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.session.cancelled
+        assert str(app.session.decisions()[-1]) == 'cancel:"#Badidea! Back to the drawing board"'

@@ -167,6 +167,9 @@ def debrief_markdown(report: Debrief) -> str:
             f"### {r.headline()}"
             + (" — the sources disagree: one praises this move, another faults it" if r.disagreement else "")
         )
+        if r.reading:
+            lines.append(f"> {r.reading}")
+            lines.append("")
         if not r.lessons:
             lines.append("No source speaks to this move directly.")
         for lesson in r.lessons:

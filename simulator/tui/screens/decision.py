@@ -1,4 +1,8 @@
-"""The decision dialog: pick an option under a move and see exactly what it will post."""
+"""The decision dialog: pick an option under a move, or write the post yourself, and see exactly what it will post.
+
+Written words are read as the crowd would read them (`Session.read`): the
+preview says what they read as, why, and which option's effects they carry.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,25 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList, Static
+from textual.widgets import Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from simulator.engine import Decision
+from simulator.errors import BackfireError
 from simulator.game.session import Session
 
 
 class DecisionScreen(ModalScreen[Decision | None]):
     """Pick an option under a move; shows what it will post."""
 
-    BINDINGS = [Binding("escape", "dismiss_none", "Back"), Binding("enter", "confirm", "Post it")]
+    BINDINGS = [
+        Binding("escape", "dismiss_none", "Back"),
+        Binding("enter", "confirm", "Post it"),
+        Binding("ctrl+s", "post_written", "Post what you wrote", priority=True),
+        Binding("ctrl+e", "edit_option", "Start from this wording", priority=True),
+    ]
 
     def __init__(
         self,
@@ -39,7 +49,7 @@ class DecisionScreen(ModalScreen[Decision | None]):
             "pause": "Pause — how long?",
             "cancel": "Cancel the campaign — with which message?",
         }
-        with Vertical(id="dialog"):
+        with VerticalScroll(id="dialog"):
             yield Label(titles[self.move], id="dialog-title")
             if self.question:
                 yield Static(Text.assemble(("Answering: ", "bold"), self.question), id="dialog-question")
@@ -54,9 +64,16 @@ class DecisionScreen(ModalScreen[Decision | None]):
                 ],
                 id="dialog-options",
             )
+            yield Label(
+                "Or write it yourself (Tab moves here; Ctrl+E starts from the highlighted wording):",
+                classes="metric-title",
+            )
+            yield TextArea(id="dialog-words", soft_wrap=True, show_line_numbers=False)
+            yield Label("", id="dialog-count")
+            yield Static(id="dialog-reading")
             yield Label("What it will post:", classes="metric-title")
             yield Static(id="preview")
-            yield Label("Enter posts it · Esc goes back", id="dialog-hint")
+            yield Label("Enter posts the option · Ctrl+S posts what you wrote · Esc goes back", id="dialog-hint")
 
     def on_mount(self) -> None:
         ol = self.query_one("#dialog-options", OptionList)
@@ -73,6 +90,71 @@ class DecisionScreen(ModalScreen[Decision | None]):
     def _decision(self, option: str) -> Decision:
         return Decision(self.move, option, self.target if self.move == "answer" else None)
 
+    @property
+    def limit(self) -> int:
+        """The longest post the scenario's era allows."""
+        return self.session.scenario.language.max_chars
+
+    def _words(self) -> str:
+        return self.query_one("#dialog-words", TextArea).text.strip()
+
+    def _written(self) -> Decision:
+        return Decision(self.move, target=self.target if self.move == "answer" else None, text=self._words())
+
+    @on(TextArea.Changed, "#dialog-words")
+    def _typed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        self._update_written()
+
+    def _update_written(self) -> None:
+        """Show what the written words will post and how they read (the reader takes about a millisecond)."""
+        words = self._words()
+        count = self.query_one("#dialog-count", Label)
+        reading = self.query_one("#dialog-reading", Static)
+        if not words:
+            count.update("")
+            reading.update("")
+            ol = self.query_one("#dialog-options", OptionList)
+            if ol.highlighted is not None:
+                self._update_preview(_id(ol.get_option_at_index(ol.highlighted)))
+            return
+        over = len(words) > self.limit
+        count.update(Text(f"{len(words):,} / {self.limit:,} characters", style="bold red" if over else "dim"))
+        decision = self._written()
+        self.query_one("#preview", Static).update(Text(self.session.preview(decision, self.question)))
+        try:
+            choice = self.session.read(decision)
+        except BackfireError as exc:
+            reading.update(Text(str(exc), style="bold red"))
+            return
+        reading.update(Text(choice.summary(), style="italic"))
+
+    def action_edit_option(self) -> None:
+        """Copy the highlighted option's wording into the text area, to edit it."""
+        ol = self.query_one("#dialog-options", OptionList)
+        if ol.highlighted is None:
+            return
+        text = self.session.preview(self._decision(_id(ol.get_option_at_index(ol.highlighted))), self.question)
+        if text.startswith("("):  # "(posts nothing…)": nothing to start from
+            text = ""
+        area = self.query_one("#dialog-words", TextArea)
+        area.load_text(text[: self.limit])
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    def action_post_written(self) -> None:
+        """Post the written words, when they can be posted."""
+        if not self._words():
+            self.notify("Write the post first, or press Enter to post the highlighted option.", severity="warning")
+            return
+        decision = self._written()
+        try:
+            self.session.read(decision)
+        except BackfireError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.dismiss(decision)
+
     @on(OptionList.OptionHighlighted, "#dialog-kinds")
     def _kind(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
@@ -88,6 +170,8 @@ class DecisionScreen(ModalScreen[Decision | None]):
         self.query_one("#dialog-options", OptionList).focus()
 
     def _update_preview(self, option: str) -> None:
+        if self.is_mounted and self._words():
+            return  # the written words are what will post
         question = self.question
         if question is None and self.choose_kind and self.target:
             label = next((k.label for k in self.session.scenario.kinds if k.id == self.target), self.target)
@@ -104,6 +188,8 @@ class DecisionScreen(ModalScreen[Decision | None]):
         self.dismiss(self._decision(_id(event.option)))
 
     def action_confirm(self) -> None:
+        if self.focused is not None and self.focused.id == "dialog-words":
+            return  # Enter in the text area is a line break; Ctrl+S posts
         if self.choose_kind and self.focused is not None and self.focused.id == "dialog-kinds":
             self.query_one("#dialog-options", OptionList).focus()
             return

@@ -80,6 +80,8 @@ class HotWashScreen(Screen):
                                 else ""
                             )
                         )
+                        if rev.reading:
+                            lines.append(f"> {rev.reading}")
                         lines += [
                             f"- {lesson.stance}: {lesson.cited} — *{lesson.source_title}*" for lesson in rev.lessons[:3]
                         ]
