@@ -9,6 +9,7 @@ from typing import Any
 from simulator.engine import Plan, RunResult
 from simulator.engine.decisions import WAIT, Decision, describe
 from simulator.formatting import fmt_clock
+from simulator.language.choice import Choice, choose
 from simulator.scenario.schema import Lesson, Scenario
 
 
@@ -43,6 +44,8 @@ class DecisionReview:
     disagreement: bool = False
     times: int = 1  # consecutive turns with this same move
     last_minute: int | None = None
+    written: str | None = None  # the player's own words, when they wrote the post
+    reading: str | None = None  # how those words read, and the option they were played as
 
     def headline(self) -> str:
         """Return the decision in words with its time: 'Cancelled: “#Badidea!…” at 5h30'."""
@@ -93,21 +96,31 @@ def _matches(ref: str, move: str, option: str | None) -> bool:
     return ref_move == move and (not ref_opt or ref_opt == option)
 
 
-def review_plan(scenario: Scenario, plan: Plan, authors: Mapping[str, str] | None = None) -> list[DecisionReview]:
+def review_plan(
+    scenario: Scenario,
+    plan: Plan,
+    authors: Mapping[str, str] | None = None,
+    readings: Mapping[int, Choice] | None = None,
+) -> list[DecisionReview]:
     """Match the opening and every move (waits summarised) to the scenario's lessons, each lesson cited once.
 
     A lesson appears under the first decision it speaks to; `authors` (feed post id -> handle) names whom an
-    answer to a feed post replied to.
+    answer to a feed post replied to. A post in the player's own words is matched through its reading: the
+    lessons on the option it was played as, and those on its postures. `readings` (turn -> choice, from the
+    run) give the reading as it was made in play; without them the words are read again, without the question.
     """
     turn_minutes = scenario.clock.turn_minutes
     first_history = min((d.at for d in scenario.history.decisions if d.action != "wait"), default=None)
     reviews: list[DecisionReview] = []
     cited: set[str] = set()
 
-    def collect(move: str, option: str | None, minute: int | None) -> list[LessonCited]:
+    def collect(move: str, option: str | None, minute: int | None, postures: tuple[str, ...] = ()) -> list[LessonCited]:
         found = []
         for lesson in scenario.lessons:
-            if lesson.id in cited or not any(_matches(ref, move, option) for ref in lesson.options):
+            speaks = any(_matches(ref, move, option) for ref in lesson.options) or bool(
+                set(lesson.postures) & set(postures)
+            )
+            if lesson.id in cited or not speaks:
                 continue
             if lesson.when != "any" and minute is not None and first_history is not None:
                 early = minute < first_history
@@ -121,13 +134,32 @@ def review_plan(scenario: Scenario, plan: Plan, authors: Mapping[str, str] | Non
         target = decision.target
         return describe(scenario, decision, (authors or {}).get(target) if target else None)
 
-    opening = DecisionReview(
-        f"open:{plan.opening}",
-        None,
-        None,
-        collect("open", plan.opening, None),
-        label=words(Decision("open", plan.opening)),
-    )
+    def read_again(turn: int, decision: Decision) -> Choice:
+        if readings is not None and turn in readings:
+            return readings[turn]
+        target = decision.target
+        kind = target if target and not target.startswith("#") else None
+        return choose(scenario, decision.action, decision.text or "", kind=kind)
+
+    if plan.opening_text is not None:
+        choice = read_again(-1, Decision("open", text=plan.opening_text))
+        opening = DecisionReview(
+            str(Decision("open", text=plan.opening_text)),
+            None,
+            None,
+            collect("open", plan.opening, None, choice.reading.postures),
+            label=words(Decision("open", text=plan.opening_text)),
+            written=plan.opening_text,
+            reading=choice.summary(),
+        )
+    else:
+        opening = DecisionReview(
+            f"open:{plan.opening}",
+            None,
+            None,
+            collect("open", plan.opening, None),
+            label=words(Decision("open", plan.opening)),
+        )
     reviews.append(opening)
     acted = False
     previous = None
@@ -140,6 +172,19 @@ def review_plan(scenario: Scenario, plan: Plan, authors: Mapping[str, str] | Non
         if previous is not None and reviews[-1].decision == str(decision) and previous == turn - 1:
             reviews[-1].times += 1
             reviews[-1].last_minute = minute
+        elif decision.text is not None:
+            choice = read_again(turn, decision)
+            reviews.append(
+                DecisionReview(
+                    str(decision),
+                    turn,
+                    minute,
+                    collect(decision.action, choice.option, minute, choice.reading.postures),
+                    label=words(decision),
+                    written=decision.text,
+                    reading=choice.summary(),
+                )
+            )
         else:
             reviews.append(
                 DecisionReview(
@@ -178,7 +223,11 @@ def crowd_size_note(scenario: Scenario, size: int) -> str | None:
 
 
 def debrief(
-    scenario: Scenario, plan: Plan, history: RunResult | None, authors: Mapping[str, str] | None = None
+    scenario: Scenario,
+    plan: Plan,
+    history: RunResult | None,
+    authors: Mapping[str, str] | None = None,
+    readings: Mapping[int, Choice] | None = None,
 ) -> Debrief:
     """Return the debrief of a plan: lessons per decision, and the real timeline with its figures."""
     what = []
@@ -211,4 +260,4 @@ def debrief(
             "targets": targets,
             "note": crowd_size_note(scenario, history.size),
         }
-    return Debrief(review_plan(scenario, plan, authors), what, figures)
+    return Debrief(review_plan(scenario, plan, authors, readings), what, figures)
