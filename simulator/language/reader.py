@@ -255,10 +255,13 @@ class Reading:
     signals: dict[str, Any]
     evidence: dict[str, list[str]]
     labels: dict[str, str]
+    plain: bool = False  # no phrase of any posture: read as a straight answer (a plain statement when not a reply)
 
     @property
     def label(self) -> str:
         """The postures in words, primary first: 'apology + corrective action'."""
+        if self.plain and self.signals.get("answers") is None:
+            return "plain statement"
         return " + ".join(self.labels.get(p, p) for p in self.postures)
 
     def because(self, limit: int = 4) -> list[str]:
@@ -396,4 +399,5 @@ def read(
         signals=signals,
         evidence=evidence,
         labels=lex.labels,
+        plain=not ranked,
     )

@@ -64,6 +64,17 @@ class LessonItem:
 
 
 @dataclass(frozen=True)
+class WrittenPost:
+    """A post the team wrote in its own words, how it read, and what the sources say about that posture."""
+
+    minute: int | None  # None: the opening
+    move: str
+    text: str
+    reading: str
+    lessons: list[str] = field(default_factory=list)  # "stance: “quote” — source"
+
+
+@dataclass(frozen=True)
 class PlanRow:
     """A row of the improvement plan: what to change, and who owns it by when (left for the team to fill)."""
 
@@ -97,6 +108,7 @@ class TeamReport:
     stance_by_segment: dict[str, tuple[float, float]]
     reasons: list[str] = field(default_factory=list)  # why the score came out as it did, in words
     verdict: str = ""  # better than, worse than or level with history
+    written: list[WrittenPost] = field(default_factory=list)  # posts in the team's own words, with their readings
 
 
 @dataclass(frozen=True)
@@ -244,6 +256,17 @@ def _team(store: Store, game_id: int) -> tuple[TeamReport, Scenario, RunResult]:
                 faulted.append(item)
             elif lesson.stance == "advice":
                 advice.append(item)
+    written = [
+        WrittenPost(
+            review.minute,
+            review.decision.split(":", 1)[0],
+            review.written,
+            review.reading or "",
+            [f"{lesson.stance}: {lesson.cited} — {lesson.source_title}" for lesson in review.lessons],
+        )
+        for review in report.reviews
+        if review.written is not None
+    ]
     team = TeamReport(
         team=name,
         game_id=game_id,
@@ -258,6 +281,7 @@ def _team(store: Store, game_id: int) -> tuple[TeamReport, Scenario, RunResult]:
         faulted_decisions=faulted,
         advice=advice,
         improvement_plan=_plan(weaker, faulted, advice),
+        written=written,
         timeline=timeline,
         hostile_series=[t["hostile"] for t in turns],
         stance_by_segment=score.stance_change_by_segment,

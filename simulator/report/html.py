@@ -144,6 +144,17 @@ def to_html(r: Report) -> str:
                 f"<li>{e(f.decision)}{'' if f.minute is None else ' at ' + fmt_clock(f.minute)}<blockquote>{e(f.quote)} — <em>{e(f.source)}</em></blockquote></li>"
             )
         out.append("</ul>")
+        if t.written:
+            out.append(f"<p><em>{e(t.team)}'s own words, as the game read them:</em></p><ul class='written'>")
+            for w in t.written:
+                when = "the opening" if w.minute is None else fmt_clock(w.minute)
+                lessons = "".join(f"<li>{e(lesson)}</li>" for lesson in w.lessons)
+                out.append(
+                    f"<li><strong>{e(w.move)}</strong> at {e(when)}: “{e(w.text)}”<br><em>{e(w.reading)}</em>"
+                    + (f"<ul>{lessons}</ul>" if lessons else "")
+                    + "</li>"
+                )
+            out.append("</ul>")
     out.append("<h2 id='plan'>7. Improvement plan</h2>")
     out.append(
         table(

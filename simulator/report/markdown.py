@@ -75,6 +75,14 @@ def to_markdown(r: Report) -> str:
         if not t.areas_for_improvement and not t.faulted_decisions:
             lines.append("- none found against history or the sources")
         lines.append("")
+        if t.written:
+            lines += [f"*{t.team}'s own words, as the game read them:*", ""]
+            for w in t.written:
+                when = "the opening" if w.minute is None else fmt_clock(w.minute)
+                lines.append(f"- **{w.move}** at {when}: “{w.text}”  ")
+                lines.append(f"  {w.reading}")
+                lines += [f"  - {lesson}" for lesson in w.lessons]
+            lines.append("")
     lines += [
         "## 7. Improvement plan",
         "",

@@ -105,6 +105,22 @@ def _exit_code(argv: list[str]) -> int:
 
 
 @settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(
+    text=st.text(alphabet=st.characters(codec="utf-8"), max_size=300),
+    move=st.sampled_from(["answer", "pause", "cancel", "open"]),
+    reply=st.sampled_from([None, "grievance", "gossip", ""]),
+)
+@example(text="-x", move="answer", reply=None)  # read as an option by argparse: its own clear error
+@example(text="\x00", move="cancel", reply=None)
+def test_backfire_read_reads_or_refuses_any_text(text, move, reply):
+    argv = ["read", text, "--scenario", "askjpm", "--move", move, "--json"]
+    if reply is not None:
+        argv += ["--reply-to", reply]
+    code = _exit_code(argv)
+    assert code in (0, 2)
+    record("read", "read" if code == 0 else "refused")
+
+
 @given(script=scripts)
 @example(script="wait*99999999999999999999")  # once a MemoryError: the list was built before its length was checked
 @example(script="cancel:badidea,cancel:badidea")

@@ -264,3 +264,47 @@ def test_a_saved_game_keeps_the_written_words_byte_for_byte(tmp_path):
     assert after == before
     assert again.opening_text == plan.opening_text
     assert [str(d) for d in again.decisions()] == [str(d) for d in session.decisions()]
+
+
+def test_the_debrief_and_the_report_show_the_words_their_reading_and_the_lessons(tmp_path):
+    from simulator.report.build import build_report
+    from simulator.report.html import to_html
+    from simulator.report.markdown import to_markdown
+
+    store = Store(tmp_path / "games.db")
+    loaded = resolve("askjpm")
+    session = open_game(loaded, 6, SIZE, store=store)
+    session.start()
+    for decision in parse_script(loaded.scenario, 'wait*3,cancel:"#Badidea! Back to the drawing board"').decisions:
+        session.play(decision)
+    review = next(r for r in session.debrief().reviews if r.written is not None)
+    assert review.written == "#Badidea! Back to the drawing board"
+    assert review.reading and "Reads as: humour" in review.reading and "played as:" in review.reading
+    # the lessons on the option it was played as (the real cancellation) are cited beside it
+    assert any("bailed" in lesson.quote for lesson in review.lessons)
+    report = build_report(store, session.game_id)
+    written = report.teams[0].written
+    assert [w.text for w in written] == ["#Badidea! Back to the drawing board"]
+    md, html = to_markdown(report), to_html(report)
+    assert "own words, as the game read them" in md and "Reads as: humour" in md
+    assert "class='written'" in html and "Reads as: humour" in html
+
+
+def test_backfire_read_prints_the_reading_as_json(capsys):
+    from simulator.cli.main import main
+
+    text = "We got this wrong. Every foreclosure file gets a second review by Friday."
+    assert main(["read", text, "--scenario", "askjpm", "--reply-to", "grievance", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["posture"] in ("apologise", "corrective_action")
+    assert set(data["postures"]) >= {"apologise", "corrective_action"}
+    assert data["signals"]["answers"] is True and data["signals"]["specificity"] == 1.0
+    assert "We got this wrong" in data["evidence"]["apologise"]
+    assert data["nearest_option"] == "candid"
+    assert data["provocation"] == pytest.approx(0.8 * 0.7)
+    assert main(["read", text, "--json"]) == 0  # no scenario: the reading alone
+    alone = json.loads(capsys.readouterr().out)
+    assert alone["nearest_option"] is None and alone["posture"] == data["posture"]
+    assert main(["read", "x" * 141, "--scenario", "askjpm"]) == 2
+    assert "this scenario allows 140" in capsys.readouterr().err
+    assert main(["read", "hi", "--scenario", "askjpm", "--reply-to", "gossip"]) == 2

@@ -448,3 +448,28 @@ async def test_a_written_post_over_the_eras_limit_is_refused_with_the_count():
         await settle(pilot)
         assert app.session.cancelled
         assert str(app.session.decisions()[-1]) == 'cancel:"#Badidea! Back to the drawing board"'
+
+
+async def test_writing_the_opening_in_the_briefing():
+    from textual.widgets import TextArea
+
+    app = make_app("askjpm", seed=3, size=5000)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, BriefingScreen)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, DecisionScreen) and app.screen.move == "open"
+        words = "College students: ask our Vice Chairman about careers in finance, 1pm ET #AskJPM"
+        app.screen.query_one("#dialog-words", TextArea).load_text(words)
+        await settle(pilot)
+        assert "played as: Narrow, targeted Q&A" in str(app.screen.query_one("#dialog-reading").render())
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, BriefingScreen)
+        assert app.session.opening_text == words and app.session.opening == "narrow"
+        assert "Your own opening" in str(app.screen.query_one("#own-opening").render())
+        await pilot.press("s")
+        await settle(pilot)
+        opening = app.session.feed()[-1]
+        assert opening.is_brand and opening.text == words

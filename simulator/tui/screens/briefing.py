@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.widgets import Footer, Header, Label, Markdown, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
+from simulator.engine import Decision
 from simulator.formatting import fmt_minutes
 from simulator.game.session import Session
 from simulator.scenario.schema import ScheduledEvent
@@ -22,6 +23,7 @@ class BriefingScreen(WorkingScreen):
 
     BINDINGS = [
         Binding("s", "start", "Start the clock"),
+        Binding("e", "write_opening", "Write your own opening"),
         Binding("question_mark", "app.help", "Help"),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -51,6 +53,7 @@ class BriefingScreen(WorkingScreen):
                     ],
                     id="openings",
                 )
+                yield Static("Or press [b]e[/b] to write your own opening.", id="own-opening")
                 yield Label("Building the crowd…", id="crowd-status")
                 yield ProgressBar(id="crowd-progress", show_eta=False)
                 yield Static(
@@ -86,12 +89,43 @@ class BriefingScreen(WorkingScreen):
 
     @on(OptionList.OptionHighlighted, "#openings")
     def _opening(self, event: OptionList.OptionHighlighted) -> None:
+        if self.session.opening_text is not None:  # a listed opening replaces your own
+            self.query_one("#own-opening", Static).update("Or press [b]e[/b] to write your own opening.")
         self.session.choose_opening(event.option.id or "")
 
     @on(OptionList.OptionSelected, "#openings")
     def _opening_selected(self, event: OptionList.OptionSelected) -> None:
         self.session.choose_opening(event.option.id or "")
         self.action_start()
+
+    def action_write_opening(self) -> None:
+        """Write the opening post yourself (the listed openings are there to start from)."""
+        from simulator.tui.screens.decision import DecisionScreen
+
+        self.app.push_screen(DecisionScreen(self.session, "open"), self._wrote)
+
+    def _wrote(self, decision: Decision | None) -> None:
+        if decision is None:
+            return
+        own = self.query_one("#own-opening", Static)
+        if decision.text is None:
+            self.session.choose_opening(decision.option or "")
+            ids = [o.id for o in self.session.options("open")]
+            self.query_one("#openings", OptionList).highlighted = ids.index(self.session.opening)
+            own.update("Or press [b]e[/b] to write your own opening.")
+            return
+        self.session.choose_opening("", decision.text)
+        choice = self.session.read(decision)
+        own.update(
+            Text.assemble(
+                ("Your own opening: ", "bold"),
+                decision.text,
+                "\n",
+                (choice.summary(), "italic dim"),
+                "\n",
+                ("Press s to start with it, or pick a listed opening to drop it.", "dim"),
+            )
+        )
 
     def action_start(self) -> None:
         self.post_message(self.ClockStarted())
@@ -136,6 +170,8 @@ def briefing_markdown(session: Session) -> str:
         f"## Your moves (each turn is {sc.clock.turn_words})",
         "",
         "- **w** wait · **a** answer the highlighted post (pick a tone) · **p** pause · **c** cancel (pick a message)",
+        f"- or write any post yourself, up to {sc.language.max_chars} characters: the game reads it as the crowd "
+        "would and says why before it goes out",
         "",
     ]
     lines += ["## Sources", ""]

@@ -45,6 +45,7 @@ class DecisionScreen(ModalScreen[Decision | None]):
 
     def compose(self) -> ComposeResult:
         titles = {
+            "open": "Open — pick a wording, or write your own",
             "answer": "Answer — pick a tone",
             "pause": "Pause — how long?",
             "cancel": "Cancel the campaign — with which message?",
