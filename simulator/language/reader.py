@@ -29,6 +29,8 @@ from simulator.scenario.postures import POSTURES
 BUT = re.compile(r"\b(?:but|however|yet|although|though)\b", re.IGNORECASE)
 WORD = re.compile(r"[#@]?[A-Za-z][A-Za-z'’\-]*|\d[\d,.:]*")
 NEGATION_WINDOW = 3  # words before a phrase that can negate it
+WORD_WEIGHT, WORD_CAP = 0.5, 1.5
+ANSWERS_WEIGHT = 1.0  # what sharing the question's topic adds to `answer`  # what each single cue word adds to a posture, and the most words can add
 SECONDARY_SHARE = 0.4  # a secondary posture scores at least this share of the primary (and 1)
 TIE_ORDER = POSTURES  # ties go to the posture listed first
 
@@ -171,6 +173,7 @@ class Lexicon:
     """Compiled phrases per posture and per signal, with the scenario's own words."""
 
     postures: dict[str, tuple[tuple[re.Pattern[str], float], ...]]
+    words: dict[str, frozenset[str]]
     negatable: frozenset[str]
     labels: dict[str, str]
     families: dict[str, str]
@@ -219,6 +222,7 @@ def lexicon(
         postures[posture] = tuple(patterns)
     return Lexicon(
         postures=postures,
+        words={p: frozenset(str(w).lower() for w in data["postures"][p].get("words", [])) for p in POSTURES},
         negatable=frozenset(p for p in POSTURES if data["postures"][p].get("negatable")),
         labels={p: str(data["postures"][p]["label"]) for p in POSTURES},
         families={p: str(data["postures"][p]["family"]) for p in POSTURES},
@@ -340,6 +344,20 @@ def read(
             if phrase not in evidence.setdefault(posture, []):
                 evidence[posture].append(phrase)
 
+    # Single words: each adds a little, so a post with no phrase of the lexicon still leans somewhere.
+    tokens = [w.lower().strip("'’") for w in WORD.findall(text) if w[0].isalpha()]
+    for posture, cues in lex.words.items():
+        hits: list[str] = []
+        counted = " ".join(evidence.get(posture, [])).lower()  # a word inside a phrase already counted adds nothing
+        for i, token in enumerate(tokens):
+            if token in cues and token not in hits and not re.search(rf"\b{re.escape(token)}", counted):
+                if posture in lex.negatable and any(lex.negation.fullmatch(t) for t in tokens[max(0, i - 3) : i]):
+                    continue
+                hits.append(token)
+        if hits:
+            scores[posture] += min(WORD_CAP, WORD_WEIGHT * len(hits))
+            evidence.setdefault(posture, []).extend(h for h in hits if h not in evidence[posture])
+
     signals: dict[str, Any] = {}
     sentiment = compound(text) if text else 0.0
     signals["sentiment"] = round(sentiment, 4)
@@ -376,6 +394,8 @@ def read(
             evidence["answers"] = shared[:4] + topic[:2]
     signals["answers"] = answers
     signals["evasive"] = 1.0 if answers is False else 0.0
+    if answers:
+        scores["answer"] += ANSWERS_WEIGHT  # a reply on the question's own topic reads as an answer to it
 
     ranked = sorted((p for p in POSTURES if scores[p] > 0), key=lambda p: (-scores[p], TIE_ORDER.index(p)))
     if ranked:

@@ -121,6 +121,7 @@ def test_backfire_read_reads_or_refuses_any_text(text, move, reply):
     record("read", "read" if code == 0 else "refused")
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(script=scripts)
 @example(script="wait*99999999999999999999")  # once a MemoryError: the list was built before its length was checked
 @example(script="cancel:badidea,cancel:badidea")
