@@ -3,7 +3,9 @@
 A reading is deterministic and explainable: the same text always gives the same
 reading, and every part of it carries the words that led to it. It has
 - postures (LANGUAGE.md): one primary, any secondary, each scored by the
-  weighted phrases of the lexicon (`data/postures.yaml`) that the post contains;
+  weighted phrases and single cue words of the lexicon (`data/postures.yaml`)
+  that the post contains (what follows a "but" weighs 1.5 times; a negated
+  phrase of an apology, a compensation or a corrective action does not count);
 - signals, each from 0 to 1: sentiment (VADER), responsibility taken,
   specificity, empathy, whether it answers the post it replies to, shouting,
   and the scenario's inflaming and soothing words;
@@ -259,12 +261,12 @@ class Reading:
     signals: dict[str, Any]
     evidence: dict[str, list[str]]
     labels: dict[str, str]
-    plain: bool = False  # no phrase of any posture: read as a straight answer (a plain statement when not a reply)
+    plain: bool = False  # no cue of any posture: a plain statement (its posture id is `answer`, the nearest engage)
 
     @property
     def label(self) -> str:
         """The postures in words, primary first: 'apology + corrective action'."""
-        if self.plain and self.signals.get("answers") is None:
+        if self.plain:
             return "plain statement"
         return " + ".join(self.labels.get(p, p) for p in self.postures)
 
