@@ -107,16 +107,17 @@ def candidates(scenario: Scenario, move: str) -> list[Candidate]:
 
 
 def _posture_match(reading: Reading, option: Candidate, families: dict[str, str]) -> float:
+    """How near an option is to a reading by posture: the reading's primary posture leads."""
     if reading.posture == option.postures[0]:
         return 1.0
     if reading.posture in option.postures:
         return 0.7
-    if option.postures[0] in reading.postures:
-        return 0.5
     if families.get(reading.posture) == families.get(option.postures[0]):
-        return 0.4  # the same family (SCCT's clusters): a denial is played as the nearest defensive option
+        return 0.5  # the same family (SCCT's clusters): an attack on critics is played as the defensive option
+    if option.postures[0] in reading.postures:
+        return 0.3  # the option's posture is only a secondary one of the post
     shared = set(reading.postures) & set(option.postures)
-    return 0.3 * len(shared) / max(len(reading.postures), len(option.postures))
+    return 0.2 * len(shared) / max(len(reading.postures), len(option.postures))
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:

@@ -308,3 +308,17 @@ def test_backfire_read_prints_the_reading_as_json(capsys):
     assert main(["read", "x" * 141, "--scenario", "askjpm"]) == 2
     assert "this scenario allows 140" in capsys.readouterr().err
     assert main(["read", "hi", "--scenario", "askjpm", "--reply-to", "gossip"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "option"),
+    [
+        ("Sorry, we don't respond to trolls.", "defensive"),  # the primary posture leads, not a courtesy 'sorry'
+        ("These claims are false. We did not foreclose on anyone in error.", "defensive"),
+        ("Thank you for your feedback. We are committed to our communities.", "scripted"),
+        ("Well, that went well. Back to the drawing board.", "humour"),
+        ("We got this wrong, and every file gets a second review by Friday.", "candid"),
+    ],
+)
+def test_a_written_answer_plays_as_the_option_of_its_primary_posture(askjpm, text, option):
+    assert choose(askjpm, "answer", text, kind="grievance").option == option
