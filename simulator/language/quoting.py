@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_CUT = re.compile(r"[.!?;:—–()\n]+|,\s+|\s+-\s+|\s+(?:and|but|because)\s+")
+_CUT = re.compile(r"[.!?;:—–()\n]+|,\s+|\s+-\s+|\s+(?:and|but|because|until|unless|while|so that|which)\s+")
 _LEADING = re.compile(r"^(?:and|but|so|because|or)\s+", re.IGNORECASE)
 _NOISE = re.compile(r"https?://\S+|(?<!\w)[#@]\w+|[“”\"]")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")  # someone else's words inside the post (the question it answers)
