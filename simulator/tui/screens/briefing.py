@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Footer, Header, Label, Markdown, OptionList, ProgressBar, Static
+from textual.widgets import Footer, Label, Markdown, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from simulator.engine import Decision
@@ -16,6 +16,7 @@ from simulator.formatting import fmt_minutes
 from simulator.game.session import Session
 from simulator.scenario.schema import ScheduledEvent
 from simulator.tui.screens.base import WorkingScreen
+from simulator.tui.widgets import Header
 
 
 class BriefingScreen(WorkingScreen):

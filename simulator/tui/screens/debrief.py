@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Label, Markdown, ProgressBar, Static
+from textual.widgets import DataTable, Footer, Label, Markdown, ProgressBar, Static
 
 from simulator.engine import RunResult
 from simulator.formatting import fmt_bound, fmt_metric, fmt_value
@@ -20,7 +20,7 @@ from simulator.scoring.debrief import Debrief
 from simulator.scoring.paired import ScoreRange
 from simulator.scoring.score import Score
 from simulator.tui.screens.base import WorkingScreen
-from simulator.tui.widgets import ComparisonChart
+from simulator.tui.widgets import ComparisonChart, Header
 
 if TYPE_CHECKING:
     from simulator.tui.app import BackfireApp

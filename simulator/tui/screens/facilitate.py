@@ -10,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from simulator.engine import Decision
 from simulator.errors import BackfireError
@@ -18,6 +18,7 @@ from simulator.game.facilitation import Facilitation
 from simulator.tui.screens.base import WorkingScreen
 from simulator.tui.screens.decision import DecisionScreen
 from simulator.tui.screens.inject import InjectScreen
+from simulator.tui.widgets import Header
 
 
 class FacilitateScreen(WorkingScreen):

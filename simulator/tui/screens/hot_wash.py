@@ -9,10 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Markdown, Static
+from textual.widgets import DataTable, Footer, Label, Markdown, Static
 
 from simulator.game.facilitation import Facilitation
-from simulator.tui.widgets import ComparisonChart
+from simulator.tui.widgets import ComparisonChart, Header
 
 if TYPE_CHECKING:
     from simulator.tui.app import BackfireApp

@@ -10,14 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from simulator.engine import Decision
 from simulator.errors import BackfireError
 from simulator.game.session import Session
 from simulator.tui.screens.base import WorkingScreen
 from simulator.tui.screens.decision import DecisionScreen
-from simulator.tui.widgets import ClockBar, FeedView, MetricsPanel
+from simulator.tui.widgets import ClockBar, FeedView, Header, MetricsPanel
 
 
 class PlayScreen(WorkingScreen):
