@@ -473,3 +473,27 @@ async def test_writing_the_opening_in_the_briefing():
         await settle(pilot)
         opening = app.session.feed()[-1]
         assert opening.is_brand and opening.text == words
+
+
+async def test_a_written_answer_is_read_again_when_the_facilitator_picks_other_posts():
+    """With no post highlighted, the dialog asks which posts to answer; the reading follows that choice."""
+    from textual.widgets import OptionList, TextArea
+
+    app = make_app("askjpm", seed=3, size=5000)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        app.push_screen(DecisionScreen(app.session, "answer", choose_kind=True))
+        await settle(pilot)
+        dialog = app.screen
+        dialog.query_one("#dialog-words", TextArea).load_text("Every foreclosure file gets a second review.")
+        await settle(pilot)
+        kinds = dialog.query_one("#dialog-kinds", OptionList)
+        ids = [kinds.get_option_at_index(i).id for i in range(kinds.option_count)]
+        kinds.highlighted = ids.index("grievance")
+        await settle(pilot)
+        assert "answers the question: yes" in str(dialog.query_one("#dialog-reading").render())
+        kinds.highlighted = ids.index("question")
+        await settle(pilot)
+        assert "answers the question: no" in str(dialog.query_one("#dialog-reading").render())

@@ -160,6 +160,9 @@ class DecisionScreen(ModalScreen[Decision | None]):
     def _kind(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
         self.target = event.option.id
+        if self._words():  # the written post answers these posts now: read it again
+            self._update_written()
+            return
         tones = self.query_one("#dialog-options", OptionList)
         if tones.highlighted is not None:
             self._update_preview(_id(tones.get_option_at_index(tones.highlighted)))
