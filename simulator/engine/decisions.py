@@ -186,13 +186,7 @@ def check_decision(scenario: Scenario, decision: Decision) -> None:
         if decision.action == "wait":
             raise BackfireError("`wait` posts nothing, so it takes no words")
         check_text(scenario, decision.text)
-        if decision.target is not None:
-            if decision.action != "answer":
-                raise BackfireError(f"only `answer` takes a target (@KIND or @POST), not `{decision.action}`")
-            if not decision.target.startswith("#") and decision.target not in scenario.kind_ids():
-                raise BackfireError(
-                    f"unknown answer target {decision.target!r}; use a kind ({', '.join(scenario.kind_ids())}) or a feed post id like #12-3"
-                )
+        _check_target(scenario, decision)
         return
     if decision.action == "wait":
         if decision.option:
@@ -208,13 +202,19 @@ def check_decision(scenario: Scenario, decision: Decision) -> None:
         raise BackfireError(
             f"unknown {decision.action} option {decision.option!r}; valid: {', '.join(opts[decision.action])}"
         )
-    if decision.target is not None:
-        if decision.action != "answer":
-            raise BackfireError(f"only `answer` takes a target (@KIND or @POST), not `{decision.action}`")
-        if not decision.target.startswith("#") and decision.target not in scenario.kind_ids():
-            raise BackfireError(
-                f"unknown answer target {decision.target!r}; use a kind ({', '.join(scenario.kind_ids())}) or a feed post id like #12-3"
-            )
+    _check_target(scenario, decision)
+
+
+def _check_target(scenario: Scenario, decision: Decision) -> None:
+    """Only an answer takes a target: a kind of the scenario, or a feed post id."""
+    if decision.target is None:
+        return
+    if decision.action != "answer":
+        raise BackfireError(f"only `answer` takes a target (@KIND or @POST), not `{decision.action}`")
+    if not decision.target.startswith("#") and decision.target not in scenario.kind_ids():
+        raise BackfireError(
+            f"unknown answer target {decision.target!r}; use a kind ({', '.join(scenario.kind_ids())}) or a feed post id like #12-3"
+        )
 
 
 def parse_script(scenario: Scenario, script: str) -> Plan:
