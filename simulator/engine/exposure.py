@@ -13,21 +13,28 @@ from simulator.audience import Audience
 from simulator.engine.params import EngineParams
 from simulator.engine.state import BrandPost, EngineState
 
-DENSE_FRACTION = 0.125  # gather size (as a share of N) above which dense bincount beats sorting
+SORT_FRACTION = 1 / 64  # gathers smaller than this share of N find their unique targets by sorting
 
 
-def merge_unique(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Return the union of two int32 index arrays, sorted (sort-based: numpy's hash unique is slow on big arrays)."""
-    if len(b) == 0:
-        return a
-    if len(a) == 0:
-        c = np.sort(b)
-    else:
-        c = np.concatenate([a, b])
-        c.sort()
-    if len(c) > 1:
-        c = c[np.concatenate([[True], c[1:] != c[:-1]])]
-    return c.astype(np.int32, copy=False)
+class Scratch:
+    """Work arrays over N personas, reused every turn (their contents between calls do not matter)."""
+
+    def __init__(self, size: int, brand_followers: np.ndarray):
+        """Arrays for a crowd of `size`; `brand_followers` are the personas who follow the brand."""
+        self.mark = np.zeros(size, bool)
+        self.slot = np.zeros(size, np.int64)
+        self.brand_follower = np.zeros(size, bool)
+        self.brand_follower[brand_followers] = True
+
+    def unique(self, targets: np.ndarray) -> np.ndarray:
+        """Return the distinct targets, sorted: by sorting when few, by a mark over N when many."""
+        n = len(self.mark)
+        if len(targets) < SORT_FRACTION * n:
+            return np.unique(targets).astype(np.int32, copy=False)
+        self.mark[targets] = True
+        found = np.flatnonzero(self.mark).astype(np.int32)
+        self.mark[found] = False
+        return found
 
 
 @dataclass(frozen=True)
@@ -43,7 +50,7 @@ class Exposure:
     @property
     def total(self) -> np.ndarray:
         """Return each touched persona's total exposure."""
-        total: np.ndarray = self.by_kind.sum(axis=1) + self.brand + self.tag
+        total: np.ndarray = self.by_kind @ np.ones(self.by_kind.shape[1]) + self.brand + self.tag
         return total
 
 
@@ -70,7 +77,8 @@ def expose(
     trend_share: float,
     spread: np.ndarray,
     brand_post: BrandPost | None,
-    promoted_share: float = 0.0,
+    promoted_share: float,
+    scratch: Scratch,
 ) -> Exposure:
     """Return this turn's exposure: last turn's posts along the graph, inject posts, trending, promotion, discovery and the brand's post."""
     st, n, k = state, audience.size, params.k
@@ -128,36 +136,26 @@ def expose(
     brand_targets = None
     if brand_post is not None:
         reach = audience.graph.brand_followers
-        if len(st.active):
-            on_tag = st.active[rng.random(len(st.active)) < params.rates.brand_post_reach]
-            reach = merge_unique(reach, on_tag)
+        on_tag = state.attention.sample_active(params.rates.brand_post_reach, rng)
+        if len(on_tag):
+            reach = np.concatenate([reach, on_tag[~scratch.brand_follower[on_tag]]])
         brand_targets = reach
     nothing = Exposure(np.zeros(0, np.int32), np.zeros((0, k)), np.zeros(0), np.zeros(0), edges)
     if not targets and brand_targets is None:
         return nothing
-    t_all = np.concatenate(targets) if targets else np.zeros(0, np.int32)
-    w_all = np.concatenate(weights) if weights else np.zeros(0)
-    k_all = np.concatenate(kinds) if kinds else np.zeros(0, np.int8)
     if brand_targets is not None:
-        t_all = np.concatenate([t_all, brand_targets])
-        w_all = np.concatenate([w_all, np.ones(len(brand_targets))])
-        k_all = np.concatenate([k_all, np.full(len(brand_targets), k, np.int8)])  # column k = brand
+        targets.append(brand_targets)
+        weights.append(np.ones(len(brand_targets)))
+        kinds.append(np.full(len(brand_targets), k, np.int8))  # column k = brand
+    t_all = np.concatenate(targets)
     if len(t_all) == 0:
         return nothing
-    touched: np.ndarray
-    exp: np.ndarray
+    w_all = np.concatenate(weights)
+    k_all = np.concatenate(kinds)
     cols = k + 2  # kinds, brand post, tag discovery (-1 → last column)
     col = np.where(k_all < 0, k + 1, k_all).astype(np.int64)
-    if len(t_all) > DENSE_FRACTION * n:
-        flat = np.bincount(t_all.astype(np.int64) * cols + col, weights=w_all, minlength=n * cols).reshape(n, cols)
-        touched = np.flatnonzero(flat.any(axis=1)).astype(np.int32)
-        exp = flat[touched]
-    else:
-        order = np.argsort(t_all, kind="stable")
-        ts = t_all[order]
-        starts = np.flatnonzero(np.concatenate([[True], ts[1:] != ts[:-1]]))
-        touched = ts[starts]
-        group = np.repeat(np.arange(len(starts)), np.diff(np.concatenate([starts, [len(ts)]])))
-        exp = np.zeros((len(touched), cols))
-        np.add.at(exp, (group, col[order]), w_all[order])
+    touched = scratch.unique(t_all)
+    scratch.slot[touched] = np.arange(len(touched))
+    row = scratch.slot[t_all]
+    exp = np.bincount(row * cols + col, weights=w_all, minlength=len(touched) * cols).reshape(len(touched), cols)
     return Exposure(touched, exp[:, :k], exp[:, k], exp[:, k + 1], edges)

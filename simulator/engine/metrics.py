@@ -55,7 +55,7 @@ TURN_REPORTERS: dict[str, Callable[[TurnView], Any]] = {
     "hostile_total": lambda v: v.totals.hostile_total,
     "hostile_last_hour": lambda v: v.totals.hostile_last_hour(v.hostile),
     "cancelled": lambda v: 0.0 if v.rec.live else 1.0,
-    "active": lambda v: int(len(v.state.active)),
+    "active": lambda v: v.state.active_count,
     "hostile_replies": lambda v: int((v.totals.params.hostile[v.rec.kind] & v.rec.reply).sum()),
 }
 

@@ -9,6 +9,7 @@ the scenario declares, compiled in `params.py`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 
 import numpy as np
@@ -17,12 +18,12 @@ from simulator.audience import Audience
 from simulator.engine import effects, injects
 from simulator.engine.decisions import Decision, fill_answer
 from simulator.engine.effects import Levers
-from simulator.engine.exposure import expose, merge_unique
+from simulator.engine.exposure import Scratch, expose
 from simulator.engine.params import BrandOption, EffectSpec, EngineParams, InjectSpec
 from simulator.engine.state import BrandPost, EngineState, TurnRecord
 from simulator.errors import BackfireError
 
-ATTENTION_FLOOR = 0.02  # below this a persona has lost interest and leaves the active set
+STALE_POST = 1e-3  # a brand post fresher than this still draws replies; below it, its audience is dropped
 
 
 class Simulation:
@@ -42,9 +43,13 @@ class Simulation:
         self.rng = rng
         self.turn = 0
         self.edges_touched = 0
+        # Seconds spent in each part of the step, summed over the run (`backfire bench engine` reports them).
+        self.timings = dict.fromkeys(("exposure", "attention", "posts", "replies", "records"), 0.0)
         self.followers = audience.graph.followers_count()
         self.opening: BrandOption = params.option("open", opening or params.default_opening)
         self.state = EngineState.start(audience.stance, audience.segment, params.s)
+        self.scratch = Scratch(audience.size, audience.graph.brand_followers)
+        self._fatigue_table = params.rates.fatigue ** np.arange(64)
         self._deferred: list[tuple[tuple[EffectSpec, ...], np.ndarray | None]] = []
         self._start_effects(self.opening.effects, 0)
         text, provocation = opening_post or (self.opening.text or "", self.opening.provocation)
@@ -184,6 +189,8 @@ class Simulation:
         if self.over:
             raise BackfireError(f"the run is over ({self.params.turns} turns)")
         p, st, rng, d = self.params, self.state, self.rng, self.params.rates
+        clock = time.perf_counter
+        started = clock()
         turn = self.turn
         self._deferred = []
         brand_post = self._pending_brand_post if turn == 0 else None
@@ -201,30 +208,33 @@ class Simulation:
         trend_share = d.trending_share * lv.trend if trending else 0.0
 
         promoted_share = 1 - (1 - lv.promotion) ** p.dt_hours  # the declared share is per hour
-        ex = expose(p, st, self.audience, rng, trend_share, lv.spread, brand_post, promoted_share)
+        ex = expose(p, st, self.audience, rng, trend_share, lv.spread, brand_post, promoted_share, self.scratch)
         self.edges_touched += ex.edges
         touched, exp_k, exp_brand = ex.touched, ex.by_kind, ex.brand
-        # Attention: decays, then rises with what was seen this turn.
-        decay = 0.5 ** (p.turn_minutes / (d.attention_half_life * lv.attention))
-        if len(st.active):
-            st.attention[st.active] *= decay
+        lap = clock()
+        self.timings["exposure"] += lap - started
+        # Attention: the active set decays (one number for everyone), then rises with what was seen this turn.
+        st.attention.decay(turn, 0.5 ** (p.turn_minutes / (d.attention_half_life * lv.attention)))
         total_exp = ex.total
+        attention = np.zeros(0)
         if len(touched):
             gain = d.exposure_gain * st.novelty
-            st.attention[touched] = 1 - (1 - st.attention[touched]) * np.exp(-gain * total_exp)
+            attention = 1 - (1 - st.attention.current(touched)) * np.exp(-gain * total_exp)
+            st.attention.set(touched, attention)
+        st.attention.settle()
         newly = touched[~st.seen[touched]] if len(touched) else touched
         st.seen[touched] = True
-        hostile_exp = exp_k[:, p.hostile].sum(axis=1) if len(touched) else np.zeros(0)
+        hostile_exp = exp_k @ p.hostile.astype(np.float64) if len(touched) else np.zeros(0)
         hostile_touched = touched[(hostile_exp > 0) & ~st.seen_hostile[touched]] if len(touched) else touched
         st.seen_hostile[hostile_touched] = True
         # Social influence on stance from what was seen (saturating in the amount seen).
         if len(touched):
-            pull = (exp_k * p.influence).sum(axis=1) / (1 + 0.25 * total_exp)
+            pull = (exp_k @ p.influence) / (1 + 0.25 * total_exp)
             st.set_stance(self.audience.segment, touched, np.clip(st.stance[touched] + pull, -1, 1))
         # The brand post: who saw it joins its audience; the move's effects land.
         if brand_post is not None:
             viewers = touched[exp_brand > 0]
-            st.viewers = merge_unique(st.viewers, viewers)
+            st.viewers.add(brand_post.id, viewers)
             st.saw_brand_post[viewers] = brand_post.id
             for fx, segs in self._deferred:
                 self._start_effects(fx, turn, segments=segs, viewers=viewers)
@@ -235,15 +245,18 @@ class Simulation:
             lv = self.levers(turn)
 
         st.novelty *= 0.5 ** (p.turn_minutes / d.novelty_half_life)
-        active = merge_unique(st.active, touched)
-        active = active[st.attention[active] > ATTENTION_FLOOR]
-        st.active = active
 
+        now = clock()
+        self.timings["attention"] += now - lap
         # Posting by the attentive.
-        posters, kinds = self._draw_posts(active, touched, exp_k, total_exp, lv.invitation, lv.rate)
+        posters, kinds = self._draw_posts(touched, attention, exp_k, total_exp, lv.invitation, lv.rate)
+        lap = clock()
+        self.timings["posts"] += lap - now
         # Reactions to the brand's latest post, from those who saw it: most are
         # replies to it, some are quotes posted on the tag.
         reply_posters, reply_kinds, reply_ids = self._draw_replies(turn, touched, lv.rate)
+        now = clock()
+        self.timings["replies"] += now - lap
         quoted = self.rng.random(len(reply_posters)) < d.quote_share
         all_posters = np.concatenate([posters, reply_posters]).astype(np.int32)
         all_kinds = np.concatenate([kinds, reply_kinds]).astype(np.int8)
@@ -253,6 +266,12 @@ class Simulation:
         )
         is_repost = (rng.random(len(all_posters)) < p.repost_share[all_kinds]) & ~is_reply
         np.add.at(st.posts_made, all_posters, 1)
+        # The touched who stay attentive join the active set with a bound on their posting rate.
+        if len(touched):
+            keep = attention > st.attention.floor
+            who = touched[keep]
+            weight = self.audience.activity[who] * attention[keep] * self._fatigue(st.posts_made[who])
+            st.attention.add(who, self.audience.segment[who], weight)  # ids run segment by segment
         if d.novelty_half_volume is not None:
             on_tag = len(all_posters) - int(is_reply.sum())  # replies go to the brand's post, not the tag
             st.novelty *= 0.5 ** (on_tag / d.novelty_half_volume)
@@ -275,6 +294,7 @@ class Simulation:
             live=st.live,
         )
         self.turn += 1
+        self.timings["records"] += clock() - now
         return record
 
     # ------------------------------------------------------------------ draws
@@ -300,45 +320,70 @@ class Simulation:
 
     def _draw_posts(
         self,
-        active: np.ndarray,
         touched: np.ndarray,
+        attention: np.ndarray,
         exp_k: np.ndarray,
         total_exp: np.ndarray,
         invitation: np.ndarray,
         rate: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
+        """Who posts this turn, and what kind: a trial for each touched persona, events for the rest of the active set.
+
+        A persona's rate is activity × attention × drive × fatigue^posts per hour. The touched are
+        drawn one by one (their exposure is this turn's work anyway). The other active personas'
+        rates are bounded by their chunk's weight (`Attention.candidates`): candidate events are
+        drawn at the bound and each kept with probability rate / bound, so each persona posts with
+        probability 1 − exp(−rate), as in a trial per persona, at a cost that follows the posts.
+        """
         p, st, d = self.params, self.state, self.params.rates
-        if len(active) == 0:
-            return np.zeros(0, np.int32), np.zeros(0, np.int8)
-        seg = self.audience.segment[active]
-        # exposure this turn for the active personas (0 for those not touched)
-        pos = np.searchsorted(touched, active) if len(touched) else np.zeros(len(active), np.int64)
-        hit = np.zeros(len(active), bool)
-        if len(touched):
-            inside = pos < len(touched)
-            hit[inside] = touched[pos[inside]] == active[inside]
-        ek = np.zeros((len(active), p.k))
-        te = np.zeros(len(active))
-        ek[hit] = exp_k[pos[hit]]
-        te[hit] = total_exp[pos[hit]]
+        seg_all = self.audience.segment
         # An open invitation pulls hardest on people with strong feelings about the
         # brand ("people who have a bone to pick with you will take opportunities
         # to air their grievances if you give them a chance").
         # A tag that belongs to others keeps its own pull (`tag_interest`), whatever the brand does.
-        motive = np.exp(d.stance_weight * np.abs(st.stance[active]))
+        keep = np.flatnonzero(attention > st.attention.floor)
+        who, att, te = touched[keep], attention[keep], total_exp[keep]
+        seg = seg_all[who]
+        motive = np.exp(d.stance_weight * np.abs(st.stance[who]))
         drive = invitation[seg] * motive + p.seg_tag_interest[seg] + d.imitation * te / (1 + te)
-        lam = self.audience.activity[active] * p.dt_hours * st.attention[active] * drive
-        lam *= d.fatigue ** st.posts_made[active]
-        post = self.rng.random(len(active)) < 1 - np.exp(-lam)
-        who = active[post]
-        if len(who) == 0:
-            return who, np.zeros(0, np.int8)
-        return who, self._choose(self._mix(who, ek[post], te[post], rate))
+        lam = self.audience.activity[who] * p.dt_hours * att * drive * self._fatigue(st.posts_made[who])
+        post = self.rng.random(len(who)) < -np.expm1(-lam)
+        # The rest of the active set: events at the bound, thinned to the true rate.
+        top = np.exp(d.stance_weight)  # motive ≤ e^w, so drive ≤ e^w · (invitation + tag interest)
+        factor = p.dt_hours * top * (invitation + p.seg_tag_interest)
+        cand, bound, cand_att = st.attention.candidates(factor, self.rng)
+        cseg = seg_all[cand]
+        cdrive = invitation[cseg] * np.exp(d.stance_weight * np.abs(st.stance[cand])) + p.seg_tag_interest[cseg]
+        clam = self.audience.activity[cand] * p.dt_hours * cand_att * cdrive * self._fatigue(st.posts_made[cand])
+        accepted = self.rng.random(len(cand)) * bound < clam
+        others = np.unique(cand[accepted])
+        posters = np.concatenate([who[post], others]).astype(np.int32)
+        if len(posters) == 0:
+            return posters, np.zeros(0, np.int8)
+        ek_all = np.concatenate([exp_k[keep[post]], np.zeros((len(others), p.k))])
+        te_all = np.concatenate([te[post], np.zeros(len(others))])
+        order = np.argsort(posters, kind="stable")
+        posters = posters[order]
+        return posters, self._choose(self._mix(posters, ek_all[order], te_all[order], rate))
+
+    def _fatigue(self, posts: np.ndarray) -> np.ndarray:
+        """Return fatigue ** posts (a lookup: posts are small counts)."""
+        table = self._fatigue_table
+        if len(posts) and int(posts.max()) >= len(table):
+            table = self._fatigue_table = self.params.rates.fatigue ** np.arange(2 * int(posts.max()) + 1)
+        powers: np.ndarray = table[posts]
+        return powers
 
     def _draw_replies(
         self, turn: int, touched: np.ndarray, rate: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Each viewer may react to the latest brand post they saw, by its provocation and freshness."""
+        """Each viewer may react to the latest brand post they saw, by its provocation and freshness.
+
+        A viewer's reply rate is reply_rate × provocation × freshness × e^(−w·stance) × fatigue^posts;
+        candidate events are drawn per post at its bound (stance −1, no posts yet) and each kept with
+        probability rate / bound: each viewer replies with probability 1 − exp(−rate), at a cost that
+        follows the replies.
+        """
         st, d = self.state, self.params.rates
         none = np.zeros(0, np.int32), np.zeros(0, np.int8), np.zeros(0, np.int32)
         if not st.brand_posts:
@@ -354,28 +399,26 @@ class Simulation:
             late = touched[(self.rng.random(len(touched)) < d.brand_post_reach * fresh_by_post[-1]) & ~seen_latest]
             if len(late):
                 st.saw_brand_post[late] = latest.id
-                st.viewers = merge_unique(st.viewers, late)
-        viewers = st.viewers
-        if len(viewers) == 0:
+                st.viewers.add(latest.id, late)
+        bounds: dict[int, float] = {}
+        for post in st.viewers.posts():
+            if fresh_by_post[post] < STALE_POST:  # a stale post draws nobody: drop its audience
+                st.viewers.drop(post)
+            else:
+                bounds[post] = float(d.reply_rate * post_prov[post] * fresh_by_post[post] * np.exp(d.stance_weight))
+        cand, post = st.viewers.events(bounds, st.saw_brand_post, self.rng)
+        if len(cand) == 0:
             return none
-        post = st.saw_brand_post[viewers]
-        fresh = fresh_by_post[post]
-        keep = fresh >= 1e-3  # a stale post draws nobody: drop its audience
-        if not keep.all():
-            viewers, post, fresh = viewers[keep], post[keep], fresh[keep]
-            st.viewers = viewers
-        if len(viewers) == 0:
-            return none
-        stance = st.stance[viewers]
         lam = (
             d.reply_rate
             * post_prov[post]
-            * fresh
-            * np.exp(-d.stance_weight * stance)
-            * d.fatigue ** st.posts_made[viewers]
+            * fresh_by_post[post]
+            * np.exp(-d.stance_weight * st.stance[cand])
+            * self._fatigue(st.posts_made[cand])
         )
-        reply = self.rng.random(len(viewers)) < 1 - np.exp(-lam)
-        who = viewers[reply]
+        bound = d.reply_rate * post_prov[post] * fresh_by_post[post] * np.exp(d.stance_weight)
+        accepted = self.rng.random(len(cand)) * bound < lam
+        who, first = np.unique(cand[accepted], return_index=True)
         if len(who) == 0:
-            return who, np.zeros(0, np.int8), np.zeros(0, np.int32)
-        return who, self._choose(self._mix(who, None, None, rate)), post[reply].astype(np.int32)
+            return who.astype(np.int32), np.zeros(0, np.int8), np.zeros(0, np.int32)
+        return who.astype(np.int32), self._choose(self._mix(who, None, None, rate)), post[accepted][first]

@@ -6,8 +6,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from simulator.engine.attention import Attention
 from simulator.engine.decisions import Decision
 from simulator.engine.params import EffectSpec
+from simulator.engine.viewers import Viewers
+
+ATTENTION_FLOOR = 0.02  # below this a persona has lost interest and leaves the active set
 
 
 @dataclass
@@ -55,13 +59,12 @@ class EngineState:
     """Arrays over N personas plus the brand's and the campaign's state."""
 
     stance: np.ndarray
-    attention: np.ndarray
+    attention: Attention  # attention and the active set, updated where something happens
     posts_made: np.ndarray
     seen: np.ndarray
     seen_hostile: np.ndarray
     saw_brand_post: np.ndarray  # int32: id of the latest brand post each persona saw (-1 none)
-    active: np.ndarray  # int32 sorted: personas with attention above the floor
-    viewers: np.ndarray  # int32 sorted: personas who saw a brand post that is still fresh
+    viewers: Viewers  # each fresh brand post's audience
     seg_counts: np.ndarray  # personas per segment
     stance_sums: np.ndarray  # running sum of stance per segment (updated where stance changes)
     effects: list[ActiveEffect] = field(default_factory=list)
@@ -86,13 +89,12 @@ class EngineState:
         sums = np.bincount(segment, weights=stance, minlength=segments)
         return cls(
             stance=stance,
-            attention=np.zeros(n, dtype=np.float64),
+            attention=Attention(n, segments, ATTENTION_FLOOR),
             posts_made=np.zeros(n, dtype=np.int32),
             seen=np.zeros(n, dtype=bool),
             seen_hostile=np.zeros(n, dtype=bool),
             saw_brand_post=np.full(n, -1, dtype=np.int32),
-            active=np.zeros(0, dtype=np.int32),
-            viewers=np.zeros(0, dtype=np.int32),
+            viewers=Viewers(),
             seg_counts=counts,
             stance_sums=sums,
         )
@@ -107,6 +109,11 @@ class EngineState:
         """Return the mean stance of each segment now."""
         means: np.ndarray = self.stance_sums / np.maximum(self.seg_counts, 1)
         return means
+
+    @property
+    def active_count(self) -> int:
+        """Personas paying attention to the tag now (attention above the floor)."""
+        return self.attention.count
 
     @property
     def cancelled(self) -> bool:

@@ -1,0 +1,243 @@
+"""Attention and the active set, kept so that a turn costs what happens in it, not the size of the crowd.
+
+The model (unchanged from the engine's first version):
+
+- every turn, the attention of each persona in the active set decays by the turn's factor `d_t`;
+- a persona touched by posts gains attention (the model step computes the gain);
+- the active set is every persona whose attention is above the floor; one that falls to the floor leaves
+  it, and its attention stays where it fell until something touches it again.
+
+The bookkeeping. `L_t = Σ log d` up to turn t is the same for everyone, so a persona set to `v` at turn
+`u` has `v·exp(L_t − L_u)` at turn t while it stays active, and leaves at the first turn with
+`L_t ≤ X = L_u + log(floor / v)`. Nothing is written for the personas nobody touches: the decay is one
+number a turn.
+
+The personas set in one turn form a *chunk*. A chunk keeps them twice:
+
+- sorted by exit level `X`, so the active prefix shrinks by a binary search as `L` falls, and the count
+  of active personas stays exact (each persona leaves once);
+- sorted by segment with a running sum of each one's posting weight, so the model can draw *events*:
+  a Poisson number of candidate posts at an upper bound of the rate, each thinned to the true rate
+  (`candidates`). A persona set again later leaves a stale entry behind; stale entries are drawn like
+  the others and rejected, which keeps the law exact.
+
+A chunk is dropped when all of its personas have left.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+class _Buffer:
+    """A growable 1-D array (amortised O(1) appends, compacted from the front)."""
+
+    def __init__(self, dtype: type, capacity: int = 1024):
+        self.data = np.empty(capacity, dtype)
+        self.size = 0
+
+    def append(self, values: np.ndarray) -> int:
+        """Append values; return the index of the first."""
+        start = self.size
+        end = start + len(values)
+        if end > len(self.data):
+            grown = np.empty(max(end, 2 * len(self.data)), self.data.dtype)
+            grown[:start] = self.data[:start]
+            self.data = grown
+        self.data[start:end] = values
+        self.size = end
+        return start
+
+    def drop_front(self, count: int) -> None:
+        """Forget the first `count` values (indices shift down by `count`)."""
+        self.data[: self.size - count] = self.data[count : self.size]
+        self.size -= count
+
+
+@dataclass
+class _Chunk:
+    """The personas set in one turn (entries start..end of the store)."""
+
+    turn: int
+    level: float  # L at that turn
+    start: int
+    end: int
+    active_end: int  # entries start..active_end of the exit-ordered store are still active
+    seg_start: np.ndarray  # int64[S+1]: entries of segment s are seg_start[s]..seg_start[s+1]
+    seg_base: np.ndarray  # float64[S]: running weight sum before segment s
+    seg_weight: np.ndarray  # float64[S]: the segment's total posting weight
+
+
+class Attention:
+    """Every persona's attention and the active set, updated only where something happens."""
+
+    def __init__(self, size: int, segments: int, floor: float):
+        """`size` personas in `segments` segments; `floor` is the attention at which a persona leaves."""
+        self.floor = floor
+        self.segments = segments
+        self.value = np.zeros(size)  # attention when last set
+        self.since = np.full(size, -1, np.int64)  # the turn it was set (-1: never)
+        self.exit = np.full(size, np.inf)  # the level of L at which the persona leaves the active set
+        self.levels = _Buffer(np.float64, 256)  # L after each turn's decay
+        self.level = 0.0  # L now
+        self.turn = -1
+        self.count = 0  # personas in the active set
+        self._chunks: list[_Chunk] = []
+        # The store: by segment (ids, running weight) and by exit level (ids, levels).
+        self._ids = _Buffer(np.int32)
+        self._cum = _Buffer(np.float64)
+        self._exit_ids = _Buffer(np.int32)
+        self._exits = _Buffer(np.float64)
+        self._cum_total = 0.0
+
+    # ------------------------------------------------------------------ a turn
+    def decay(self, turn: int, factor: float) -> None:
+        """Start turn `turn`: the active set's attention decays by `factor` (nothing is written per persona)."""
+        self.turn = turn
+        self.level += float(np.log(factor))
+        self.levels.append(np.array([self.level]))
+
+    def current(self, who: np.ndarray) -> np.ndarray:
+        """Return the attention of `who` now, after this turn's decay (frozen where each one left the set)."""
+        u = self.since[who]
+        levels = self.levels.data[: self.levels.size]
+        out = self.value[who]  # a persona never set has 0
+        seen = np.flatnonzero(u >= 0)
+        if len(seen) == 0:
+            return out
+        u = u[seen]
+        x = self.exit[who[seen]]
+        at = np.full(len(seen), self.turn)
+        left = np.flatnonzero(x >= self.level)  # left the set by now: frozen at the turn it left
+        if len(left):
+            at[left] = np.maximum(np.searchsorted(-levels, -x[left], side="left"), u[left])
+        out[seen] *= np.exp(levels[at] - levels[u])
+        return out
+
+    def active_before(self, who: np.ndarray) -> np.ndarray:
+        """True for those of `who` who were in the active set at the end of the previous turn."""
+        if self.turn <= 0:
+            return np.zeros(len(who), bool)
+        result: np.ndarray = self.exit[who] < self.levels.data[self.turn - 1]
+        return result
+
+    def set(self, who: np.ndarray, values: np.ndarray) -> None:
+        """Set the attention of `who` (unique) this turn; those above the floor are active."""
+        self.count -= int(self.active_before(who).sum())
+        self.value[who] = values
+        self.since[who] = self.turn
+        above = np.flatnonzero(values > self.floor)
+        self.exit[who] = np.inf
+        self.exit[who[above]] = self.level + np.log(self.floor / values[above])
+        self.count += len(above)
+
+    def settle(self) -> None:
+        """End the turn's updates: those whose attention fell to the floor leave the active set; empty chunks go."""
+        keep = []
+        for c in self._chunks:
+            end = c.start + int(np.searchsorted(self._exits.data[c.start : c.active_end], self.level, side="left"))
+            if end < c.active_end:
+                ids = self._exit_ids.data[end : c.active_end]
+                self.count -= int((self.since[ids] == c.turn).sum())  # entries set again since are stale
+                c.active_end = end
+            if c.active_end > c.start:
+                keep.append(c)
+        self._chunks = keep
+        self._compact()
+
+    def add(self, who: np.ndarray, segment: np.ndarray, weight: np.ndarray) -> None:
+        """Record this turn's newly set active personas (`who` unique, sorted by segment, with its posting weight).
+
+        The weight bounds a persona's posting rate from now until it is set again:
+        rate at turn t ≤ weight · exp(L_t − L_now) · (a factor per segment given to `candidates`).
+        """
+        if len(who) == 0:
+            return
+        if np.any(segment[1:] < segment[:-1]):
+            raise ValueError("Attention.add needs personas sorted by segment")
+        cum = self._cum_total + np.cumsum(weight)
+        start = self._ids.append(who.astype(np.int32, copy=False))
+        self._cum.append(cum)
+        exits = self.exit[who]
+        by_exit = np.argsort(exits)
+        self._exit_ids.append(who[by_exit].astype(np.int32, copy=False))
+        self._exits.append(exits[by_exit])
+        end = start + len(who)
+        seg_start = start + np.searchsorted(segment, np.arange(self.segments + 1), side="left")
+        before = np.concatenate([[self._cum_total], cum])
+        seg_base = before[seg_start[:-1] - start]
+        seg_weight = before[seg_start[1:] - start] - seg_base
+        self._cum_total = float(cum[-1])
+        self._chunks.append(_Chunk(self.turn, self.level, start, end, end, seg_start, seg_base, seg_weight))
+
+    def _compact(self) -> None:
+        """Forget entries before the oldest live chunk once they are most of the store."""
+        first = self._chunks[0].start if self._chunks else self._ids.size
+        if first < 65_536 or first < self._ids.size // 2:
+            return
+        for buf in (self._ids, self._cum, self._exit_ids, self._exits):
+            buf.drop_front(first)
+        for c in self._chunks:
+            c.start -= first
+            c.end -= first
+            c.active_end -= first
+            c.seg_start = c.seg_start - first
+
+    # ------------------------------------------------------------------ draws
+    def candidates(self, factor: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Draw candidate events for the active personas set before this turn; return (who, bound, attention).
+
+        Each persona of a chunk gets a Poisson number of candidates with mean its weight ·
+        exp(L_now − L_chunk) · `factor[segment]`; the model keeps a candidate with probability
+        rate / bound, so each persona's accepted events are Poisson with its true rate. Only candidates
+        on live entries of personas still active are returned (several may name one persona).
+        """
+        chunks = [c for c in self._chunks if c.turn < self.turn]
+        none = np.zeros(0, np.int32), np.zeros(0), np.zeros(0)
+        if not chunks:
+            return none
+        scale = np.exp(self.level - np.array([c.level for c in chunks]))
+        weight = np.array([c.seg_weight for c in chunks])  # C x S
+        mean = weight * scale[:, None] * factor[None, :]
+        counts = rng.poisson(mean).ravel()
+        total = int(counts.sum())
+        if total == 0:
+            return none
+        groups = np.repeat(np.arange(len(counts)), counts)
+        base = np.array([c.seg_base for c in chunks]).ravel()[groups]
+        lo = np.array([c.seg_start[:-1] for c in chunks]).ravel()[groups]
+        hi = np.array([c.seg_start[1:] for c in chunks]).ravel()[groups]
+        target = base + rng.random(total) * weight.ravel()[groups]
+        cum = self._cum.data[: self._cum.size]
+        idx = np.clip(np.searchsorted(cum, target, side="right"), lo, hi - 1)
+        who = self._ids.data[idx]
+        chunk = groups // self.segments
+        turns = np.array([c.turn for c in chunks])[chunk]
+        live = (self.since[who] == turns) & (self.exit[who] < self.level)
+        who, idx, chunk, groups = who[live], idx[live], chunk[live], groups[live]
+        entry_weight = cum[idx] - np.where(idx > lo[live], cum[np.maximum(idx - 1, 0)], base[live])
+        bound = entry_weight * scale[chunk] * factor[groups % self.segments]
+        attention = self.value[who] * scale[chunk]
+        return who, bound, attention
+
+    def sample_active(self, share: float, rng: np.random.Generator) -> np.ndarray:
+        """Return each member of the active set (as of the end of the previous turn) with probability `share`."""
+        if share <= 0 or not self._chunks:
+            return np.zeros(0, np.int32)
+        picked = []
+        rate = -np.log1p(-share) if share < 1 else np.inf
+        for c in self._chunks:
+            size = c.active_end - c.start
+            if size == 0:
+                continue
+            ids = self._exit_ids.data[c.start : c.active_end]
+            if np.isinf(rate):
+                hits = ids
+            else:
+                hits = ids[rng.integers(0, size, rng.poisson(size * rate))]
+            picked.append(hits[self.since[hits] == c.turn])
+        if not picked:
+            return np.zeros(0, np.int32)
+        return np.unique(np.concatenate(picked)).astype(np.int32, copy=False)
