@@ -67,6 +67,10 @@ MIGRATIONS: list[str] = [
     );
     ALTER TABLE games ADD COLUMN facilitation TEXT;
     """,
+    # 3 -> 4: the engine version a game was played on (games saved before it: version 1)
+    """
+    ALTER TABLE games ADD COLUMN engine INTEGER NOT NULL DEFAULT 1;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -105,6 +109,7 @@ class GameRecord:
     parent_id: int | None
     branch_turn: int | None
     turns: int
+    engine: int = 1  # the engine version it was played on (its random streams)
 
 
 class StoreError(BackfireError):
@@ -237,12 +242,13 @@ class Store:
         team: str | None = None,
         parent_id: int | None = None,
         branch_turn: int | None = None,
+        engine: int = 1,
     ) -> int:
-        """Create a game; return its id."""
+        """Create a game played on engine version `engine`; return its id."""
         with self.transaction() as db:
             cur = db.execute(
-                "INSERT INTO games (created_at, scenario_id, scenario_hash, seed, size, opening, team, parent_id, branch_turn) VALUES (?,?,?,?,?,?,?,?,?)",
-                (time.time(), scenario_id, scenario_hash, seed, size, opening, team, parent_id, branch_turn),
+                "INSERT INTO games (created_at, scenario_id, scenario_hash, seed, size, opening, team, parent_id, branch_turn, engine) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (time.time(), scenario_id, scenario_hash, seed, size, opening, team, parent_id, branch_turn, engine),
             )
             return int(cur.lastrowid or 0)
 
@@ -314,7 +320,7 @@ class Store:
 
     _SELECT = (
         "SELECT g.id, g.created_at, g.scenario_id, g.scenario_hash, g.seed, g.size, g.opening, g.team, g.finished, g.score, g.history_score, "
-        "g.parent_id, g.branch_turn, (SELECT COUNT(*) FROM turns t WHERE t.game_id = g.id) FROM games g "
+        "g.parent_id, g.branch_turn, (SELECT COUNT(*) FROM turns t WHERE t.game_id = g.id), g.engine FROM games g "
     )
 
     @_guarded
@@ -341,7 +347,9 @@ class Store:
 
 
 def _record(r: tuple) -> GameRecord:
-    return GameRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), r[9], r[10], r[11], r[12], r[13])
+    return GameRecord(
+        r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), r[9], r[10], r[11], r[12], r[13], r[14]
+    )
 
 
 def _statements(script: str) -> list[str]:

@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from simulator.cli.main import main
-from simulator.engine import Decision
+from simulator.engine import ENGINE_VERSION, Decision
 from simulator.errors import BackfireError
 from simulator.game.open import open_game
 from simulator.game.replay import restore
@@ -96,15 +96,26 @@ def test_old_schema_is_migrated_on_open(tmp_path):
     shutil.copy(ROOT / "tests" / "fixtures" / "games_v1.db", path)
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 1
     store = Store(path)
-    assert store.version == SCHEMA_VERSION == 3
+    assert store.version == SCHEMA_VERSION == 4
     game = store.game(1)
     assert game.scenario_id == "askjpm" and game.turns == 3 and game.team is None and game.parent_id is None
+    assert game.engine == 1  # saved before engines had versions
     columns = {row[1] for row in store.db.execute("PRAGMA table_info(turns)")}
     assert "injects" in columns
-    resumed = restore(store, 1)  # the old game is still playable, and verified turn by turn
-    assert resumed.turn == 3
-    resumed.play(Decision("wait"))
-    assert store.game(1).turns == 4
+    assert len(store.turns(1)) == 3  # its turns stay readable
+    # Engine 2 draws the same model with other random streams: the game cannot be replayed exactly, and says so.
+    with pytest.raises(BackfireError, match=r"engine version 1.*cannot be replayed.*seed 3"):
+        restore(store, 1)
+    assert store.game(1).turns == 3  # and nothing was lost
+
+
+def test_games_record_the_engine_they_were_played_on(tmp_path):
+    store = Store(tmp_path / "g.db")
+    session = open_game(resolve("askjpm"), 5, 2000, store=store)
+    session.start()
+    session.play(Decision("wait"))
+    assert store.game(session.game_id).engine == ENGINE_VERSION == 2
+    assert restore(store, session.game_id).turn == 1
 
 
 def test_newer_schema_is_refused(tmp_path):

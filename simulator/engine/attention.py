@@ -35,7 +35,7 @@ class _Buffer:
     """A growable 1-D array (amortised O(1) appends, compacted from the front)."""
 
     def __init__(self, dtype: type, capacity: int = 1024):
-        self.data = np.empty(capacity, dtype)
+        self.data: np.ndarray = np.empty(capacity, dtype)
         self.size = 0
 
     def append(self, values: np.ndarray) -> int:
@@ -103,7 +103,7 @@ class Attention:
         """Return the attention of `who` now, after this turn's decay (frozen where each one left the set)."""
         u = self.since[who]
         levels = self.levels.data[: self.levels.size]
-        out = self.value[who]  # a persona never set has 0
+        out: np.ndarray = self.value[who]  # a persona never set has 0
         seen = np.flatnonzero(u >= 0)
         if len(seen) == 0:
             return out
@@ -233,10 +233,7 @@ class Attention:
             if size == 0:
                 continue
             ids = self._exit_ids.data[c.start : c.active_end]
-            if np.isinf(rate):
-                hits = ids
-            else:
-                hits = ids[rng.integers(0, size, rng.poisson(size * rate))]
+            hits = ids if np.isinf(rate) else ids[rng.integers(0, size, rng.poisson(size * rate))]
             picked.append(hits[self.since[hits] == c.turn])
         if not picked:
             return np.zeros(0, np.int32)

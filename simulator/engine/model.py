@@ -401,24 +401,24 @@ class Simulation:
                 st.saw_brand_post[late] = latest.id
                 st.viewers.add(latest.id, late)
         bounds: dict[int, float] = {}
-        for post in st.viewers.posts():
-            if fresh_by_post[post] < STALE_POST:  # a stale post draws nobody: drop its audience
-                st.viewers.drop(post)
+        for b in st.viewers.posts():
+            if fresh_by_post[b] < STALE_POST:  # a stale post draws nobody: drop its audience
+                st.viewers.drop(b)
             else:
-                bounds[post] = float(d.reply_rate * post_prov[post] * fresh_by_post[post] * np.exp(d.stance_weight))
-        cand, post = st.viewers.events(bounds, st.saw_brand_post, self.rng)
+                bounds[b] = float(d.reply_rate * post_prov[b] * fresh_by_post[b] * np.exp(d.stance_weight))
+        cand, cand_post = st.viewers.events(bounds, st.saw_brand_post, self.rng)
         if len(cand) == 0:
             return none
         lam = (
             d.reply_rate
-            * post_prov[post]
-            * fresh_by_post[post]
+            * post_prov[cand_post]
+            * fresh_by_post[cand_post]
             * np.exp(-d.stance_weight * st.stance[cand])
             * self._fatigue(st.posts_made[cand])
         )
-        bound = d.reply_rate * post_prov[post] * fresh_by_post[post] * np.exp(d.stance_weight)
+        bound = d.reply_rate * post_prov[cand_post] * fresh_by_post[cand_post] * np.exp(d.stance_weight)
         accepted = self.rng.random(len(cand)) * bound < lam
         who, first = np.unique(cand[accepted], return_index=True)
         if len(who) == 0:
             return who.astype(np.int32), np.zeros(0, np.int8), np.zeros(0, np.int32)
-        return who.astype(np.int32), self._choose(self._mix(who, None, None, rate)), post[accepted][first]
+        return who.astype(np.int32), self._choose(self._mix(who, None, None, rate)), cand_post[accepted][first]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from simulator.engine import parse_script
+from simulator.engine import ENGINE_VERSION, parse_script
 from simulator.engine.decisions import unquote
 from simulator.errors import BackfireError
 from simulator.game.open import open_game
@@ -53,6 +53,13 @@ def restore(store: Store, game_id: int, upto: int | None = None, branch: bool = 
             f"game {game_id} was played on a different version of {record.scenario_id!r} "
             f"({loaded.path} has changed since); its turns cannot be replayed exactly"
         )
+    if record.engine != ENGINE_VERSION:
+        raise BackfireError(
+            f"game {game_id} was played on engine version {record.engine}; this Backfire's engine (version "
+            f"{ENGINE_VERSION}) draws the same model with other random numbers, so the game cannot be replayed "
+            f"turn by turn. Its saved turns and score stay readable (`backfire history`); to play it again, start a "
+            f"new game with seed {record.seed} and the same decisions"
+        )
     saved = store.turns(game_id)
     if upto is not None:
         if not 0 <= upto <= len(saved):
@@ -88,6 +95,7 @@ def restore(store: Store, game_id: int, upto: int | None = None, branch: bool = 
             record.team,
             game_id,
             len(saved),
+            engine=ENGINE_VERSION,
         )
         for turn, decision_text, metrics in saved:
             store.save_turn(session.game_id, turn, decision_text, metrics)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from simulator.audience import Audience, build_audience
-from simulator.engine import Decision, Run, RunResult
+from simulator.engine import ENGINE_VERSION, Decision, Run, RunResult
 from simulator.engine.decisions import check_decision, check_text, quote
 from simulator.engine.feed import FeedItem
 from simulator.engine.params import EngineParams, compile_params
@@ -126,6 +126,7 @@ class Session:
                     self.team,
                     self.parent_id,
                     self.branch_turn,
+                    engine=ENGINE_VERSION,
                 )
 
     def _started(self) -> Run:

@@ -26,6 +26,7 @@ from simulator.engine.params import BrandOption, EffectSpec, EngineParams, Injec
 from simulator.engine.state import ActiveEffect, BrandPost, TurnRecord
 from simulator.errors import BackfireError
 
+
 @dataclass
 class OracleState:
     """Arrays over N personas plus the brand's and the campaign's state."""

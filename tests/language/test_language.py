@@ -126,11 +126,13 @@ def test_a_line_that_needs_cancel_never_shows_before_one_or_without_one():
         "    snark:\n      snark:\n", '    snark:\n      snark:\n        - {text: "MARK1 {hashtag}", after: [cancel]}\n'
     )
     scenario = parse_scenario_text(text, "marked.yaml")
-    with_cancel = run(scenario, 3, parse_script(scenario, "wait*10,cancel:badidea"), size=20_000, with_feed=True)
-    shown = [i.turn for i in with_cancel.feed if "MARK1" in i.text.upper()]
+    shown = []
+    for seed in (3, 4, 5):  # the line is one of several the snark accounts may post: some crowd shows it
+        with_cancel = run(scenario, seed, parse_script(scenario, "wait*10,cancel:badidea"), size=20_000, with_feed=True)
+        shown += [i.turn for i in with_cancel.feed if "MARK1" in i.text.upper()]
+        without = run(scenario, seed, parse_script(scenario, "wait*96"), size=20_000, with_feed=True)
+        assert not [i for i in without.feed if "MARK1" in i.text.upper()]
     assert shown and min(shown) >= 10
-    without = run(scenario, 3, parse_script(scenario, "wait*96"), size=20_000, with_feed=True)
-    assert not [i for i in without.feed if "MARK1" in i.text.upper()]
 
 
 def test_replies_are_threaded_and_about_the_post_they_answer():
