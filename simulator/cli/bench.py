@@ -157,6 +157,25 @@ def print_engine(out: Console, r: dict[str, Any]) -> None:
             right={0, 1, 2, 3, 4, 5, 6, 7},
         )
     )
+    parts = ["exposure", "attention", "posts", "replies", "records"]
+    out.print(
+        table(
+            "Engine time per turn (mean over the run), by part; metrics and feed are outside the engine",
+            ["personas", "engine (run)", *parts, "metrics", "per 1,000 posts", "edges/s (engine)"],
+            [
+                [
+                    fmt_int(x["size"]),
+                    fmt_seconds(x["engine_seconds"]),
+                    *[fmt_seconds(x["engine_parts"][k] / r["turns"]) for k in parts],
+                    fmt_seconds(x["metrics_seconds"] / r["turns"]),
+                    fmt_seconds(x["seconds_per_1000_events"]) if x["seconds_per_1000_events"] else "—",
+                    f"{x['edges_touched_per_engine_second']:,.0f}",
+                ]
+                for x in r["rows"]
+            ],
+            right=set(range(9)),
+        )
+    )
     for x in r["rows"]:
         if x.get("feed_seconds") is not None and x["run_seconds"]:
             without = x["run_seconds"] - x["feed_seconds"]
@@ -167,6 +186,12 @@ def print_engine(out: Console, r: dict[str, Any]) -> None:
             )
     c = r["cascade"]
     if c:
+        whole = next((x for x in r["rows"] if x["size"] == c["size"]), None)
+        if whole:
+            out.print(
+                f"Edges/s at {fmt_int(c['size'])} personas: whole engine step {whole['edges_touched_per_engine_second']:,.0f}, "
+                f"the cascade kernel alone {c['edges_per_second']:,.0f}."
+            )
         out.print(
             f"Cascade step at {fmt_int(c['size'])} personas: {fmt_int(c['edges'])} edges in {fmt_seconds(c['seconds'])} = {c['edges_per_second']:,.0f} edges/s (target ≥ {ENGINE_TARGETS['edges_per_second_per_core']:,.0f}, within 3× of 1e8 per core)."
         )
@@ -177,6 +202,20 @@ def print_engine(out: Console, r: dict[str, Any]) -> None:
         )
     else:
         out.print("NDlib is not installed: `pip install -e .[bench]` to compare.")
+    m = r["compare"]
+    out.print(
+        f"compare {r['scenario']} over {m['strategies']} strategies: {m['seeds_timed']} seeds in {fmt_seconds(m['seconds'])} "
+        f"on {m['workers']} workers, so --runs 1000 ≈ {fmt_seconds(m['estimate_seconds'])} (target ≤ 5 min)."
+    )
+    out.print(
+        f"Engine time of a full run: {fmt_int(r['default_size'])} personas {fmt_seconds(r['default_engine_seconds'])} "
+        f"(target ≤ 0.15 s)"
+        + (
+            f"; 1,000,000 personas {fmt_seconds(r['million_engine_seconds'])} (target ≤ 1 s)."
+            if r["million_engine_seconds"] is not None
+            else "."
+        )
+    )
     checks = ", ".join(f"{k}: {'pass' if v else ('—' if v is None else 'FAIL')}" for k, v in r["checks"].items())
     out.print(f"Targets: {checks}")
 
@@ -191,5 +230,19 @@ def print_app(out: Console, r: dict[str, Any]) -> None:
         out.print(
             f"Key to screen while turns of a {r['key_latency_size']:,}-persona crowd compute: median {r['key_latency_median'] * 1000:,.1f} ms, max {r['key_latency_max'] * 1000:,.1f} ms over {r['key_presses_while_computing']} presses (target < 50 ms)"
         )
+    m = r["compare"]
+    out.print(
+        f"compare {r['scenario']} over {m['strategies']} strategies: {m['seeds_timed']} seeds in {fmt_seconds(m['seconds'])} "
+        f"on {m['workers']} workers, so --runs 1000 ≈ {fmt_seconds(m['estimate_seconds'])} (target ≤ 5 min)."
+    )
+    out.print(
+        f"Engine time of a full run: {fmt_int(r['default_size'])} personas {fmt_seconds(r['default_engine_seconds'])} "
+        f"(target ≤ 0.15 s)"
+        + (
+            f"; 1,000,000 personas {fmt_seconds(r['million_engine_seconds'])} (target ≤ 1 s)."
+            if r["million_engine_seconds"] is not None
+            else "."
+        )
+    )
     checks = ", ".join(f"{k}: {'pass' if v else ('—' if v is None else 'FAIL')}" for k, v in r["checks"].items())
     out.print(f"Targets: {checks}")

@@ -116,22 +116,32 @@ class Attention:
         out[seen] *= np.exp(levels[at] - levels[u])
         return out
 
-    def active_before(self, who: np.ndarray) -> np.ndarray:
-        """True for those of `who` who were in the active set at the end of the previous turn."""
-        if self.turn <= 0:
-            return np.zeros(len(who), bool)
-        result: np.ndarray = self.exit[who] < self.levels.data[self.turn - 1]
-        return result
+    def touch(self, who: np.ndarray, exposure: np.ndarray, gain: float) -> tuple[np.ndarray, np.ndarray]:
+        """Raise the attention of `who` (unique) with this turn's exposure; return (attention, exit level).
 
-    def set(self, who: np.ndarray, values: np.ndarray) -> None:
-        """Set the attention of `who` (unique) this turn; those above the floor are active."""
-        self.count -= int(self.active_before(who).sum())
+        The new attention is 1 − (1 − a)·exp(−gain·exposure), where a is `current(who)`; those above the
+        floor are active, and the exit level says when each will leave (inf: not active).
+        """
+        levels = self.levels.data[: self.levels.size]
+        u = self.since[who]
+        x = self.exit[who]
+        if self.turn > 0:
+            self.count -= int(np.count_nonzero(x < levels[self.turn - 1]))  # they were active; counted again below
+        at = np.full(len(who), self.turn)
+        left = np.flatnonzero((x >= self.level) & (u >= 0))  # left the set before: frozen where it fell
+        if len(left):
+            at[left] = np.maximum(np.searchsorted(-levels, -x[left], side="left"), u[left])
+        # A persona never set has value 0 (u = −1 reads the last level: any finite factor).
+        now = self.value[who] * np.exp(levels[at] - levels[u])
+        values: np.ndarray = 1 - (1 - now) * np.exp(-gain * exposure)
         self.value[who] = values
         self.since[who] = self.turn
         above = np.flatnonzero(values > self.floor)
-        self.exit[who] = np.inf
-        self.exit[who[above]] = self.level + np.log(self.floor / values[above])
+        exits = np.full(len(who), np.inf)
+        exits[above] = self.level + np.log(self.floor / values[above])
+        self.exit[who] = exits
         self.count += len(above)
+        return values, exits
 
     def settle(self) -> None:
         """End the turn's updates: those whose attention fell to the floor leave the active set; empty chunks go."""
@@ -147,7 +157,7 @@ class Attention:
         self._chunks = keep
         self._compact()
 
-    def add(self, who: np.ndarray, segment: np.ndarray, weight: np.ndarray) -> None:
+    def add(self, who: np.ndarray, segment: np.ndarray, weight: np.ndarray, exits: np.ndarray | None = None) -> None:
         """Record this turn's newly set active personas (`who` unique, sorted by segment, with its posting weight).
 
         The weight bounds a persona's posting rate from now until it is set again:
@@ -160,7 +170,8 @@ class Attention:
         cum = self._cum_total + np.cumsum(weight)
         start = self._ids.append(who.astype(np.int32, copy=False))
         self._cum.append(cum)
-        exits = self.exit[who]
+        if exits is None:
+            exits = self.exit[who]
         by_exit = np.argsort(exits)
         self._exit_ids.append(who[by_exit].astype(np.int32, copy=False))
         self._exits.append(exits[by_exit])

@@ -126,13 +126,13 @@ def expose(
         count = rng.binomial(n, promoted_share)
         targets.append(rng.integers(0, n, count).astype(np.int32))
         weights.append(np.ones(count))
-        kinds.append(np.full(count, -1, np.int8))
+        kinds.append(np.full(count, k + 1, np.int8))  # column k + 1 = the tag itself
     discovery = rng.binomial(n, min(params.rates.spontaneous * params.dt_hours, 1.0))
     if discovery:
         who = rng.integers(0, n, discovery).astype(np.int32)
         targets.append(who)
         weights.append(np.ones(discovery))
-        kinds.append(np.full(discovery, -1, np.int8))  # the tag itself
+        kinds.append(np.full(discovery, k + 1, np.int8))  # the tag itself
     brand_targets = None
     if brand_post is not None:
         reach = audience.graph.brand_followers
@@ -151,9 +151,8 @@ def expose(
     if len(t_all) == 0:
         return nothing
     w_all = np.concatenate(weights)
-    k_all = np.concatenate(kinds)
-    cols = k + 2  # kinds, brand post, tag discovery (-1 → last column)
-    col = np.where(k_all < 0, k + 1, k_all).astype(np.int64)
+    col = np.concatenate(kinds)  # each target's column: its post's kind, k for the brand post, k + 1 for the tag
+    cols = k + 2
     touched = scratch.unique(t_all)
     scratch.slot[touched] = np.arange(len(touched))
     row = scratch.slot[t_all]

@@ -216,11 +216,9 @@ class Simulation:
         # Attention: the active set decays (one number for everyone), then rises with what was seen this turn.
         st.attention.decay(turn, 0.5 ** (p.turn_minutes / (d.attention_half_life * lv.attention)))
         total_exp = ex.total
-        attention = np.zeros(0)
+        attention = exits = np.zeros(0)
         if len(touched):
-            gain = d.exposure_gain * st.novelty
-            attention = 1 - (1 - st.attention.current(touched)) * np.exp(-gain * total_exp)
-            st.attention.set(touched, attention)
+            attention, exits = st.attention.touch(touched, total_exp, d.exposure_gain * st.novelty)
         st.attention.settle()
         newly = touched[~st.seen[touched]] if len(touched) else touched
         st.seen[touched] = True
@@ -268,10 +266,10 @@ class Simulation:
         np.add.at(st.posts_made, all_posters, 1)
         # The touched who stay attentive join the active set with a bound on their posting rate.
         if len(touched):
-            keep = attention > st.attention.floor
+            keep = np.flatnonzero(attention > st.attention.floor)
             who = touched[keep]
             weight = self.audience.activity[who] * attention[keep] * self._fatigue(st.posts_made[who])
-            st.attention.add(who, self.audience.segment[who], weight)  # ids run segment by segment
+            st.attention.add(who, self.audience.segment[who], weight, exits[keep])  # ids run segment by segment
         if d.novelty_half_volume is not None:
             on_tag = len(all_posters) - int(is_reply.sum())  # replies go to the brand's post, not the tag
             st.novelty *= 0.5 ** (on_tag / d.novelty_half_volume)

@@ -44,8 +44,8 @@ def test_lazy_attention_matches_eager_updates(seed):
         lazy.decay(turn, decay)
         now = lazy.current(touched)
         np.testing.assert_allclose(now, before, rtol=1e-9, atol=1e-15)
-        values = 1 - (1 - now) * np.exp(-gain)
-        lazy.set(touched, values)
+        values, _ = lazy.touch(touched, gain, 1.0)
+        np.testing.assert_allclose(values, eager[touched], rtol=1e-9, atol=1e-15)
         lazy.settle()
         up = values > floor
         lazy.add(touched[up], segment[touched[up]], np.ones(int(up.sum())))
