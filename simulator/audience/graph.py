@@ -175,6 +175,8 @@ def _split_rows(counts: np.ndarray, shares: np.ndarray, rng: np.random.Generator
     for a, share in enumerate(shares[:-1]):
         if mass <= 0:
             break
+        if share <= 0:
+            continue
         out[:, a] = rng.binomial(left, min(1.0, max(0.0, share / mass)))
         left = left - out[:, a]
         mass -= share
@@ -219,31 +221,35 @@ def build_numpy(
         key <<= bits
         key |= np.repeat(ids, column)
         key.sort()
-        key &= low
+        key &= low  # the followers, in random order
         pair = np.repeat(np.arange(lo, hi, dtype=np.int64), in_counts) if hi > lo else np.zeros(0, np.int64)
-        pair <<= bits
+        own = np.flatnonzero(pair == key)  # self-follows (rare): sorted to the end and cut off
+        pair <<= 32
         pair |= key
+        pair[own] = np.iinfo(np.int64).max
         del key
         extra = [
-            (np.int64(node) << bits) | followers.astype(np.int64)
+            (np.int64(node) << 32) | followers.astype(np.int64)
             for node, followers in zip(hub_nodes, hub_followers, strict=False)
             if lo <= node < hi
         ]
         if extra:
             pair = np.concatenate([pair, *extra])
         pair.sort()
-        keep = (pair >> bits) != (pair & low)  # no self-follows
-        keep[1:] &= pair[1:] != pair[:-1]  # no repeated follows
-        parts.append(pair[keep])
-        del pair, keep
+        pair = pair[: len(pair) - len(own)]
+        repeats = np.flatnonzero(pair[1:] == pair[:-1]) + 1  # repeated follows (rare)
+        parts.append(np.delete(pair, repeats) if len(repeats) else pair)
+        del pair
         if progress:
             progress("follower graph", a + 2, segs + 2)
     pairs = np.concatenate(parts) if parts else np.zeros(0, np.int64)
     del parts
-    counts = np.bincount((pairs >> bits).astype(np.intp), minlength=n)
-    indptr = np.zeros(n + 1, np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    indices = (pairs & low).astype(np.int32)
+    # Rows are in order: each row starts at the first pair whose high word is its id; the low word is the follower.
+    indptr = np.searchsorted(pairs, np.arange(n + 1, dtype=np.int64) << 32).astype(np.int64)
+    if np.little_endian:
+        indices = np.ascontiguousarray(pairs.view(np.int32)[0::2])
+    else:
+        indices = (pairs & 0xFFFFFFFF).astype(np.int32)
     if progress:
         progress("follower graph", segs + 2, segs + 2)
     return FollowerGraph(indptr, indices, brand, "numpy"), hub_nodes
