@@ -35,6 +35,12 @@ def register(sub: Any) -> None:
         metavar="TEAM=SCRIPT;…",
         help="headless: each team's decision script, e.g. 'Red=wait*4,cancel:apology;Blue=answer:candid*4'",
     )
+    p.add_argument(
+        "--notes",
+        metavar="TEAM@TURN=TEXT;…",
+        help="headless: evaluators' notes, each on a team before turn TURN (0 = the start), "
+        "e.g. 'Red@4=Waited for legal;Blue@10=Good holding line'",
+    )
     add_db(p)
     add_json(p, "headless: print the hot wash as JSON")
 
@@ -61,8 +67,11 @@ def _facilitate(args: argparse.Namespace) -> int:
             plans[team.strip()] = parse_script(loaded.scenario, script)
         for team, plan in plans.items():  # each team's own opening, an option or its own words
             f.sessions[team].choose_opening(plan.opening, plan.opening_text)
+        notes = _notes(args.notes or "", f.teams, loaded.scenario.clock.turns)
         f.start()
         for turn in range(loaded.scenario.clock.turns):
+            for team, text in notes.get(turn, []):
+                f.add_note(team, text)
             for team, plan in plans.items():
                 f.set_decision(team, plan.at(turn))
             f.advance()
@@ -88,6 +97,31 @@ def _facilitate(args: argparse.Namespace) -> int:
         return 0
     from simulator.tui.app import make_app
 
+    if args.notes:
+        raise BackfireError("--notes is for a headless session (with --plans or --json); in the console press n")
     app = make_app(realtime=args.realtime, db=args.db, facilitation=f)
     app.run()
     return app.return_code or 0
+
+
+def _notes(text: str, teams: list[str], turns: int) -> dict[int, list[tuple[str, str]]]:
+    """Parse --notes 'TEAM@TURN=TEXT;…' (quote-aware, like --plans) into {turn: [(team, text)]}."""
+    from simulator.engine.decisions import split_script, unquote
+
+    out: dict[int, list[tuple[str, str]]] = {}
+    for part in split_script(text, ";"):
+        if not part.strip():
+            continue
+        head, sep, note = part.partition("=")
+        team, at, turn = head.partition("@")
+        if not sep or not at:
+            raise BackfireError(f"--notes needs TEAM@TURN=TEXT parts separated by ';', got {part.strip()!r}")
+        if team.strip() not in teams:
+            raise BackfireError(f"--notes names {team.strip()!r}, not one of the teams: {', '.join(teams)}")
+        if not turn.strip().isdigit() or int(turn) >= turns:
+            raise BackfireError(f"--notes: the turn in {part.strip()!r} must be a whole number from 0 to {turns - 1}")
+        note = note.strip()
+        if len(note) >= 2 and note[0] == note[-1] == '"':
+            note = unquote(note)
+        out.setdefault(int(turn), []).append((team.strip(), note))
+    return out

@@ -115,6 +115,10 @@ class Facilitation:
         for t in [team] if team else self.teams:
             self._session(t).custom_inject(text)
 
+    def add_note(self, team: str, text: str, by: str = "facilitator") -> dict[str, Any]:
+        """An evaluator's note on one team at this turn (it changes nothing in the run)."""
+        return self._session(team).add_note(text, by)
+
     def board(self) -> list[BoardRow]:
         """The side-by-side board: each team's latest numbers."""
         rows = []
@@ -165,6 +169,7 @@ class Facilitation:
                     "script": score.script,
                     "dimensions": [d.__dict__ for d in score.dimensions],
                     "game_id": s.game_id,
+                    "notes": list(s.notes),
                 }
             )
         rows.sort(key=lambda r: -float(r["score"]))

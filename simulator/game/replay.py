@@ -77,12 +77,18 @@ def restore(store: Store, game_id: int, upto: int | None = None, branch: bool = 
             if event_turn == turn:
                 if kind == "inject":
                     session.fire_inject(payload["id"])
-                else:
+                elif kind == "custom":
                     session.custom_inject(payload["text"], payload.get("reach", 0.05))
         decision = parse_script(loaded.scenario, decision_text).decisions[0]
         replayed = session.play(decision)
         if not same_metrics(metrics, json.loads(json.dumps(replayed, sort_keys=True))):
             raise BackfireError(f"game {game_id}, turn {turn}: replaying the saved decisions gave different metrics")
+    minutes = loaded.scenario.clock.turn_minutes
+    session.notes = [  # evaluators' notes change nothing in the run: they are read back, not replayed
+        {"turn": t, "minute": t * minutes, "text": p["text"], "by": p.get("by", "facilitator")}
+        for t, kind, p in events
+        if kind == "note" and t <= len(saved)
+    ]
     session.store = store
     if branch:
         session.parent_id, session.branch_turn = game_id, len(saved)

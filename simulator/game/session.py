@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str, float, float], None]
 RANGE_CROWDS = 10  # crowds the debrief scores your decisions on, to say how often they beat history
+NOTE_MAX_CHARS = 500  # an evaluator's note: a line or two, not an essay
 
 
 class Session:
@@ -62,6 +63,7 @@ class Session:
         self._run: Run | None = None
         self._history: RunResult | None = None
         self._lock = threading.Lock()
+        self.notes: list[dict[str, Any]] = []  # evaluators' notes: turn, minute, text, by
 
     # ---------------------------------------------------------------- set-up
     def build_crowd(self, progress: Progress | None = None) -> Audience:
@@ -325,6 +327,23 @@ class Session:
             self.store.save_event(self.game_id, self.turn, "custom", {"text": text, "reach": reach})
         game.fire_now(inj)
         return inj_id
+
+    # ---------------------------------------------------------------- evaluator notes
+    def add_note(self, text: str, by: str = "facilitator") -> dict[str, Any]:
+        """An evaluator's note on this team at this turn (HSEEP's evaluator role): saved, shown in the hot wash and report.
+
+        A note changes nothing in the run; replaying the game skips it.
+        """
+        text = " ".join(text.split())
+        if not text:
+            raise BackfireError("a note needs some text")
+        if len(text) > NOTE_MAX_CHARS:
+            raise BackfireError(f"a note is at most {NOTE_MAX_CHARS} characters ({len(text)} given)")
+        note = {"turn": self.turn, "minute": self.turn * self.scenario.clock.turn_minutes, "text": text, "by": by}
+        self.notes.append(note)
+        if self.store is not None and self.game_id is not None:
+            self.store.save_event(self.game_id, self.turn, "note", {"text": text, "by": by})
+        return note
 
     # ---------------------------------------------------------------- menus
     def options(self, move: str) -> list[MoveOption]:

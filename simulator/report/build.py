@@ -15,7 +15,7 @@ from typing import Any
 from simulator.engine import RunResult, parse_script
 from simulator.engine.decisions import describe
 from simulator.errors import BackfireError
-from simulator.formatting import fmt_metric
+from simulator.formatting import fmt_clock, fmt_metric
 from simulator.game.replay import restore
 from simulator.scenario.schema import Scenario
 from simulator.store import Store
@@ -75,6 +75,15 @@ class WrittenPost:
 
 
 @dataclass(frozen=True)
+class Note:
+    """An evaluator's note on a team at a turn."""
+
+    minute: int
+    by: str
+    text: str
+
+
+@dataclass(frozen=True)
 class PlanRow:
     """A row of the improvement plan: what to change, and who owns it by when (left for the team to fill)."""
 
@@ -109,6 +118,7 @@ class TeamReport:
     reasons: list[str] = field(default_factory=list)  # why the score came out as it did, in words
     verdict: str = ""  # better than, worse than or level with history
     written: list[WrittenPost] = field(default_factory=list)  # posts in the team's own words, with their readings
+    notes: list[Note] = field(default_factory=list)  # what evaluators saw, in their words
 
 
 @dataclass(frozen=True)
@@ -177,17 +187,55 @@ def fmt(metric: str, value: float) -> str:
     return fmt_metric(metric, value)
 
 
-def _plan(weaker: list[DimensionRow], faulted: list[LessonItem], advice: list[LessonItem]) -> list[PlanRow]:
-    """Rows of the improvement plan: each weak dimension with a distinct lesson, then each faulted decision."""
+# What to rehearse when a dimension came out worse than history and no source's advice is left for it.
+DIMENSION_ACTIONS = {
+    "hostile_total": (
+        "Shorten the storm: `backfire compare {scenario}` ranks the moves that cut hostile posts on these crowds; "
+        "rehearse the best one at the turn you would make it, and agree beforehand who may post it without sign-off."
+    ),
+    "hostile_reach_share": (
+        "Keep hostile posts from travelling: decide before the tag trends (pause, answer or close); "
+        "a holding line within the first hour stops feeding the tag."
+    ),
+    "replies_to_last_brand_post": (
+        "Your last post drew the crowd onto it: read a draft with `backfire read` before posting "
+        "(provocation above 1× invites replies), and prefer a short, specific line to a quip."
+    ),
+    "stance_change": (
+        "Reputation fell further than history's: name what you will do and by when (accountability and "
+        "corrective action) rather than defending the record."
+    ),
+}
+
+
+def _alternative(scenario: Scenario, move: str) -> str | None:
+    """A praised or advised lesson on the same kind of move as a faulted decision: what to do instead."""
+    kind = move.split(":", 1)[0]
+    for lesson in scenario.lessons:
+        if lesson.stance == "faulted" or move in lesson.options or kind in lesson.options:
+            continue  # it speaks to this very move (or to every move of its kind): not an alternative
+        if any(o.startswith(kind + ":") for o in lesson.options):
+            return f"{lesson.summary} ({scenario.source(lesson.source).title})"
+    return None
+
+
+def _plan(
+    scenario: Scenario, weaker: list[DimensionRow], faulted: list[LessonItem], advice: list[LessonItem]
+) -> list[PlanRow]:
+    """Rows of the improvement plan: each weak dimension with a distinct lesson, then each faulted decision.
+
+    A weak dimension without a lesson left gets an action for that dimension; a faulted decision gets the
+    sources' alternative for that kind of move when they give one, else a step to rehearse that decision.
+    """
     plan = []
     unused = list(advice)
     for d in weaker:
         fix = unused.pop(0) if unused else None
-        action = (
-            fix.summary
-            if fix
-            else f"Compare the alternatives that lower {d.label.lower()} on this crowd (backfire compare) and rehearse the best."
+        generic = (
+            f"Compare the alternatives that lower {d.label.lower()} on this crowd "
+            f"(`backfire compare {scenario.id}`) and rehearse the best."
         )
+        action = fix.summary if fix else DIMENSION_ACTIONS.get(d.metric, generic).format(scenario=scenario.id)
         plan.append(
             PlanRow(
                 d.label,
@@ -197,14 +245,16 @@ def _plan(weaker: list[DimensionRow], faulted: list[LessonItem], advice: list[Le
             )
         )
     for f in faulted:
-        plan.append(
-            PlanRow(
-                f"Decision {f.decision}",
-                f.summary,
-                "Agree beforehand when and how to respond instead; rehearse it.",
-                f.source,
-            )
+        when = "" if f.minute is None else f" at {fmt_clock(f.minute)}"
+        what = f.decision if "“" in f.decision else f"“{f.decision}”"
+        instead = _alternative(scenario, f.move) if f.move else None
+        action = (
+            f"Instead of {what}{when}: {instead}"
+            if instead
+            else f"Write what you would post instead of {what}{when}, test it with `backfire read`, "
+            "and agree it before the next exercise."
         )
+        plan.append(PlanRow(f"Decision {f.decision}", f.summary, action, f.source))
     return plan
 
 
@@ -237,6 +287,9 @@ def _team(store: Store, game_id: int) -> tuple[TeamReport, Scenario, RunResult]:
             timeline.append(
                 TimelineEvent(t["turn"], t["minute"], name, "inject", found.label if found is not None else inj)
             )
+    notes = [Note(n["minute"], n["by"], n["text"]) for n in session.notes]
+    timeline += [TimelineEvent(n["turn"], n["minute"], name, "note", n["text"]) for n in session.notes]
+    timeline.sort(key=lambda e: e.turn)
     dims = [DimensionRow(**d.__dict__) for d in score.dimensions]
     strengths = [d for d in dims if d.you_score - d.history_score >= STRENGTH_POINTS]
     weaker = [d for d in dims if d.history_score - d.you_score >= STRENGTH_POINTS]
@@ -280,8 +333,9 @@ def _team(store: Store, game_id: int) -> tuple[TeamReport, Scenario, RunResult]:
         areas_for_improvement=weaker,
         faulted_decisions=faulted,
         advice=advice,
-        improvement_plan=_plan(weaker, faulted, advice),
+        improvement_plan=_plan(scenario, weaker, faulted, advice),
         written=written,
+        notes=notes,
         timeline=timeline,
         hostile_series=[t["hostile"] for t in turns],
         stance_by_segment=score.stance_change_by_segment,

@@ -144,6 +144,10 @@ def to_html(r: Report) -> str:
                 f"<li>{e(f.decision)}{'' if f.minute is None else ' at ' + fmt_clock(f.minute)}<blockquote>{e(f.quote)} — <em>{e(f.source)}</em></blockquote></li>"
             )
         out.append("</ul>")
+        if t.notes:
+            out.append(f"<p><em>What the evaluators saw of {e(t.team)}:</em></p><ul class='notes'>")
+            out += [f"<li>{e(fmt_clock(n.minute))} ({e(n.by)}): {e(n.text)}</li>" for n in t.notes]
+            out.append("</ul>")
         if t.written:
             out.append(f"<p><em>{e(t.team)}'s own words, as the game read them:</em></p><ul class='written'>")
             for w in t.written:

@@ -75,6 +75,10 @@ def to_markdown(r: Report) -> str:
         if not t.areas_for_improvement and not t.faulted_decisions:
             lines.append("- none found against history or the sources")
         lines.append("")
+        if t.notes:
+            lines += [f"*What the evaluators saw of {t.team}:*", ""]
+            lines += [f"- {fmt_clock(n.minute)} ({n.by}): {n.text}" for n in t.notes]
+            lines.append("")
         if t.written:
             lines += [f"*{t.team}'s own words, as the game read them:*", ""]
             for w in t.written:

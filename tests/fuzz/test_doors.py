@@ -121,6 +121,34 @@ def test_backfire_read_reads_or_refuses_any_text(text, move, reply):
     record("read", "read" if code == 0 else "refused")
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None, max_examples=300)
+@given(
+    text=st.one_of(
+        st.text(alphabet=st.characters(codec="utf-8"), max_size=120),
+        st.builds(
+            lambda team, turn, note: f"{team}@{turn}={note}",
+            st.sampled_from(["Red", "Blue", "Gold", "", "Red "]),
+            st.sampled_from(["0", "4", "95", "96", "-1", "x", "", "4.5"]),
+            st.text(alphabet=st.characters(codec="utf-8"), max_size=40),
+        ),
+    )
+)
+@example(text='Red@2="unclosed')
+@example(text='Red@2="a;b";Blue@3=c')
+@example(text="Red@2=\\")
+def test_evaluator_notes_parse_or_are_refused(text):
+    from simulator.cli.workshops import _notes
+
+    try:
+        parsed = _notes(text, ["Red", "Blue"], 96)
+    except BackfireError as exc:
+        assert str(exc)
+        record("notes", "refused")
+        return
+    assert all(0 <= turn < 96 and team in ("Red", "Blue") for turn, notes in parsed.items() for team, _ in notes)
+    record("notes", "parsed")
+
+
 @settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(script=scripts)
 @example(script="wait*99999999999999999999")  # once a MemoryError: the list was built before its length was checked

@@ -65,6 +65,15 @@ async def test_three_teams_with_a_custom_inject_under_pilot(tmp_path, monkeypatc
         red_feed = [i.text for i in f.sessions["Red"].feed(100) if i.inject]
         assert "Reuters calls about the memo" in blue_feed and "Reuters calls about the memo" not in red_feed
         assert any(i.startswith("custom_") for i in f.sessions["Blue"].metrics()[-1]["injects"])
+        # An evaluator's note on Green (the team list starts on the team being entered: Blue).
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("shift+tab", "down")  # from the text to the team list: Green
+        await pilot.click("#note-text")
+        await pilot.press(*"Green never checked the feed", "enter")
+        await settle(pilot)
+        assert [n["text"] for n in f.sessions["Green"].notes] == ["Green never checked the feed"]
+        assert not f.sessions["Blue"].notes and f.sessions["Green"].notes[0]["turn"] == f.turn
         # The board shows every team side by side with live numbers.
         table = app.screen.query_one("#board")
         assert table.row_count == 3
@@ -218,3 +227,45 @@ def test_report_command_writes_a_file(tmp_path, capsys):
     assert main(["report", "1", "--db", db, "-o", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# After-action report: #AskJPM") and "cancel:apology" in text
+
+
+def test_evaluator_notes_reach_the_hot_wash_and_the_report_and_change_nothing(tmp_path, capsys):
+    db = str(tmp_path / "g.db")
+    args = ["facilitate", "askjpm", "--teams", "Red,Blue", "--size", "3000", "--db", db, "--json"]
+    plans = "Red=wait*4,cancel:apology;Blue=answer:candid@grievance*4"
+    notes = 'Red@2=Waited for legal sign-off;Blue@5="Named the fine; asked for follow-ups"'
+    assert main([*args, "--plans", plans, "--notes", notes]) == 0
+    noted = json.loads(capsys.readouterr().out)
+    teams = {r["team"]: r for r in noted["teams"]}
+    assert teams["Red"]["notes"] == [
+        {"turn": 2, "minute": 30, "text": "Waited for legal sign-off", "by": "facilitator"}
+    ]
+    assert teams["Blue"]["notes"][0]["text"] == "Named the fine; asked for follow-ups"  # ';' inside quotes
+    # Notes change nothing: the same session without them scores the same.
+    assert main([*args, "--db", str(tmp_path / "other.db"), "--plans", plans]) == 0
+    plain = {r["team"]: r for r in json.loads(capsys.readouterr().out)["teams"]}
+    assert all(plain[t]["score"] == teams[t]["score"] for t in teams)
+    # The report (which replays each game, skipping the notes) shows them in the timeline and per team.
+    store = Store(db)
+    md = render(build_report(store, teams["Red"]["game_id"]), "md")
+    assert "| 0h30 | Red | note | Waited for legal sign-off |" in md
+    assert "- 1h15 (facilitator): Named the fine; asked for follow-ups" in md
+    html = render(build_report(store, teams["Red"]["game_id"]), "html")
+    assert "Waited for legal sign-off" in html and "<ul class='notes'>" in html
+
+
+@pytest.mark.parametrize(
+    ("notes", "message"),
+    [
+        ("Gold@2=x", "not one of the teams"),
+        ("Red@96=x", "from 0 to 95"),
+        ("Red@x=y", "from 0 to 95"),
+        ("Red@2", "TEAM@TURN=TEXT"),
+        ("Red@2=", "a note needs some text"),
+        ("Red@2=" + "x" * 501, "at most 500 characters"),
+    ],
+)
+def test_bad_notes_are_clear_errors(tmp_path, capsys, notes, message):
+    args = ["facilitate", "askjpm", "--teams", "Red,Blue", "--size", "2000", "--db", str(tmp_path / "g.db")]
+    assert main([*args, "--plans", "Red=wait", "--notes", notes]) == 2
+    assert message in capsys.readouterr().err

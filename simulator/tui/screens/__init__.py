@@ -14,6 +14,7 @@ _WHERE = {
     "DebriefScreen": "debrief",
     "HelpScreen": "help",
     "InjectScreen": "inject",
+    "NoteScreen": "note",
     "FacilitateScreen": "facilitate",
     "HotWashScreen": "hot_wash",
 }

@@ -32,6 +32,7 @@ class FacilitateScreen(WorkingScreen):
         Binding("p", "decide('pause')", "Pause"),
         Binding("c", "decide('cancel')", "Cancel"),
         Binding("i", "inject", "Inject"),
+        Binding("n", "note", "Note"),
         Binding("r", "toggle_realtime", "Realtime"),
         Binding("h", "hot_wash", "Hot wash"),
         Binding("question_mark", "app.help", "Help"),
@@ -120,7 +121,7 @@ class FacilitateScreen(WorkingScreen):
             Text.assemble(
                 "Entering decisions for ",
                 (self.team, "bold"),
-                " — w wait · a answer · p pause · c cancel · t next team · i inject · space advance · h hot wash",
+                " — w wait · a answer · p pause · c cancel · t next team · i inject · n note · space advance · h hot wash",
             )
         )
         self.query_one("#fac-log", Static).update("\n".join(self.log_lines[-6:]))
@@ -167,6 +168,25 @@ class FacilitateScreen(WorkingScreen):
             self.f.custom_inject(value, team)
             label = value
         self.log_lines.append(f"INJECT to {team or 'every team'}: {label}")
+        self.refresh_view()
+
+    def action_note(self) -> None:
+        """An evaluator's note on a team at this turn (for the hot wash and the report)."""
+        from simulator.tui.screens.note import NoteScreen
+
+        s = next(iter(self.f.sessions.values()))
+        self.app.push_screen(NoteScreen(self.f.teams, self.team, s.clock_text()), self._note)
+
+    def _note(self, choice: tuple[str, str] | None) -> None:
+        if choice is None:
+            return
+        team, text = choice
+        try:
+            self.f.add_note(team, text)
+        except BackfireError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.log_lines.append(f"NOTE on {team}: {text}")
         self.refresh_view()
 
     def action_toggle_realtime(self) -> None:

@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from simulator.tui.app import BackfireApp
 
 
+def _clock(minute: int) -> str:
+    return f"{minute // 60}h{minute % 60:02d}"
+
+
 class HotWashScreen(Screen):
     """Every team against history and against each other, with the lessons."""
 
@@ -70,6 +74,10 @@ class HotWashScreen(Screen):
             for r in rows:
                 report = self.f.sessions[r["team"]].debrief()
                 lines.append(f"## {r['team']}")
+                if r["notes"]:
+                    lines.append("**Evaluator notes**")
+                    lines += [f"- {_clock(n['minute'])} ({n['by']}): {n['text']}" for n in r["notes"]]
+                    lines.append("")
                 for rev in report.reviews:
                     if rev.lessons:
                         lines.append(
