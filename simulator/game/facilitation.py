@@ -8,6 +8,7 @@ from typing import Any
 
 from simulator.audience import Audience
 from simulator.engine import Decision
+from simulator.engine.decisions import quote
 from simulator.errors import BackfireError
 from simulator.game.open import open_game
 from simulator.game.session import Progress, Session
@@ -66,6 +67,20 @@ class Facilitation:
             if s is not first:
                 s.share_crowd(first)
         return audience
+
+    @property
+    def started(self) -> bool:
+        """True once every team's clock has started (the openings are posted and fixed)."""
+        return all(s.started for s in self.sessions.values())
+
+    def choose_opening(self, team: str, opening: str, text: str | None = None) -> None:
+        """Set a team's opening before the clock starts: an option, or `text` in the team's own words."""
+        self._session(team).choose_opening(opening, text)
+
+    def opening_of(self, team: str) -> str:
+        """A team's opening as a script token (open:ID, or its own words in quotes)."""
+        s = self._session(team)
+        return f"open:{quote(s.opening_text)}" if s.opening_text is not None else f"open:{s.opening}"
 
     def start(self) -> None:
         """Start every team's clock."""
@@ -135,7 +150,7 @@ class Facilitation:
                     last["replies_to_latest"] if last else 0,
                     (last["mean_stance"] - start) if last else 0.0,
                     s.cancelled,
-                    str(self.pending[team]),
+                    str(self.pending[team]) if s.started else self.opening_of(team),
                 )
             )
         return rows

@@ -19,6 +19,10 @@ from tests.conftest import settle
 TEAMS = ["Red", "Blue", "Green"]
 
 
+def askjpm_default(loaded) -> str:
+    return loaded.scenario.default_opening().id
+
+
 async def test_three_teams_with_a_custom_inject_under_pilot(tmp_path, monkeypatch):
     from simulator.tui.app import make_app
     from simulator.tui.screens import FacilitateScreen, HotWashScreen
@@ -30,6 +34,30 @@ async def test_three_teams_with_a_custom_inject_under_pilot(tmp_path, monkeypatc
     f = Facilitation(loaded, TEAMS, seed=2, size=5000, store=Store(db))
     app = make_app(db=db, facilitation=f)
     async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, FacilitateScreen) and not f.started
+        # Before the clock starts, each team chooses its opening: Red the second wording, Blue its own words.
+        second = f.sessions["Red"].options("open")[1].id
+        await pilot.press("c")  # no decisions before the clock starts
+        await settle(pilot)
+        assert isinstance(app.screen, FacilitateScreen) and f.pending["Red"] == Decision("wait")
+        await pilot.press("o")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        await pilot.press("t", "o")
+        await settle(pilot)
+        await pilot.click("#dialog-words")
+        await pilot.press(*"Students: ask Jimmy Lee about careers in banking. #AskJPM", "ctrl+s")
+        await settle(pilot)
+        await pilot.press("t", "t")  # Green keeps the default; back to Red
+        await pilot.press("space")  # the clock starts: every opening goes out
+        await settle(pilot)
+        assert f.started and f.turn == 0
+        assert f.sessions["Red"].opening == second and f.sessions["Red"].opening_text is None
+        assert f.sessions["Blue"].opening_text == "Students: ask Jimmy Lee about careers in banking. #AskJPM"
+        assert f.sessions["Green"].opening == askjpm_default(loaded)
+        await pilot.press("o")  # the openings are fixed now
         await settle(pilot)
         assert isinstance(app.screen, FacilitateScreen)
         # Red cancels flippantly; Blue answers candidly; Green waits.

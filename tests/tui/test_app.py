@@ -107,12 +107,13 @@ async def test_replay_on_the_same_crowd_and_a_new_one():
 
 
 async def test_realtime_advances_on_its_own():
-    app = make_app("askjpm", seed=2, size=5000, realtime=0.05, crowds=0)
+    # A tick of 0.2 s leaves a loaded CI machine time to paint between turns (at 0.05 s the screen never settled).
+    app = make_app("askjpm", seed=2, size=5000, realtime=0.2, crowds=0)
     async with app.run_test(size=(100, 36)) as pilot:
         await settle(pilot)
         await pilot.press("s")
         await settle(pilot)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 20
         while app.session.turn < 3 and time.monotonic() < deadline:
             await pilot.pause(0.05)
             await app.workers.wait_for_complete()

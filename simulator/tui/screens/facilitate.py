@@ -25,7 +25,8 @@ class FacilitateScreen(WorkingScreen):
     """Teams, their decisions for this turn, the side-by-side board, the clock."""
 
     BINDINGS = [
-        Binding("space", "advance", "Advance clock"),
+        Binding("space", "advance", "Start / advance clock"),
+        Binding("o", "opening", "Opening"),
         Binding("t", "next_team", "Next team"),
         Binding("w", "decide('wait')", "Wait"),
         Binding("a", "decide('answer')", "Answer"),
@@ -80,7 +81,12 @@ class FacilitateScreen(WorkingScreen):
         )
         self.busy = True
         self.query_one("#fac-log", Static).update("Building the crowd every team will face…")
-        self._start()
+        self._prepare()
+
+    @work(thread=True, exclusive=True, group="engine", exit_on_error=False)
+    def _prepare(self) -> None:
+        self.f.build_crowd()
+        self.post_message(self.ClockAdvanced(self.f.turn))
 
     @work(thread=True, exclusive=True, group="engine", exit_on_error=False)
     def _start(self) -> None:
@@ -95,7 +101,12 @@ class FacilitateScreen(WorkingScreen):
     def refresh_view(self) -> None:
         """Render the facilitation's state."""
         s = next(iter(self.f.sessions.values()))
-        state = f"RUNNING (realtime every {self.realtime:g}s)" if self.running else "PAUSED (space advances)"
+        if not self.f.started:
+            state = "NOT STARTED: o sets the highlighted team's opening · space starts the clock"
+        elif self.running:
+            state = f"RUNNING (realtime every {self.realtime:g}s)"
+        else:
+            state = "PAUSED (space advances)"
         self.query_one("#fac-clock", Static).update(
             Text.assemble(
                 (f" {self.f.scenario.campaign.hashtag} ", "bold reverse"),
@@ -117,11 +128,14 @@ class FacilitateScreen(WorkingScreen):
                 f"{row.stance_change:+.3f}",
                 "CANCELLED" if row.cancelled else "live",
             )
+        keys = (
+            " — o opening · t next team · space starts the clock (every opening goes out)"
+            if not self.f.started
+            else " — w wait · a answer · p pause · c cancel · t next team · i inject · n note · space advance · h hot wash"
+        )
         self.query_one("#fac-team", Static).update(
             Text.assemble(
-                "Entering decisions for ",
-                (self.team, "bold"),
-                " — w wait · a answer · p pause · c cancel · t next team · i inject · n note · space advance · h hot wash",
+                "Entering decisions for " if self.f.started else "Choosing the opening for ", (self.team, "bold"), keys
             )
         )
         self.query_one("#fac-log", Static).update("\n".join(self.log_lines[-6:]))
@@ -130,8 +144,32 @@ class FacilitateScreen(WorkingScreen):
         self.team_index = (self.team_index + 1) % len(self.f.teams)
         self.refresh_view()
 
+    def action_opening(self) -> None:
+        """Choose the highlighted team's opening (an option or the team's own words) before the clock starts."""
+        if self.busy:
+            return
+        if self.f.started:
+            self.notify("The clock has started: the openings are posted.", severity="warning")
+            return
+        self.app.push_screen(DecisionScreen(self.f.sessions[self.team], "open"), self._opened)
+
+    def _opened(self, decision: Decision | None) -> None:
+        if decision is None:
+            return
+        team = self.team
+        try:
+            self.f.choose_opening(team, decision.option or "", decision.text)
+        except BackfireError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.log_lines.append(f"{team} opens with {self.f.opening_of(team)}")
+        self.refresh_view()
+
     def action_decide(self, move: str) -> None:
         if self.busy or self.f.over:
+            return
+        if not self.f.started:
+            self.notify("Start the clock first (space); before it, o sets each team's opening.", severity="warning")
             return
         session = self.f.sessions[self.team]
         if move == "wait":
@@ -154,6 +192,9 @@ class FacilitateScreen(WorkingScreen):
         self.refresh_view()
 
     def action_inject(self) -> None:
+        if not self.f.started:
+            self.notify("Start the clock first (space).", severity="warning")
+            return
         if not self.f.over:
             self.app.push_screen(InjectScreen(self.f), self._inject)
 
@@ -174,6 +215,9 @@ class FacilitateScreen(WorkingScreen):
         """An evaluator's note on a team at this turn (for the hot wash and the report)."""
         from simulator.tui.screens.note import NoteScreen
 
+        if not self.f.started:
+            self.notify("Start the clock first (space).", severity="warning")
+            return
         s = next(iter(self.f.sessions.values()))
         self.app.push_screen(NoteScreen(self.f.teams, self.team, s.clock_text()), self._note)
 
@@ -201,7 +245,11 @@ class FacilitateScreen(WorkingScreen):
         if self.busy or self.f.over:
             return
         self.busy = True
-        self._advance()
+        if not self.f.started:
+            self.log_lines.append("Clock started: every team's opening is posted.")
+            self._start()
+        else:
+            self._advance()
 
     @work(thread=True, exclusive=True, group="engine", exit_on_error=False)
     def _advance(self) -> None:
@@ -220,6 +268,9 @@ class FacilitateScreen(WorkingScreen):
         from simulator.tui.screens.confirm import ConfirmScreen
 
         if self.busy:
+            return
+        if not self.f.started:
+            self.notify("Start the clock first (space).", severity="warning")
             return
 
         def answered(yes: bool | None) -> None:
