@@ -205,7 +205,7 @@ def print_engine(out: Console, r: dict[str, Any]) -> None:
     m = r["compare"]
     out.print(
         f"compare {r['scenario']} over {m['strategies']} strategies: {m['seeds_timed']} seeds in {fmt_seconds(m['seconds'])} "
-        f"on {m['workers']} workers, so --runs 1000 ≈ {fmt_seconds(m['estimate_seconds'])} (target ≤ 5 min)."
+        f"on {m['workers']} workers, so --runs 1000 ≈ {m['estimate_seconds'] / 60:,.1f} min (target ≤ 5 min)."
     )
     out.print(
         f"Engine time of a full run: {fmt_int(r['default_size'])} personas {fmt_seconds(r['default_engine_seconds'])} "
@@ -233,7 +233,7 @@ def print_app(out: Console, r: dict[str, Any]) -> None:
     m = r["compare"]
     out.print(
         f"compare {r['scenario']} over {m['strategies']} strategies: {m['seeds_timed']} seeds in {fmt_seconds(m['seconds'])} "
-        f"on {m['workers']} workers, so --runs 1000 ≈ {fmt_seconds(m['estimate_seconds'])} (target ≤ 5 min)."
+        f"on {m['workers']} workers, so --runs 1000 ≈ {m['estimate_seconds'] / 60:,.1f} min (target ≤ 5 min)."
     )
     out.print(
         f"Engine time of a full run: {fmt_int(r['default_size'])} personas {fmt_seconds(r['default_engine_seconds'])} "
