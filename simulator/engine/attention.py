@@ -30,30 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
-class _Buffer:
-    """A growable 1-D array (amortised O(1) appends, compacted from the front)."""
-
-    def __init__(self, dtype: type, capacity: int = 1024):
-        self.data: np.ndarray = np.empty(capacity, dtype)
-        self.size = 0
-
-    def append(self, values: np.ndarray) -> int:
-        """Append values; return the index of the first."""
-        start = self.size
-        end = start + len(values)
-        if end > len(self.data):
-            grown = np.empty(max(end, 2 * len(self.data)), self.data.dtype)
-            grown[:start] = self.data[:start]
-            self.data = grown
-        self.data[start:end] = values
-        self.size = end
-        return start
-
-    def drop_front(self, count: int) -> None:
-        """Forget the first `count` values (indices shift down by `count`)."""
-        self.data[: self.size - count] = self.data[count : self.size]
-        self.size -= count
+from simulator.engine.buffers import Buffer
 
 
 @dataclass
@@ -80,16 +57,17 @@ class Attention:
         self.value = np.zeros(size)  # attention when last set
         self.since = np.full(size, -1, np.int64)  # the turn it was set (-1: never)
         self.exit = np.full(size, np.inf)  # the level of L at which the persona leaves the active set
-        self.levels = _Buffer(np.float64, 256)  # L after each turn's decay
+        self.levels = Buffer(np.float64, 256)  # L after each turn's decay
         self.level = 0.0  # L now
         self.turn = -1
         self.count = 0  # personas in the active set
         self._chunks: list[_Chunk] = []
         # The store: by segment (ids, running weight) and by exit level (ids, levels).
-        self._ids = _Buffer(np.int32)
-        self._cum = _Buffer(np.float64)
-        self._exit_ids = _Buffer(np.int32)
-        self._exits = _Buffer(np.float64)
+        self._ids = Buffer(np.int32)
+        self._weight = Buffer(np.float64)
+        self._cum = Buffer(np.float64)
+        self._exit_ids = Buffer(np.int32)
+        self._exits = Buffer(np.float64)
         self._cum_total = 0.0
 
     # ------------------------------------------------------------------ a turn
@@ -101,20 +79,21 @@ class Attention:
 
     def current(self, who: np.ndarray) -> np.ndarray:
         """Return the attention of `who` now, after this turn's decay (frozen where each one left the set)."""
-        u = self.since[who]
+        return self._now(self.since[who], self.exit[who], self.value[who])
+
+    def _now(self, u: np.ndarray, x: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """Attention now of personas set to `v` at turn `u` with exit level `x`.
+
+        While active it is v·exp(L_now − L_u); one that left is frozen at the first turn whose level reached
+        its exit level. A persona never set has v = 0 (u = −1 reads the last level: any finite factor).
+        """
         levels = self.levels.data[: self.levels.size]
-        out: np.ndarray = self.value[who]  # a persona never set has 0
-        seen = np.flatnonzero(u >= 0)
-        if len(seen) == 0:
-            return out
-        u = u[seen]
-        x = self.exit[who[seen]]
-        at = np.full(len(seen), self.turn)
-        left = np.flatnonzero(x >= self.level)  # left the set by now: frozen at the turn it left
+        at = np.full(len(u), self.turn)
+        left = np.flatnonzero((x >= self.level) & (u >= 0))
         if len(left):
             at[left] = np.maximum(np.searchsorted(-levels, -x[left], side="left"), u[left])
-        out[seen] *= np.exp(levels[at] - levels[u])
-        return out
+        now: np.ndarray = v * np.exp(levels[at] - levels[u])
+        return now
 
     def touch(self, who: np.ndarray, exposure: np.ndarray, gain: float) -> tuple[np.ndarray, np.ndarray]:
         """Raise the attention of `who` (unique) with this turn's exposure; return (attention, exit level).
@@ -127,13 +106,7 @@ class Attention:
         x = self.exit[who]
         if self.turn > 0:
             self.count -= int(np.count_nonzero(x < levels[self.turn - 1]))  # they were active; counted again below
-        at = np.full(len(who), self.turn)
-        left = np.flatnonzero((x >= self.level) & (u >= 0))  # left the set before: frozen where it fell
-        if len(left):
-            at[left] = np.maximum(np.searchsorted(-levels, -x[left], side="left"), u[left])
-        # A persona never set has value 0 (u = −1 reads the last level: any finite factor).
-        now = self.value[who] * np.exp(levels[at] - levels[u])
-        values: np.ndarray = 1 - (1 - now) * np.exp(-gain * exposure)
+        values: np.ndarray = 1 - (1 - self._now(u, x, self.value[who])) * np.exp(-gain * exposure)
         self.value[who] = values
         self.since[who] = self.turn
         above = np.flatnonzero(values > self.floor)
@@ -169,6 +142,7 @@ class Attention:
             raise ValueError("Attention.add needs personas sorted by segment")
         cum = self._cum_total + np.cumsum(weight)
         start = self._ids.append(who.astype(np.int32, copy=False))
+        self._weight.append(weight)
         self._cum.append(cum)
         if exits is None:
             exits = self.exit[who]
@@ -188,13 +162,17 @@ class Attention:
         first = self._chunks[0].start if self._chunks else self._ids.size
         if first < 65_536 or first < self._ids.size // 2:
             return
-        for buf in (self._ids, self._cum, self._exit_ids, self._exits):
+        floor = float(self._cum.data[first - 1])  # the running weight before the first kept entry
+        for buf in (self._ids, self._weight, self._cum, self._exit_ids, self._exits):
             buf.drop_front(first)
+        self._cum.data[: self._cum.size] -= floor  # keep the running sum small: its rounding stays far below any weight
+        self._cum_total -= floor
         for c in self._chunks:
             c.start -= first
             c.end -= first
             c.active_end -= first
             c.seg_start = c.seg_start - first
+            c.seg_base = c.seg_base - floor
 
     # ------------------------------------------------------------------ draws
     def candidates(self, factor: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -228,8 +206,7 @@ class Attention:
         turns = np.array([c.turn for c in chunks])[chunk]
         live = (self.since[who] == turns) & (self.exit[who] < self.level)
         who, idx, chunk, groups = who[live], idx[live], chunk[live], groups[live]
-        entry_weight = cum[idx] - np.where(idx > lo[live], cum[np.maximum(idx - 1, 0)], base[live])
-        bound = entry_weight * scale[chunk] * factor[groups % self.segments]
+        bound = self._weight.data[idx] * scale[chunk] * factor[groups % self.segments]
         attention = self.value[who] * scale[chunk]
         return who, bound, attention
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulator.engine.attention import _Buffer
+from simulator.engine.buffers import Buffer
 
 
 class Viewers:
@@ -16,12 +16,12 @@ class Viewers:
 
     def __init__(self) -> None:
         """No posts yet."""
-        self._lists: dict[int, _Buffer] = {}
+        self._lists: dict[int, Buffer] = {}
 
     def add(self, post: int, who: np.ndarray) -> None:
         """Add the personas who saw `post` for the first time (each persona once per post)."""
         if len(who):
-            self._lists.setdefault(post, _Buffer(np.int32)).append(who.astype(np.int32, copy=False))
+            self._lists.setdefault(post, Buffer(np.int32)).append(who.astype(np.int32, copy=False))
 
     def posts(self) -> list[int]:
         """The posts that still have an audience."""
