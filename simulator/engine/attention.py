@@ -69,6 +69,7 @@ class Attention:
         self._exit_ids = Buffer(np.int32)
         self._exits = Buffer(np.float64)
         self._cum_total = 0.0
+        self._dead = 0  # entries set again since, or left: drawn and rejected until the store is rebuilt
 
     # ------------------------------------------------------------------ a turn
     def decay(self, turn: int, factor: float) -> None:
@@ -106,6 +107,8 @@ class Attention:
         x = self.exit[who]
         if self.turn > 0:
             self.count -= int(np.count_nonzero(x < levels[self.turn - 1]))  # they were active; counted again below
+        oldest = self._chunks[0].turn if self._chunks else self.turn
+        self._dead += int(np.count_nonzero((u >= oldest) & (x < np.inf)))  # their entries go stale
         values: np.ndarray = 1 - (1 - self._now(u, x, self.value[who])) * np.exp(-gain * exposure)
         self.value[who] = values
         self.since[who] = self.turn
@@ -123,12 +126,66 @@ class Attention:
             end = c.start + int(np.searchsorted(self._exits.data[c.start : c.active_end], self.level, side="left"))
             if end < c.active_end:
                 ids = self._exit_ids.data[end : c.active_end]
-                self.count -= int((self.since[ids] == c.turn).sum())  # entries set again since are stale
+                left = int((self.since[ids] == c.turn).sum())  # entries set again since are stale
+                self.count -= left
+                self._dead += left
                 c.active_end = end
             if c.active_end > c.start:
                 keep.append(c)
         self._chunks = keep
+        live = sum(c.end - c.start for c in self._chunks)
+        if live > 4096 and 2 * self._dead > live:
+            self._rebuild()
         self._compact()
+
+    def _rebuild(self) -> None:
+        """Keep only entries whose persona is still active and was last set in their chunk (amortised O(1) each).
+
+        Dead entries cost nothing in law (their candidates are rejected) but cost draws; once they are half
+        the store, each chunk is filtered in place, keeping both orders, and its running sum is recomputed.
+        """
+        ids_out, weight_out, cum_out, exit_ids_out, exits_out = [], [], [], [], []
+        chunks, position, total = [], 0, self._cum_total
+        for c in self._chunks:
+            ids = self._ids.data[c.start : c.end]
+            keep = np.flatnonzero((self.since[ids] == c.turn) & (self.exit[ids] < self.level))
+            if len(keep) == 0:
+                continue
+            segment = np.searchsorted(c.seg_start, c.start + keep, side="right") - 1
+            weight = self._weight.data[c.start : c.end][keep]
+            cum = total + np.cumsum(weight)
+            before = np.concatenate([[total], cum])
+            seg_start = np.searchsorted(segment, np.arange(self.segments + 1), side="left")
+            seg_base = before[seg_start[:-1]]
+            seg_weight = before[seg_start[1:]] - seg_base
+            exit_ids = self._exit_ids.data[c.start : c.active_end]
+            valid = self.since[exit_ids] == c.turn
+            ids_out.append(ids[keep])
+            weight_out.append(weight)
+            cum_out.append(cum)
+            exit_ids_out.append(exit_ids[valid])
+            exits_out.append(self._exits.data[c.start : c.active_end][valid])
+            n = len(keep)
+            chunks.append(
+                _Chunk(
+                    c.turn, c.level, position, position + n, position + n, position + seg_start, seg_base, seg_weight
+                )
+            )
+            position += n
+            total = float(cum[-1])
+        for buf, parts in (
+            (self._ids, ids_out),
+            (self._weight, weight_out),
+            (self._cum, cum_out),
+            (self._exit_ids, exit_ids_out),
+            (self._exits, exits_out),
+        ):
+            buf.size = 0
+            if parts:
+                buf.append(np.concatenate(parts))
+        self._chunks = chunks
+        self._cum_total = total
+        self._dead = 0
 
     def add(self, who: np.ndarray, segment: np.ndarray, weight: np.ndarray, exits: np.ndarray | None = None) -> None:
         """Record this turn's newly set active personas (`who` unique, sorted by segment, with its posting weight).

@@ -61,8 +61,13 @@ class Run:
         opening: str | None = None,
         params: EngineParams | None = None,
         opening_text: str | None = None,
+        text: bool = True,
     ):
-        """`opening_text` is an opening in the player's own words: it is read and played as the nearest opening."""
+        """`opening_text` is an opening in the player's own words: it is read and played as the nearest opening.
+
+        With `text=False` nobody will read this run's feed (a sweep of many crowds): no post gets words,
+        the numbers are the same (the feed has its own random stream), and `share_negative_text` is None.
+        """
         streams = seed_streams(seed)
         self.scenario = scenario
         self.params = params or compile_params(scenario)
@@ -79,6 +84,7 @@ class Run:
             self.readings.append((-1, choice))
         self.sim = Simulation(self.params, audience, streams["engine"], opening, opening_post)
         self.metrics = Collector(self.params, audience, self.sim.state)
+        self.text = text
         self.feed = Feed(scenario, self.params, audience, self.sim.opening.id, streams["feed"])
         self.decisions: list[Decision] = []
         self.extra_injects: dict[str, Inject] = {}  # written during play (not in the scenario), by id
@@ -124,6 +130,8 @@ class Run:
         if target and not target.startswith("#"):
             return target
         if target:
+            if not self.text:
+                raise BackfireError(f"this run keeps no feed, so it cannot answer post {target}; answer a kind instead")
             kind = self.feed.kind_of(target)
             if kind is None:
                 raise BackfireError(f"no post {target} in the feed")
@@ -134,7 +142,8 @@ class Run:
         """Fire an inject at once; it shows in the feed now and in the next turn's metrics."""
         self.sim.fire_now(self.params.compile_inject(inject))
         self.extra_injects[inject.id] = inject
-        self.feed.add_injects(self.turn, [inject.id], extra=self.extra_injects)
+        if self.text:
+            self.feed.add_injects(self.turn, [inject.id], extra=self.extra_injects)
         self._pending_injects.append(inject.id)
 
     def written(self, decision: Decision) -> Choice:
@@ -161,12 +170,17 @@ class Run:
             rec.injects = self._pending_injects + list(rec.injects)
             self._pending_injects = []
         values = self.metrics.collect(rec, self.sim.state)
-        self.feed.add_turn(rec, paused=self.sim.state.paused_until > rec.turn, brand_posts=self.sim.state.brand_posts)
+        if self.text:
+            self.feed.add_turn(
+                rec, paused=self.sim.state.paused_until > rec.turn, brand_posts=self.sim.state.brand_posts
+            )
         fired = self.sim.after_metrics(rec.turn, values)
         if fired:
             values["injects"] = list(values["injects"]) + fired
-            self.feed.add_injects(rec.turn, fired, extra=self.extra_injects)
-        self.feed.brand_replies(self.metrics.replies_by_post, self.sim.state.brand_posts)
+            if self.text:
+                self.feed.add_injects(rec.turn, fired, extra=self.extra_injects)
+        if self.text:
+            self.feed.brand_replies(self.metrics.replies_by_post, self.sim.state.brand_posts)
         self.decisions.append(decision)
         return values
 
@@ -189,7 +203,7 @@ class Run:
 
     def summary(self) -> dict[str, Any]:
         """Return the summary metrics so far."""
-        return self.metrics.summary(self.sim.state, self.feed.share_negative_text)
+        return self.metrics.summary(self.sim.state, self.feed.share_negative_text if self.text else None)
 
     def result(self, with_feed: bool = False) -> RunResult:
         """Return the run so far as a RunResult."""
@@ -200,7 +214,7 @@ class Run:
             self.plan().script(),
             self.metrics.turns,
             self.summary(),
-            self.feed.items if with_feed else None,
+            self.feed.items if with_feed and self.text else None,
         )
 
 
@@ -212,11 +226,12 @@ def run(
     audience: Audience | None = None,
     with_feed: bool = False,
     params: EngineParams | None = None,
+    text: bool = True,
 ) -> RunResult:
-    """Play a whole plan; same inputs give the same result."""
+    """Play a whole plan; same inputs give the same result (`text=False`: no words, see `Run`)."""
     if audience is None:
         audience = build_audience(scenario, seed, size)
-    game = Run(scenario, audience, seed, plan.opening, params, plan.opening_text)
+    game = Run(scenario, audience, seed, plan.opening, params, plan.opening_text, text)
     while not game.over:
         game.play(plan.at(game.turn))
     return game.result(with_feed)

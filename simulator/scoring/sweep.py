@@ -34,12 +34,19 @@ def evaluate_seed(scenario: Scenario, seed: int, size: int | None, strategies: t
 
     audience = build_audience(scenario, seed, size)
     params = compile_params(scenario)
+    text = reads_text(scenario)  # words cost as much as the engine: make them only when a number needs them
     summaries, totals = {}, {}
     for name in ("history", *[s for s in strategies if s != "history"]):
-        result = run(scenario, seed, strategy_plan(scenario, name), audience=audience, params=params)
+        result = run(scenario, seed, strategy_plan(scenario, name), audience=audience, params=params, text=text)
         summaries[name] = result.summary
         totals[name] = score_summaries(scenario, result.summary, summaries["history"], audience.size)[0]
     return SeedResult(seed, summaries, totals)
+
+
+def reads_text(scenario: Scenario) -> bool:
+    """True when a calibration target or a score dimension reads the words of posts (share_negative_text)."""
+    metrics = [t.metric for t in scenario.targets] + [d.metric for d in scenario.scoring.dimensions]
+    return any(m.startswith("share_negative_text") for m in metrics)
 
 
 def default_workers() -> int:
