@@ -70,6 +70,25 @@ def test_feed_does_not_change_the_numbers(askjpm, crowds):
     assert with_feed.turns == without.turns and with_feed.feed
 
 
+def test_a_run_without_words_has_the_same_numbers(askjpm, crowds):
+    """Sweeps of many crowds make no text: the feed has its own stream, so every number but the words' stays."""
+    from simulator.scenario import resolve
+    from simulator.scoring.sweep import reads_text
+
+    plan = strategy_plan(askjpm, "history")
+    words = run(askjpm, 0, plan, audience=crowds[0], with_feed=True)
+    bare = run(askjpm, 0, plan, audience=crowds[0], with_feed=True, text=False)
+    assert bare.turns == words.turns and bare.feed is None and bare.summary["share_negative_text"] is None
+    assert {k: v for k, v in bare.summary.items() if k != "share_negative_text"} == {
+        k: v for k, v in words.summary.items() if k != "share_negative_text"
+    }
+    game = Run(askjpm, crowds[0], 0, text=False)
+    with pytest.raises(BackfireError, match="keeps no feed"):
+        game.play(Decision("answer", "candid", "#0-0"))
+    # Only a case whose targets or score read the words pays for them in a sweep.
+    assert not reads_text(askjpm) and reads_text(resolve("mcdstories").scenario)
+
+
 def test_counts_are_exact_and_consistent(askjpm, crowds):
     result = run(askjpm, 0, strategy_plan(askjpm, "history"), audience=crowds[0])
     for t in result.turns:
