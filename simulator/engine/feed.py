@@ -7,6 +7,7 @@ from the engine's, so asking for the feed never changes the numbers.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -23,6 +24,8 @@ from simulator.language.style import restyle, style_of
 from simulator.scenario.schema import Inject, Scenario, TemplateEntry
 
 PER_TURN = 6
+MAX_SHOWN = 3  # a crowd line appears at most this many times in one feed…
+REDRAWS = 8  # …unless this many fresh draws all land on lines already shown that often
 MOVE_WORDS = {"open": "opening post", "answer": "answer", "pause": "holding line", "cancel": "cancellation"}
 
 
@@ -77,6 +80,7 @@ class Feed:
             kind = sc.voices.quote_kinds.get(i, first_hostile)
             self.quotes_by_kind.setdefault(kind, []).append(i)
         self.used_quotes: set[int] = set()
+        self._shown: Counter[str] = Counter()  # how often each crowd line has been shown
         self._shown_injects: set[str] = set()
         # The brand's moves so far (`answer`, `answer:ID`…) and the turn each was first made: parts may need one.
         self.moves: dict[str, int] = {"open": 0, f"open:{opening}": 0}
@@ -270,11 +274,19 @@ class Feed:
                     reply_to = f"#{target.turn}-b"
                     at = target.turn * p.turn_minutes
                     reply_about = f"{MOVE_WORDS.get(target.action, target.action)} at {at // 60}:{at % 60:02d}"
-                    text = self._reply_text(target, segment, kind)
-                if text is None:
-                    text, real, source, qhandle, qname = self._text(segment, kind)
-                if not real:
-                    text = self._styled(text, poster, kind)
+                # A line the feed has already shown MAX_SHOWN times is drawn again (a grammar can land on one
+                # string by chance; a reader learns nothing from a fourth copy). Only the feed's stream is used.
+                for _ in range(REDRAWS + 1):
+                    text, real = None, False
+                    if target is not None:
+                        text = self._reply_text(target, segment, kind)
+                    if text is None:
+                        text, real, source, qhandle, qname = self._text(segment, kind)
+                    if not real:
+                        text = self._styled(text, poster, kind)
+                    if real or self._shown[text] < MAX_SHOWN:
+                        break
+                self._shown[text] += 1
                 ident = audience.identity(poster)
                 item = FeedItem(
                     f"#{rec.turn}-{j}",
