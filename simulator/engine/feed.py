@@ -266,7 +266,7 @@ class Feed:
                 poster = int(rec.poster[idx])
                 kind = p.kind_ids[int(rec.kind[idx])]
                 segment = audience.segment_of(poster)
-                text: str | None = None
+                text = ""
                 real, source, qhandle, qname = False, None, None, None
                 target = posts.get(int(rec.reply_post[idx])) if rec.reply[idx] else None
                 reply_to = reply_about = None
@@ -277,13 +277,11 @@ class Feed:
                 # A line the feed has already shown MAX_SHOWN times is drawn again (a grammar can land on one
                 # string by chance; a reader learns nothing from a fourth copy). Only the feed's stream is used.
                 for _ in range(REDRAWS + 1):
-                    text, real = None, False
-                    if target is not None:
-                        text = self._reply_text(target, segment, kind)
-                    if text is None:
-                        text, real, source, qhandle, qname = self._text(segment, kind)
-                    if not real:
-                        text = self._styled(text, poster, kind)
+                    real = False
+                    line = self._reply_text(target, segment, kind) if target is not None else None
+                    if line is None:
+                        line, real, source, qhandle, qname = self._text(segment, kind)
+                    text = line if real else self._styled(line, poster, kind)
                     if real or self._shown[text] < MAX_SHOWN:
                         break
                 self._shown[text] += 1
