@@ -102,11 +102,17 @@ def test_old_schema_is_migrated_on_open(tmp_path):
     assert game.engine == 1  # saved before engines had versions
     columns = {row[1] for row in store.db.execute("PRAGMA table_info(turns)")}
     assert "injects" in columns
-    assert len(store.turns(1)) == 3  # its turns stay readable
-    # Engine 2 draws the same model with other random streams: the game cannot be replayed exactly, and says so.
-    with pytest.raises(BackfireError, match=r"engine version 1.*cannot be replayed.*seed 3"):
+    resumed = restore(store, 1)  # the old game is still playable, and verified turn by turn (on engine 1)
+    assert resumed.turn == 3 and resumed.engine == 1
+    resumed.play(Decision("wait"))
+    assert store.game(1).turns == 4 and store.game(1).engine == 1
+    # A branch of it stays on engine 1 too; a game from an engine this Backfire does not know is refused.
+    branch = restore(store, 1, upto=2, branch=True)
+    assert store.game(branch.game_id).engine == 1
+    store.db.execute("UPDATE games SET engine = 9 WHERE id = 1")
+    store.db.commit()
+    with pytest.raises(BackfireError, match="engine version 9, which this Backfire does not know"):
         restore(store, 1)
-    assert store.game(1).turns == 3  # and nothing was lost
 
 
 def test_games_record_the_engine_they_were_played_on(tmp_path):

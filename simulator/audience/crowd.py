@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulator.audience.graph import NETWORKX_MAX, FollowerGraph, GraphSpec, Progress, build_networkx, build_numpy
+from simulator.audience.graph import (
+    NETWORKX_MAX,
+    FollowerGraph,
+    GraphSpec,
+    Progress,
+    build_networkx,
+    build_numpy,
+    build_numpy_v1,
+)
 from simulator.audience.names import Identity, identity
 from simulator.errors import BackfireError
 from simulator.scenario.schema import Scenario
@@ -146,8 +154,12 @@ def build_audience(
     size: int | None = None,
     method: str = "auto",
     progress: Progress | None = None,
+    engine: int | None = None,
 ) -> Audience:
-    """Build the crowd for a scenario: same scenario, seed, size and method → identical arrays."""
+    """Build the crowd for a scenario: same scenario, seed, size and method → identical arrays.
+
+    `engine=1` builds a numpy crowd with the first builder, so a game saved on engine 1 meets its own crowd again.
+    """
     size = scenario.audience.size if size is None else int(size)
     _check(scenario, size)
     if method not in ("auto", "numpy", "networkx"):
@@ -172,6 +184,8 @@ def build_audience(
         graph, hub_nodes, nx_graph = build_networkx(spec, rng, progress)
         for n in nx_graph.nodes:
             nx_graph.nodes[n]["segment"] = segs[int(segment[n])].id
+    elif engine == 1:
+        graph, hub_nodes = build_numpy_v1(spec, rng, progress)
     else:
         graph, hub_nodes = build_numpy(spec, rng, progress)
     hubs = {h.id: node for h, node in zip(scenario.audience.hubs, hub_nodes, strict=False)}

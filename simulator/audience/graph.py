@@ -255,6 +255,61 @@ def build_numpy(
     return FollowerGraph(indptr, indices, brand, "numpy"), hub_nodes
 
 
+def _to_csr(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group edges by source, sort followers, drop self-follows and repeats; return (indptr, indices)."""
+    from scipy.sparse import csr_matrix
+
+    keep = src != dst
+    matrix = csr_matrix((np.ones(int(keep.sum()), dtype=np.int8), (src[keep], dst[keep])), shape=(n, n))
+    matrix.sum_duplicates()  # sorts each row and merges repeated follows
+    return matrix.indptr.astype(np.int64), matrix.indices.astype(np.int32, copy=False)
+
+
+def build_numpy_v1(
+    spec: GraphSpec, rng: np.random.Generator, progress: Progress | None = None
+) -> tuple[FollowerGraph, list[int]]:
+    """The first numpy builder (shuffles and a COO→CSR pass): kept so games saved on engine 1 replay their crowd.
+
+    Same model as `build_numpy`, another random stream.
+    """
+    n = int(spec.seg_start[-1])
+    segs = len(spec.seg_start) - 1
+    following, weights = _draw_degrees(spec, rng)
+    # Split each follower segment's stubs among target segments: a random
+    # permutation cut into multinomial-sized chunks is the same as drawing a
+    # target for every stub independently with the segment's follow shares.
+    chunks: list[list[np.ndarray]] = [[] for _ in range(segs)]
+    for b in range(segs):
+        lo, hi = int(spec.seg_start[b]), int(spec.seg_start[b + 1])
+        owners = np.repeat(np.arange(lo, hi, dtype=np.int32), following[lo:hi])
+        rng.shuffle(owners)
+        cuts = np.cumsum(rng.multinomial(len(owners), spec.follows[b]))[:-1]
+        for a, part in enumerate(np.split(owners, cuts)):
+            chunks[a].append(part)
+    if progress:
+        progress("follower graph", 1, segs + 2)
+    srcs: list[np.ndarray] = []
+    dsts: list[np.ndarray] = []
+    for a in range(segs):
+        followers = np.concatenate(chunks[a])
+        chunks[a] = []
+        rng.shuffle(followers)  # random matching of follower stubs to in-stubs
+        in_counts = _in_counts(spec, a, len(followers), weights, rng)
+        lo, hi = int(spec.seg_start[a]), int(spec.seg_start[a + 1])
+        srcs.append(np.repeat(np.arange(lo, hi, dtype=np.int32), in_counts))
+        dsts.append(followers)
+        if progress:
+            progress("follower graph", a + 2, segs + 2)
+    hub_nodes, hub_followers, brand = _hub_edges(spec, weights, rng)
+    for node, followers in zip(hub_nodes, hub_followers, strict=False):
+        srcs.append(np.full(len(followers), node, dtype=np.int32))
+        dsts.append(followers)
+    indptr, indices = _to_csr(n, np.concatenate(srcs), np.concatenate(dsts))
+    if progress:
+        progress("follower graph", segs + 2, segs + 2)
+    return FollowerGraph(indptr, indices, brand, "numpy"), hub_nodes
+
+
 def build_networkx(spec: GraphSpec, rng: np.random.Generator, progress: Progress | None = None):
     """Build a networkx.DiGraph with networkx's configuration model; return (FollowerGraph, hubs, DiGraph)."""
     import networkx as nx

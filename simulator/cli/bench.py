@@ -230,19 +230,5 @@ def print_app(out: Console, r: dict[str, Any]) -> None:
         out.print(
             f"Key to screen while turns of a {r['key_latency_size']:,}-persona crowd compute: median {r['key_latency_median'] * 1000:,.1f} ms, max {r['key_latency_max'] * 1000:,.1f} ms over {r['key_presses_while_computing']} presses (target < 50 ms)"
         )
-    m = r["compare"]
-    out.print(
-        f"compare {r['scenario']} over {m['strategies']} strategies: {m['seeds_timed']} seeds in {fmt_seconds(m['seconds'])} "
-        f"on {m['workers']} workers, so --runs 1000 ≈ {m['estimate_seconds'] / 60:,.1f} min (target ≤ 5 min)."
-    )
-    out.print(
-        f"Engine time of a full run: {fmt_int(r['default_size'])} personas {fmt_seconds(r['default_engine_seconds'])} "
-        f"(target ≤ 0.15 s)"
-        + (
-            f"; 1,000,000 personas {fmt_seconds(r['million_engine_seconds'])} (target ≤ 1 s)."
-            if r["million_engine_seconds"] is not None
-            else "."
-        )
-    )
     checks = ", ".join(f"{k}: {'pass' if v else ('—' if v is None else 'FAIL')}" for k, v in r["checks"].items())
     out.print(f"Targets: {checks}")

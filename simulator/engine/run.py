@@ -7,7 +7,7 @@ samples, and metric-triggered injects fire. `run()` plays a whole plan.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from simulator.audience import Audience, build_audience
 from simulator.engine.decisions import Decision, Plan
@@ -21,6 +21,11 @@ from simulator.language.choice import Choice, choose
 from simulator.language.reader import scenario_lexicon
 from simulator.scenario.schema import Inject, Scenario
 from simulator.seeds import seed_streams
+
+# Saved games record it: a game replays exactly only on the engine version that played it.
+# 1: a trial per persona each turn (`legacy.py`, kept for saved games); 2: events drawn by thinning
+# (same model, other random streams).
+ENGINE_VERSION = 2
 
 
 @dataclass
@@ -62,12 +67,16 @@ class Run:
         params: EngineParams | None = None,
         opening_text: str | None = None,
         text: bool = True,
+        engine: int = ENGINE_VERSION,
     ):
         """`opening_text` is an opening in the player's own words: it is read and played as the nearest opening.
 
         With `text=False` nobody will read this run's feed (a sweep of many crowds): no post gets words,
         the numbers are the same (the feed has its own random stream), and `share_negative_text` is None.
+        `engine` is the engine version: 1 replays a game saved on the first engine (`legacy.py`).
         """
+        if engine not in (1, ENGINE_VERSION):
+            raise BackfireError(f"unknown engine version {engine}; this Backfire knows 1 and {ENGINE_VERSION}")
         streams = seed_streams(seed)
         self.scenario = scenario
         self.params = params or compile_params(scenario)
@@ -82,7 +91,14 @@ class Run:
             choice = choose(scenario, "open", opening_text, lex=self.lexicon)
             opening, opening_post = choice.option, (opening_text, choice.provocation)
             self.readings.append((-1, choice))
-        self.sim = Simulation(self.params, audience, streams["engine"], opening, opening_post)
+        if engine == 1:
+            from simulator.engine.legacy import LegacySimulation
+
+            legacy = LegacySimulation(self.params, audience, streams["engine"], opening, opening_post)
+            self.sim: Simulation = cast(Simulation, legacy)  # the same interface, duck-typed (legacy.py is frozen)
+        else:
+            self.sim = Simulation(self.params, audience, streams["engine"], opening, opening_post)
+        self.engine = engine
         self.metrics = Collector(self.params, audience, self.sim.state)
         self.text = text
         self.feed = Feed(scenario, self.params, audience, self.sim.opening.id, streams["feed"])
@@ -227,11 +243,12 @@ def run(
     with_feed: bool = False,
     params: EngineParams | None = None,
     text: bool = True,
+    engine: int = ENGINE_VERSION,
 ) -> RunResult:
     """Play a whole plan; same inputs give the same result (`text=False`: no words, see `Run`)."""
     if audience is None:
         audience = build_audience(scenario, seed, size)
-    game = Run(scenario, audience, seed, plan.opening, params, plan.opening_text, text)
+    game = Run(scenario, audience, seed, plan.opening, params, plan.opening_text, text, engine)
     while not game.over:
         game.play(plan.at(game.turn))
     return game.result(with_feed)

@@ -53,12 +53,10 @@ def restore(store: Store, game_id: int, upto: int | None = None, branch: bool = 
             f"game {game_id} was played on a different version of {record.scenario_id!r} "
             f"({loaded.path} has changed since); its turns cannot be replayed exactly"
         )
-    if record.engine != ENGINE_VERSION:
+    if record.engine not in (1, ENGINE_VERSION):
         raise BackfireError(
-            f"game {game_id} was played on engine version {record.engine}; this Backfire's engine (version "
-            f"{ENGINE_VERSION}) draws the same model with other random numbers, so the game cannot be replayed "
-            f"turn by turn. Its saved turns and score stay readable (`backfire history`); to play it again, start a "
-            f"new game with seed {record.seed} and the same decisions"
+            f"game {game_id} was played on engine version {record.engine}, which this Backfire does not know "
+            f"(it knows 1 and {ENGINE_VERSION}): it was saved by a newer Backfire"
         )
     saved = store.turns(game_id)
     if upto is not None:
@@ -66,6 +64,7 @@ def restore(store: Store, game_id: int, upto: int | None = None, branch: bool = 
             raise BackfireError(f"game {game_id} has {len(saved)} saved turns; --turn must be 0..{len(saved)}")
         saved = saved[:upto]
     session = open_game(loaded, record.seed, record.size, team=record.team)
+    session.engine = record.engine  # an engine-1 game replays, and goes on, on engine 1 (its own crowd and streams)
     if record.opening.startswith('"'):
         session.choose_opening("", unquote(record.opening))  # an opening in the player's own words
     else:
@@ -101,7 +100,7 @@ def restore(store: Store, game_id: int, upto: int | None = None, branch: bool = 
             record.team,
             game_id,
             len(saved),
-            engine=ENGINE_VERSION,
+            engine=record.engine,
         )
         for turn, decision_text, metrics in saved:
             store.save_turn(session.game_id, turn, decision_text, metrics)

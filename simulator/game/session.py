@@ -64,13 +64,16 @@ class Session:
         self._history: RunResult | None = None
         self._lock = threading.Lock()
         self.notes: list[dict[str, Any]] = []  # evaluators' notes: turn, minute, text, by
+        self.engine = ENGINE_VERSION  # a game saved on an older engine is restored on it (see replay.py)
 
     # ---------------------------------------------------------------- set-up
     def build_crowd(self, progress: Progress | None = None) -> Audience:
         """Build (once) the crowd for this seed and size; safe to call from a worker thread."""
         with self._lock:
             if self.audience is None:
-                self.audience = build_audience(self.scenario, self.seed, self.size, progress=progress)
+                self.audience = build_audience(
+                    self.scenario, self.seed, self.size, progress=progress, engine=self.engine
+                )
             return self.audience
 
     def share_crowd(self, other: Session) -> None:
@@ -117,7 +120,9 @@ class Session:
         """Start the clock: the opening post goes out."""
         audience = self.build_crowd()
         if self._run is None:
-            self._run = Run(self.scenario, audience, self.seed, self.opening, self.params, self.opening_text)
+            self._run = Run(
+                self.scenario, audience, self.seed, self.opening, self.params, self.opening_text, engine=self.engine
+            )
             if self.store is not None and self.game_id is None:
                 self.game_id = self.store.new_game(
                     self.scenario.id,
@@ -128,7 +133,7 @@ class Session:
                     self.team,
                     self.parent_id,
                     self.branch_turn,
-                    engine=ENGINE_VERSION,
+                    engine=self.engine,
                 )
 
     def _started(self) -> Run:
@@ -364,7 +369,7 @@ class Session:
     def history_run(self) -> RunResult:
         """The historical decisions on this same crowd and seed (computed once)."""
         if self._history is None:
-            self._history = history_run(self.scenario, self.seed, self.build_crowd(), self.params)
+            self._history = history_run(self.scenario, self.seed, self.build_crowd(), self.params, self.engine)
         return self._history
 
     def result(self, with_feed: bool = False) -> RunResult:

@@ -28,9 +28,14 @@ class PairedRun:
     score: Score
 
 
-def history_run(scenario: Scenario, seed: int, audience: Audience, params: EngineParams | None = None) -> RunResult:
-    """Return the historical decisions played on this crowd and seed."""
-    return run(scenario, seed, strategy_plan(scenario, "history"), audience=audience, params=params)
+def history_run(
+    scenario: Scenario, seed: int, audience: Audience, params: EngineParams | None = None, engine: int | None = None
+) -> RunResult:
+    """Return the historical decisions played on this crowd and seed (on `engine`, the current one by default)."""
+    plan = strategy_plan(scenario, "history")
+    if engine is None:
+        return run(scenario, seed, plan, audience=audience, params=params)
+    return run(scenario, seed, plan, audience=audience, params=params, engine=engine)
 
 
 def play_paired(

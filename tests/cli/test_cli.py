@@ -80,3 +80,56 @@ def test_compare_prints_a_replay_command_that_runs_the_same_scripts(capsys):
     out = capsys.readouterr().out
     replay = out[out.index("backfire compare") :].split("\n")[0]
     assert "--strategies 'history;wait*4,cancel:badidea;answer:candid@grievance*2'" in replay
+
+
+def test_bench_printers_render_their_own_results():
+    """Each bench printer reads only its own result's keys (print_app once read the engine's compare estimate)."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from simulator.cli.bench import print_app, print_engine
+
+    app = {
+        "scenario": "askjpm",
+        "first_frame_seconds": [0.3, 0.31],
+        "first_frame_median": 0.3,
+        "key_latency_median": None,
+        "checks": {"first_frame_under_500ms": True},
+    }
+    row = {
+        "size": 100_000,
+        "edges": 2_000_000,
+        "build_seconds": 0.3,
+        "run_seconds": 0.7,
+        "feed_seconds": 0.3,
+        "turn_mean_seconds": 0.007,
+        "turn_max_seconds": 0.1,
+        "edges_touched": 800_000,
+        "edges_touched_per_second": 1e6,
+        "engine_seconds": 0.4,
+        "engine_parts": dict.fromkeys(("exposure", "attention", "posts", "replies", "records"), 0.08),
+        "metrics_seconds": 0.02,
+        "seconds_per_1000_events": 0.015,
+        "edges_touched_per_engine_second": 2e6,
+    }
+    engine = {
+        "scenario": "askjpm",
+        "cores": 2,
+        "turns": 96,
+        "rows": [row],
+        "default_size": 100_000,
+        "default_engine_seconds": 0.4,
+        "million_engine_seconds": None,
+        "compare": {"seeds_timed": 8, "strategies": 9, "workers": 2, "seconds": 17.0, "estimate_seconds": 2125.0},
+        "cascade": None,
+        "ndlib": None,
+        "checks": {"default_engine_at_most_0.15s": False},
+    }
+    out = StringIO()
+    console = Console(file=out, width=200)
+    print_app(console, app)
+    print_engine(console, engine)
+    text = out.getvalue()
+    assert "First frame" in text and "--runs 1000 ≈ 35.4 min" in text and "per 1,000 posts" in text
+    assert text.count("--runs 1000") == 1

@@ -5,7 +5,7 @@ Three checks:
   eager updates (the first engine's way);
 - from one mid-run state, the thinned draws give each persona its probability 1 − exp(−rate)
   (posts and replies, many repetitions);
-- whole runs of the engine and of the first engine (`oracle.py`, kept verbatim) over many seeds agree
+- whole runs of the engine and of the first engine (`engine/legacy.py`, kept verbatim) over many seeds agree
   in law: two-sample tests on the calibration metrics.
 """
 
@@ -18,9 +18,6 @@ from scipy.stats import ks_2samp
 from simulator.audience import build_audience
 from simulator.engine import Run, strategy_plan
 from simulator.engine.attention import Attention
-from simulator.engine.metrics import Collector
-from simulator.seeds import seed_streams
-from tests.engine.oracle import OracleSimulation
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -129,15 +126,12 @@ def test_thinned_replies_give_each_viewer_its_probability(askjpm):
 METRICS = ("posts_total", "hostile_total", "replies_to_cancel", "reach_share", "peak_volume_per_hour", "stance_change")
 
 
-def _history_runs(scenario, seeds, oracle: bool, size: int):
+def _history_runs(scenario, seeds, engine: int, size: int):
     plan = strategy_plan(scenario, "history")
     out = []
     for seed in seeds:
-        audience = build_audience(scenario, seed, size)
-        game = Run(scenario, audience, seed, plan.opening)
-        if oracle:
-            game.sim = OracleSimulation(game.params, audience, seed_streams(seed)["engine"], plan.opening)
-            game.metrics = Collector(game.params, audience, game.sim.state)
+        audience = build_audience(scenario, seed, size)  # one crowd for both engines: only the draws differ
+        game = Run(scenario, audience, seed, plan.opening, engine=engine)
         while not game.over:
             game.play(plan.at(game.turn))
         summary = game.summary()
@@ -149,8 +143,8 @@ def _history_runs(scenario, seeds, oracle: bool, size: int):
 def test_engine_and_first_engine_agree_in_law(askjpm):
     """Same seeds (so the same crowds), different streams: the calibration metrics have one distribution."""
     seeds = range(48)
-    new = _history_runs(askjpm, seeds, oracle=False, size=5000)
-    old = _history_runs(askjpm, seeds, oracle=True, size=5000)
+    new = _history_runs(askjpm, seeds, engine=2, size=5000)
+    old = _history_runs(askjpm, seeds, engine=1, size=5000)
     for metric in (*METRICS, "active_mid"):
         a = np.array([s[metric] for s in new], float)
         b = np.array([s[metric] for s in old], float)

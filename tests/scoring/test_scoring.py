@@ -259,15 +259,8 @@ STRATEGIES = ("history", "candid", "narrow", "early-accountable", "pause-then-an
 def test_compare_ranking_is_stable_across_disjoint_seed_sets(askjpm):
     first = comparison_table(STRATEGIES, sweep(askjpm, list(range(0, 12)), STRATEGIES, size=20_000))
     second = comparison_table(STRATEGIES, sweep(askjpm, list(range(100, 112)), STRATEGIES, size=20_000))
-    a = {r["strategy"]: r["median"] for r in first}
-    b = {r["strategy"]: r["median"] for r in second}
-    # Every pair that one seed set tells apart clearly (medians 15 points apart) keeps its order on the other;
-    # close pairs (candid and pause-then-answer land within a few points) may swap.
-    clear = [(x, y) for x in a for y in a if a[x] >= a[y] + 15]
-    assert len(clear) >= 6
-    assert all(b[x] > b[y] for x, y in clear), clear
-    assert first[0]["strategy"] == second[0]["strategy"] == "narrow"
-    assert first[-1]["strategy"] == second[-1]["strategy"] == "history"
+    assert [r["strategy"] for r in first] == [r["strategy"] for r in second]
+    assert first[-1]["strategy"] == "history"
 
 
 def test_process_pool_and_serial_agree(askjpm):

@@ -113,7 +113,7 @@ async def test_realtime_advances_on_its_own():
         await settle(pilot)
         await pilot.press("s")
         await settle(pilot)
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 10
         while app.session.turn < 3 and time.monotonic() < deadline:
             await pilot.pause(0.05)
             await app.workers.wait_for_complete()

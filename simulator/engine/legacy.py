@@ -1,11 +1,12 @@
-"""The engine as it was before events were drawn instead of non-events: a test oracle, kept verbatim.
+"""Engine version 1, kept verbatim: games saved on it replay and resume on it, and it is the tests' oracle.
 
 It draws a Bernoulli trial for every attentive persona and every viewer of a
 brand post each turn, and keeps the active and viewer sets as sorted arrays
-merged every turn. `test_thinning.py` runs it beside the engine over many seeds:
-the two must agree in law (same model, different random streams). It reuses the
-engine's effects, injects, params and records, so only the draws and the
-bookkeeping differ.
+merged every turn. `Run` uses it only for a game saved on engine 1; the tests
+run it beside engine 2 over many seeds, and the two must agree in law (same
+model, different random streams). It reuses the engine's effects, injects,
+params and records, so only the draws and the bookkeeping differ. Frozen: do
+not improve it, or old games stop replaying.
 """
 
 # ruff: noqa
@@ -28,7 +29,7 @@ from simulator.errors import BackfireError
 
 
 @dataclass
-class OracleState:
+class LegacyState:
     """Arrays over N personas plus the brand's and the campaign's state."""
 
     stance: np.ndarray
@@ -55,7 +56,7 @@ class OracleState:
     hostile_history: list[int] = field(default_factory=list)
 
     @classmethod
-    def start(cls, stance: np.ndarray, segment: np.ndarray, segments: int) -> OracleState:
+    def start(cls, stance: np.ndarray, segment: np.ndarray, segments: int) -> LegacyState:
         """Return the state before the first turn, from the crowd's starting stance."""
         n = len(stance)
         stance = stance.astype(np.float64).copy()
@@ -147,7 +148,7 @@ def gather(
 
 def expose(
     params: EngineParams,
-    state: OracleState,
+    state: LegacyState,
     audience: Audience,
     rng: np.random.Generator,
     trend_share: float,
@@ -249,7 +250,7 @@ def expose(
 ATTENTION_FLOOR = 0.02  # below this a persona has lost interest and leaves the active set
 
 
-class OracleSimulation:
+class LegacySimulation:
     """One run in progress: call `step(decision)` once per turn."""
 
     def __init__(
@@ -268,7 +269,7 @@ class OracleSimulation:
         self.edges_touched = 0
         self.followers = audience.graph.followers_count()
         self.opening: BrandOption = params.option("open", opening or params.default_opening)
-        self.state = OracleState.start(audience.stance, audience.segment, params.s)
+        self.state = LegacyState.start(audience.stance, audience.segment, params.s)
         self._deferred: list[tuple[tuple[EffectSpec, ...], np.ndarray | None]] = []
         self._start_effects(self.opening.effects, 0)
         text, provocation = opening_post or (self.opening.text or "", self.opening.provocation)
