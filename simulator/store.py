@@ -71,6 +71,45 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE games ADD COLUMN engine INTEGER NOT NULL DEFAULT 1;
     """,
+    # 4 -> 5: workshops across screens: the session, each team's seat (join code, pending move, its screen)
+    """
+    CREATE TABLE workshops (
+        id TEXT PRIMARY KEY,
+        created_at REAL NOT NULL,
+        scenario TEXT NOT NULL,
+        scenario_hash TEXT,
+        seed INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'briefing',
+        turn INTEGER NOT NULL DEFAULT 0,
+        clock TEXT NOT NULL DEFAULT 'manual',
+        seconds REAL,
+        deadline REAL,
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE seats (
+        workshop_id TEXT NOT NULL REFERENCES workshops(id),
+        team TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        code TEXT NOT NULL UNIQUE,
+        game_id INTEGER REFERENCES games(id),
+        opening TEXT,
+        pending TEXT,
+        pending_turn INTEGER,
+        pending_by TEXT,
+        seen_at REAL,
+        view TEXT,
+        PRIMARY KEY (workshop_id, team)
+    );
+    CREATE TABLE workshop_log (
+        workshop_id TEXT NOT NULL REFERENCES workshops(id),
+        at REAL NOT NULL,
+        turn INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        team TEXT,
+        text TEXT NOT NULL
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -110,6 +149,41 @@ class GameRecord:
     branch_turn: int | None
     turns: int
     engine: int = 1  # the engine version it was played on (its random streams)
+
+
+@dataclass(frozen=True)
+class WorkshopRecord:
+    """A workshop: one facilitated session, its clock and its state (briefing, running, over)."""
+
+    id: str
+    created_at: float
+    scenario: str
+    scenario_hash: str | None
+    seed: int
+    size: int
+    state: str
+    turn: int
+    clock: str
+    seconds: float | None
+    deadline: float | None
+    updated_at: float
+
+
+@dataclass(frozen=True)
+class SeatRecord:
+    """One team's seat in a workshop: its join code, its game, its move for this turn, its screen."""
+
+    workshop_id: str
+    team: str
+    position: int
+    code: str
+    game_id: int | None
+    opening: str | None
+    pending: str | None
+    pending_turn: int | None
+    pending_by: str | None
+    seen_at: float | None
+    view: dict | None
 
 
 class StoreError(BackfireError):
@@ -312,6 +386,155 @@ class Store:
                 (score, history_score, json.dumps(debrief), game_id),
             )
 
+    # ------------------------------------------------------------------ workshops
+    @_guarded
+    def new_workshop(
+        self,
+        workshop_id: str,
+        scenario: str,
+        scenario_hash: str | None,
+        seed: int,
+        size: int,
+        seats: list[tuple[str, str]],
+    ) -> None:
+        """Create a workshop and its teams' seats, (team, join code) in order, in one transaction."""
+        now = time.time()
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO workshops (id, created_at, scenario, scenario_hash, seed, size, updated_at) VALUES (?,?,?,?,?,?,?)",
+                (workshop_id, now, scenario, scenario_hash, seed, size, now),
+            )
+            for position, (team, code) in enumerate(seats):
+                db.execute(
+                    "INSERT INTO seats (workshop_id, team, position, code) VALUES (?,?,?,?)",
+                    (workshop_id, team, position, code),
+                )
+
+    _WORKSHOP_FIELDS = frozenset({"state", "turn", "clock", "seconds", "deadline"})
+    _SEAT_FIELDS = frozenset({"game_id", "opening", "view", "pending", "pending_turn", "pending_by"})
+
+    @_guarded
+    def update_workshop(self, workshop_id: str, **fields: Any) -> None:
+        """Set a workshop's state, turn or clock (one transaction)."""
+        bad = set(fields) - self._WORKSHOP_FIELDS
+        if bad:
+            raise ValueError(f"not a workshop field: {', '.join(sorted(bad))}")
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        with self.transaction() as db:
+            db.execute(
+                f"UPDATE workshops SET {sets}, updated_at = ? WHERE id = ?",
+                (*fields.values(), time.time(), workshop_id),
+            )
+
+    @_guarded
+    def update_seat(self, workshop_id: str, team: str, **fields: Any) -> None:
+        """Set a seat's game, opening, screen (`view`, JSON) or pending move (one transaction)."""
+        bad = set(fields) - self._SEAT_FIELDS
+        if bad:
+            raise ValueError(f"not a seat field: {', '.join(sorted(bad))}")
+        if "view" in fields and fields["view"] is not None:
+            fields["view"] = json.dumps(fields["view"])
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        with self.transaction() as db:
+            db.execute(
+                f"UPDATE seats SET {sets} WHERE workshop_id = ? AND team = ?", (*fields.values(), workshop_id, team)
+            )
+
+    @_guarded
+    def submit(self, code: str, turn: int, decision: str, by: str = "team") -> bool:
+        """A team's move for `turn`, written only while that turn is open (the session runs and is at `turn`).
+
+        Returns False when the clock has moved on (or the session is not running): the move is not written.
+        """
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT w.state, w.turn FROM seats s JOIN workshops w ON w.id = s.workshop_id WHERE s.code = ?", (code,)
+            ).fetchone()
+            if row is None or row[0] != "running" or row[1] != turn:
+                return False
+            db.execute(
+                "UPDATE seats SET pending = ?, pending_turn = ?, pending_by = ?, seen_at = ? WHERE code = ?",
+                (decision, turn, by, time.time(), code),
+            )
+            return True
+
+    @_guarded
+    def choose_opening(self, code: str, opening: str) -> bool:
+        """A team's opening (a script token), written only before the clock starts; False once it has."""
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT w.state FROM seats s JOIN workshops w ON w.id = s.workshop_id WHERE s.code = ?", (code,)
+            ).fetchone()
+            if row is None or row[0] != "briefing":
+                return False
+            db.execute("UPDATE seats SET opening = ?, seen_at = ? WHERE code = ?", (opening, time.time(), code))
+            return True
+
+    @_guarded
+    def seen(self, code: str) -> None:
+        """A team's screen checked in (the board shows who is connected)."""
+        with self.transaction() as db:
+            db.execute("UPDATE seats SET seen_at = ? WHERE code = ?", (time.time(), code))
+
+    @_guarded
+    def log(self, workshop_id: str, turn: int, kind: str, text: str, team: str | None = None) -> None:
+        """Add a line to a workshop's log (injects, decisions, the clock) for the board."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO workshop_log (workshop_id, at, turn, kind, team, text) VALUES (?,?,?,?,?,?)",
+                (workshop_id, time.time(), turn, kind, team, text),
+            )
+
+    @_guarded
+    def log_lines(self, workshop_id: str, kind: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """A workshop's latest log lines (of one kind, when given), oldest first."""
+        where, params = ("AND kind = ?", (workshop_id, kind, limit)) if kind else ("", (workshop_id, limit))
+        rows = self.db.execute(
+            f"SELECT at, turn, kind, team, text FROM workshop_log WHERE workshop_id = ? {where} ORDER BY rowid DESC LIMIT ?",
+            params,
+        ).fetchall()
+        return [{"at": r[0], "turn": r[1], "kind": r[2], "team": r[3], "text": r[4]} for r in reversed(rows)]
+
+    _WORKSHOP_SELECT = (
+        "SELECT id, created_at, scenario, scenario_hash, seed, size, state, turn, clock, seconds, deadline, updated_at "
+        "FROM workshops "
+    )
+    _SEAT_SELECT = (
+        "SELECT workshop_id, team, position, code, game_id, opening, pending, pending_turn, pending_by, seen_at, view "
+        "FROM seats "
+    )
+
+    @_guarded
+    def workshops(self, limit: int = 50) -> list[WorkshopRecord]:
+        """The most recent workshops first."""
+        rows = self.db.execute(self._WORKSHOP_SELECT + "ORDER BY created_at DESC LIMIT ?", (limit,)).fetchall()
+        return [WorkshopRecord(*r) for r in rows]
+
+    @_guarded
+    def workshop(self, workshop_id: str) -> WorkshopRecord:
+        """One workshop; a clear error when there is none."""
+        row = self.db.execute(self._WORKSHOP_SELECT + "WHERE id = ?", (workshop_id,)).fetchone()
+        if row is None:
+            raise BackfireError(f"no workshop {workshop_id!r} in {self.path} (see `backfire sessions`)")
+        return WorkshopRecord(*row)
+
+    @_guarded
+    def seats(self, workshop_id: str) -> list[SeatRecord]:
+        """A workshop's seats, in team order."""
+        rows = self.db.execute(self._SEAT_SELECT + "WHERE workshop_id = ? ORDER BY position", (workshop_id,)).fetchall()
+        return [_seat(r) for r in rows]
+
+    @_guarded
+    def seat(self, code: str) -> SeatRecord | None:
+        """The seat with this join code (codes are matched without case), or None."""
+        row = self.db.execute(self._SEAT_SELECT + "WHERE code = ?", (code.strip().upper(),)).fetchone()
+        return _seat(row) if row else None
+
+    @_guarded
+    def codes(self) -> set[str]:
+        """Every join code in use."""
+        return {r[0] for r in self.db.execute("SELECT code FROM seats")}
+
     # ------------------------------------------------------------------ reads
     @_guarded
     def integrity(self) -> str:
@@ -350,6 +573,10 @@ def _record(r: tuple) -> GameRecord:
     return GameRecord(
         r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), r[9], r[10], r[11], r[12], r[13], r[14]
     )
+
+
+def _seat(r: tuple) -> SeatRecord:
+    return SeatRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], json.loads(r[10]) if r[10] else None)
 
 
 def _statements(script: str) -> list[str]:

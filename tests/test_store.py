@@ -96,7 +96,7 @@ def test_old_schema_is_migrated_on_open(tmp_path):
     shutil.copy(ROOT / "tests" / "fixtures" / "games_v1.db", path)
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 1
     store = Store(path)
-    assert store.version == SCHEMA_VERSION == 4
+    assert store.version == SCHEMA_VERSION == 5
     game = store.game(1)
     assert game.scenario_id == "askjpm" and game.turns == 3 and game.team is None and game.parent_id is None
     assert game.engine == 1  # saved before engines had versions

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from simulator.cli.args import add_command, add_db, add_json, add_scenario, add_seed, add_size, db_flag, seconds
+from simulator.cli.args import add_command, add_db, add_json, add_seed, add_size, db_flag, seconds, whole
 from simulator.cli.console import console, print_json, table
 from simulator.errors import BackfireError
 
@@ -16,11 +16,23 @@ def register(sub: Any) -> None:
         sub,
         "facilitate",
         "Run a facilitated session: teams face the same crowd; a side-by-side board; injects; the hot wash.",
-        'backfire facilitate askjpm --teams "Red,Blue,Green"',
+        'backfire facilitate askjpm --teams "Red,Blue,Green" --serve',
         _facilitate,
     )
-    add_scenario(p)
-    p.add_argument("--teams", required=True, help='comma-separated team names, e.g. "Red,Blue,Green"')
+    p.add_argument("scenario", nargs="?", help="scenario id or path (omit with --resume)")
+    p.add_argument("--teams", help='comma-separated team names, e.g. "Red,Blue,Green"; each gets a join code')
+    p.add_argument(
+        "--resume", metavar="SESSION", help="resume a saved workshop (its id or a team's code; see `backfire sessions`)"
+    )
+    p.add_argument(
+        "--serve",
+        action="store_true",
+        help="also serve team screens in a browser (textual-serve): teams open the URL and type their code",
+    )
+    p.add_argument(
+        "--host", default="127.0.0.1", help="address --serve listens on (default 127.0.0.1: this machine only)"
+    )
+    p.add_argument("--port", type=whole(1, 65535), default=8000, help="port --serve listens on (default 8000)")
     add_seed(p, "random seed: every team gets this crowd (default 1)")
     add_size(p)
     p.add_argument(
@@ -44,6 +56,169 @@ def register(sub: Any) -> None:
     add_db(p)
     add_json(p, "headless: print the hot wash as JSON")
 
+    p = add_command(
+        sub,
+        "sessions",
+        "List workshops: their teams and join codes, state and turn.",
+        "backfire sessions",
+        _sessions,
+    )
+    add_db(p)
+    add_json(p)
+
+    p = add_command(
+        sub,
+        "join",
+        "Open your team's screen in a workshop: its feed, charts and clock; your moves go to the facilitator.",
+        "backfire join RED-4821",
+        _join,
+    )
+    p.add_argument(
+        "code", nargs="?", help="your team's join code from the facilitator's board (omit to type it in the app)"
+    )
+    p.add_argument(
+        "--move", metavar="MOVE", help="headless: send this move for the open turn, e.g. answer:candid or wait"
+    )
+    p.add_argument(
+        "--opening",
+        metavar="OPENING",
+        help='headless: choose the opening before the clock, e.g. open_ask or "Your words"',
+    )
+    add_db(p)
+    add_json(p, "headless: print the team's seat (turn, state, move, feed) as JSON")
+
+    p = add_command(
+        sub,
+        "board",
+        "The room's board for a projector: every team side by side, read-only.",
+        "backfire board RED-4821",
+        _board,
+    )
+    p.add_argument("session", help="a workshop's id (or its start) or any of its teams' codes")
+    add_db(p)
+    add_json(p, "headless: print the room once as JSON")
+
+
+def _sessions(args: argparse.Namespace) -> int:
+    from simulator.store import Store
+
+    store = Store(args.db, create=False)
+    rows: list[dict[str, Any]] = []
+    for w in store.workshops():
+        seats = store.seats(w.id)
+        rows.append(
+            {
+                "id": w.id,
+                "created": w.created_at,
+                "scenario": w.scenario,
+                "seed": w.seed,
+                "size": w.size,
+                "state": w.state,
+                "turn": w.turn,
+                "clock": w.clock,
+                "teams": [{"team": s.team, "code": s.code, "game": s.game_id} for s in seats],
+            }
+        )
+    if args.json:
+        print_json({"sessions": rows})
+        return 0
+    if not rows:
+        console().print(f'No workshops in {store.path} yet. Start one: backfire facilitate askjpm --teams "Red,Blue"')
+        return 0
+    from datetime import datetime
+
+    console().print(
+        table(
+            "Workshops",
+            ["id", "started", "scenario", "state", "turn", "teams and codes"],
+            [
+                [
+                    r["id"],
+                    datetime.fromtimestamp(r["created"]).strftime("%Y-%m-%d %H:%M"),
+                    r["scenario"] if len(r["scenario"]) < 30 else "…" + r["scenario"][-28:],
+                    r["state"],
+                    r["turn"],
+                    ", ".join(f"{t['team']} {t['code']}" for t in r["teams"]),
+                ]
+                for r in rows
+            ],
+            right={4},
+        )
+    )
+    console().print(f"A team joins with: backfire join CODE{db_flag(args)} · resume: backfire facilitate --resume ID")
+    return 0
+
+
+def _join(args: argparse.Namespace) -> int:
+    from simulator.engine import parse_script
+    from simulator.game.seat import Seat
+    from simulator.store import Store
+
+    if args.code is None:
+        if args.move or args.opening or args.json:
+            raise BackfireError("--move, --opening and --json need the team's code: backfire join CODE --move wait")
+        from simulator.tui.app import make_app
+
+        app = make_app(db=args.db, joining=True)
+        app.run()
+        return app.return_code or 0
+    seat = Seat(Store(args.db, create=False), args.code)
+    if args.opening:
+        text = args.opening
+        if text in seat.scenario.option_ids()["open"]:
+            seat.choose_opening(text)
+        else:
+            seat.choose_opening("", text)
+    if args.move:
+        seat.submit(parse_script(seat.scenario, args.move).decisions[0])
+    if args.move or args.opening or args.json:
+        seat.refresh()
+        pending = seat.pending
+        data = {
+            "workshop": seat.workshop_id,
+            "team": seat.team,
+            "code": seat.code,
+            "state": seat.state,
+            "turn": seat.turn,
+            "clock": seat.clock_text(),
+            "opening": f"open:{seat.opening}" if seat.opening_text is None else seat.opening_text,
+            "move": str(pending) if pending is not None else None,
+            "move_by": seat.pending_by,
+            "game": seat.game_id,
+            "feed": [item.as_dict() for item in seat.feed(20)],
+        }
+        if args.json:
+            print_json(data)
+        else:
+            console().print(
+                f"{seat.team} ({seat.code}) at {data['clock']}, {seat.state}: "
+                + (f"move {data['move']} sent" if data["move"] else f"opening {data['opening']}")
+            )
+        return 0
+    from simulator.tui.app import make_app
+
+    app = make_app(db=args.db, seat=seat)
+    app.run()
+    return app.return_code or 0
+
+
+def _board(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from simulator.game.room import RoomReader, find_workshop
+    from simulator.store import Store
+
+    store = Store(args.db, create=False)
+    reader = RoomReader(store, find_workshop(store, args.session))
+    if args.json:
+        print_json(asdict(reader.read()))
+        return 0
+    from simulator.tui.app import make_app
+
+    app = make_app(db=args.db, board=reader)
+    app.run()
+    return app.return_code or 0
+
 
 def _facilitate(args: argparse.Namespace) -> int:
     from simulator.engine import parse_script
@@ -52,6 +227,22 @@ def _facilitate(args: argparse.Namespace) -> int:
     from simulator.scenario import resolve
     from simulator.store import Store
 
+    if args.resume:
+        if args.scenario or args.teams:
+            raise BackfireError("--resume takes the saved session's scenario and teams: drop SCENARIO and --teams")
+        if args.plans or args.json or args.notes:
+            raise BackfireError(
+                "--resume opens the facilitator's console; --plans, --notes and --json start a new session"
+            )
+        from simulator.game.room import find_workshop
+
+        store = Store(args.db, create=False)
+        f = Facilitation.resume(store, find_workshop(store, args.resume))
+        return _console(args, f)
+    if not args.scenario or not args.teams:
+        raise BackfireError(
+            'facilitate needs a scenario and --teams, e.g. backfire facilitate askjpm --teams "Red,Blue"'
+        )
     loaded = resolve(args.scenario)
     f = Facilitation(loaded, args.teams.split(","), args.seed, args.size, Store(args.db))
     if args.plans or args.json:
@@ -77,7 +268,7 @@ def _facilitate(args: argparse.Namespace) -> int:
             f.advance()
         rows = f.hot_wash()
         if args.json:
-            print_json({"facilitation": f.id, "seed": f.seed, "teams": rows})
+            print_json({"facilitation": f.id, "seed": f.seed, "codes": f.codes, "teams": rows})
         else:
             out = console()
             out.print(
@@ -95,12 +286,32 @@ def _facilitate(args: argparse.Namespace) -> int:
                 f"Report: backfire report {rows[0]['game_id']}{db_flag(args)} --format html -o aar.html", soft_wrap=True
             )
         return 0
-    from simulator.tui.app import make_app
-
     if args.notes:
         raise BackfireError("--notes is for a headless session (with --plans or --json); in the console press n")
-    app = make_app(realtime=args.realtime, db=args.db, facilitation=f)
-    app.run()
+    return _console(args, f)
+
+
+def _console(args: argparse.Namespace, f: Any) -> int:
+    """The facilitator's console, with team screens served in a browser when --serve says so."""
+    from contextlib import nullcontext
+
+    from simulator.tui.app import make_app
+
+    assert f.store is not None, "a workshop lives in the games database"
+    served: Any = nullcontext()
+    if args.serve:
+        from simulator.tui.serve import Served
+
+        served = Served(f.store.path, args.host, args.port)
+    with served as server:
+        url = server.url if server is not None else None
+        app = make_app(realtime=args.realtime, db=args.db, facilitation=f, serve_url=url)
+        try:
+            app.run()
+        finally:
+            f.leave()
+    if url:
+        console().print(f"Team screens were served at {url}; the server has stopped.")
     return app.return_code or 0
 
 

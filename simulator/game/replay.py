@@ -39,12 +39,15 @@ def same_metrics(saved: object, replayed: object) -> bool:
     return saved == replayed
 
 
-def restore(store: Store, game_id: int, upto: int | None = None, branch: bool = False) -> Session:
+def restore(
+    store: Store, game_id: int, upto: int | None = None, branch: bool = False, crowd: Session | None = None
+) -> Session:
     """Rebuild a saved game by replaying its decisions; check every turn against what was saved.
 
     With `upto`, stop after that many turns. With `branch`, the result is a new
     game linked to its parent (rewind to here and choose differently); otherwise
-    it continues the saved game.
+    it continues the saved game. With `crowd`, a restored session of the same
+    seed and size, its crowd is shared instead of built again (a workshop's teams).
     """
     record = store.game(game_id)
     loaded = resolve(record.scenario_id)
@@ -65,6 +68,8 @@ def restore(store: Store, game_id: int, upto: int | None = None, branch: bool = 
         saved = saved[:upto]
     session = open_game(loaded, record.seed, record.size, team=record.team)
     session.engine = record.engine  # an engine-1 game replays, and goes on, on engine 1 (its own crowd and streams)
+    if crowd is not None and (crowd.seed, crowd.size, crowd.engine) == (session.seed, session.size, session.engine):
+        session.share_crowd(crowd)
     if record.opening.startswith('"'):
         session.choose_opening("", unquote(record.opening))  # an opening in the player's own words
     else:

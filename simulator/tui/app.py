@@ -19,6 +19,8 @@ from simulator.tui.screens.loading import LoadingScreen
 
 if TYPE_CHECKING:
     from simulator.game.facilitation import Facilitation
+    from simulator.game.room import RoomReader
+    from simulator.game.seat import Seat
     from simulator.game.session import Session
 
 # The screens import the domain (numpy, pydantic): loaded in a worker after the
@@ -44,8 +46,16 @@ class BackfireApp(App):
         db: str | None = None,
         facilitation: Facilitation | None = None,
         crowds: int | None = None,
+        seat: Seat | None = None,
+        joining: bool = False,
+        board: RoomReader | None = None,
+        serve_url: str | None = None,
     ) -> None:
         super().__init__()
+        self.serve_url = serve_url  # where team screens are served in a browser (`facilitate --serve`)
+        self.seat = seat  # a team's seat in a workshop (`backfire join`)
+        self.joining = joining or seat is not None
+        self.board = board  # the room's read-only board (`backfire board`)
         self.crowds = crowds  # crowds the debrief scores the same decisions on (None: the game's default)
         self.db = db
         self.facilitation = facilitation
@@ -61,11 +71,23 @@ class BackfireApp(App):
         if os.environ.get("BACKFIRE_EXIT_ON_FIRST_FRAME"):
             # `backfire bench app`: report when the first frame is on screen, then leave.
             self.call_after_refresh(self._first_frame)
+        if self.board is not None:
+            from simulator.tui.screens.board import BoardScreen
+
+            self.sub_title = f"room board · workshop {self.board.record.id} · seed {self.board.record.seed}"
+            self.push_screen(BoardScreen(self.board))
+            return
+        if self.joining:
+            if self.seat is not None:
+                self._team_brief(self.seat)
+            else:
+                self._ask_code()
+            return
         if self.facilitation is not None:
             from simulator.tui.screens.facilitate import FacilitateScreen
 
             self.sub_title = f"facilitating {', '.join(self.facilitation.teams)} · seed {self.facilitation.seed}"
-            self.push_screen(FacilitateScreen(self.facilitation, self.realtime))
+            self.push_screen(FacilitateScreen(self.facilitation, self.realtime, self.serve_url, self.db))
             return
         if self.session is not None:
             if self.session.started:  # a resumed or branched game goes straight back to play
@@ -148,6 +170,24 @@ class BackfireApp(App):
         self.sub_title = f"{session.scenario.campaign.hashtag} · seed {session.seed}"
         self.push_screen(BriefingScreen(session))
 
+    def _ask_code(self) -> None:
+        from simulator.game.seat import Seat
+        from simulator.store import Store
+        from simulator.tui.screens.team import CodeScreen
+
+        def opened(seat: Seat | None) -> None:
+            if seat is not None:
+                self._team_brief(seat)
+
+        self.push_screen(CodeScreen(lambda code: Seat(Store(self.db, create=False), code)), opened)
+
+    def _team_brief(self, seat: Seat) -> None:
+        from simulator.tui.screens import BriefingScreen
+
+        self.seat = seat
+        self.sub_title = f"{seat.team} · {seat.scenario.campaign.hashtag} · seed {seat.seed}"
+        self.push_screen(BriefingScreen(seat))
+
     def on_picker_screen_scenario_chosen(self, message: Any) -> None:
         from simulator.game.open import open_scenario
 
@@ -155,6 +195,12 @@ class BackfireApp(App):
 
     def on_briefing_screen_clock_started(self) -> None:
         from simulator.tui.screens import PlayScreen
+
+        if self.seat is not None:  # a team's screen: the facilitator's clock starts the game
+            from simulator.tui.screens.team import TeamScreen
+
+            self.switch_screen(TeamScreen(self.seat))
+            return
 
         self.switch_screen(PlayScreen(self.session, self.realtime))
 
@@ -240,6 +286,10 @@ def make_app(
     session: Session | None = None,
     facilitation: Facilitation | None = None,
     crowds: int | None = None,
+    seat: Seat | None = None,
+    joining: bool = False,
+    board: RoomReader | None = None,
+    serve_url: str | None = None,
 ) -> BackfireApp:
     """Build the app (used by `backfire play`, `resume`, `replay --branch` and the tests).
 
@@ -256,4 +306,8 @@ def make_app(
         db=db,
         facilitation=facilitation,
         crowds=crowds,
+        seat=seat,
+        joining=joining,
+        board=board,
+        serve_url=serve_url,
     )

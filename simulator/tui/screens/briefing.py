@@ -12,8 +12,10 @@ from textual.widgets import Footer, Label, Markdown, OptionList, ProgressBar, St
 from textual.widgets.option_list import Option
 
 from simulator.engine import Decision
+from simulator.errors import BackfireError
 from simulator.formatting import fmt_minutes
-from simulator.game.session import Session
+from simulator.game.seat import Seat
+from simulator.game.view import GameView
 from simulator.scenario.schema import ScheduledEvent
 from simulator.tui.screens.base import WorkingScreen
 from simulator.tui.widgets import Header
@@ -32,7 +34,7 @@ class BriefingScreen(WorkingScreen):
     class ClockStarted(Message):
         """The player started the game."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: GameView) -> None:
         super().__init__()
         self.session = session
 
@@ -57,11 +59,19 @@ class BriefingScreen(WorkingScreen):
                 yield Static("Or press [b]e[/b] to write your own opening.", id="own-opening")
                 yield Label("Building the crowd…", id="crowd-status")
                 yield ProgressBar(id="crowd-progress", show_eta=False)
-                yield Static(
-                    f"Seed {self.session.seed} · {self.session.size:,} personas · press [b]s[/b] to start",
-                    id="start-hint",
-                )
+                yield Static(self.start_hint(), id="start-hint")
         yield Footer()
+
+    def start_hint(self) -> str:
+        """What pressing s does, under the openings."""
+        seat = self.session
+        if isinstance(seat, Seat):  # a team's seat in a workshop
+            return (
+                f"You are [b]{seat.team}[/b] ({seat.code}) · seed {seat.seed} · "
+                f"{seat.size:,} personas\nYour opening goes out when the facilitator starts the clock. "
+                "Press [b]s[/b] for your team's screen."
+            )
+        return f"Seed {self.session.seed} · {self.session.size:,} personas · press [b]s[/b] to start"
 
     def on_mount(self) -> None:
         ol = self.query_one("#openings", OptionList)
@@ -84,20 +94,38 @@ class BriefingScreen(WorkingScreen):
         bar = self.query_one("#crowd-progress", ProgressBar)
         bar.update(total=1, progress=1)
         audience = self.session.build_crowd()  # built by now: returns the crowd
+        if audience is None:  # a team's seat: the facilitator's machine builds the one crowd every team faces
+            self.query_one("#crowd-status", Label).update(
+                f"The facilitator's machine builds the crowd: {self.session.size:,} personas"
+            )
+            return
         self.query_one("#crowd-status", Label).update(
             f"Crowd ready: {audience.size:,} personas, {audience.graph.edges:,} follows"
         )
 
+    def _choose(self, opening: str, text: str | None = None) -> bool:
+        """Choose the opening; False (and a notice) when it cannot change any more (a team's clock has started)."""
+        try:
+            self.session.choose_opening(opening, text)
+        except BackfireError as exc:
+            self.notify(str(exc), severity="warning")
+            return False
+        return True
+
     @on(OptionList.OptionHighlighted, "#openings")
     def _opening(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id == self.session.opening and self.session.opening_text is None:
+            return
+        if self.session.started:
+            return  # a team that rejoins after the clock started: its opening is fixed
         if self.session.opening_text is not None:  # a listed opening replaces your own
             self.query_one("#own-opening", Static).update("Or press [b]e[/b] to write your own opening.")
-        self.session.choose_opening(event.option.id or "")
+        self._choose(event.option.id or "")
 
     @on(OptionList.OptionSelected, "#openings")
     def _opening_selected(self, event: OptionList.OptionSelected) -> None:
-        self.session.choose_opening(event.option.id or "")
-        self.action_start()
+        if self.session.started or self._choose(event.option.id or ""):
+            self.action_start()
 
     def action_write_opening(self) -> None:
         """Write the opening post yourself (the listed openings are there to start from)."""
@@ -110,12 +138,14 @@ class BriefingScreen(WorkingScreen):
             return
         own = self.query_one("#own-opening", Static)
         if decision.text is None:
-            self.session.choose_opening(decision.option or "")
+            if not self._choose(decision.option or ""):
+                return
             ids = [o.id for o in self.session.options("open")]
             self.query_one("#openings", OptionList).highlighted = ids.index(self.session.opening)
             own.update("Or press [b]e[/b] to write your own opening.")
             return
-        self.session.choose_opening("", decision.text)
+        if not self._choose("", decision.text):
+            return
         choice = self.session.read(decision)
         own.update(
             Text.assemble(
@@ -142,7 +172,7 @@ def _event_words(event: ScheduledEvent) -> str:
     return f"{event.host}, {fmt_minutes(event.length)} long, {when}."
 
 
-def briefing_markdown(session: Session) -> str:
+def briefing_markdown(session: GameView) -> str:
     """The briefing as Markdown."""
     sc = session.scenario
     lines = [

@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 
 from simulator.engine import Decision
 from simulator.errors import BackfireError
-from simulator.game.session import Session
+from simulator.game.view import GameView
 
 
 class DecisionScreen(ModalScreen[Decision | None]):
@@ -32,7 +32,7 @@ class DecisionScreen(ModalScreen[Decision | None]):
 
     def __init__(
         self,
-        session: Session,
+        session: GameView,
         move: str,
         question: str | None = None,
         target: str | None = None,

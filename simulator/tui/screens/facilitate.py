@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,7 @@ class FacilitateScreen(WorkingScreen):
         Binding("i", "inject", "Inject"),
         Binding("n", "note", "Note"),
         Binding("r", "toggle_realtime", "Realtime"),
+        Binding("g", "toggle_all_decided", "Go when all decided"),
         Binding("h", "hot_wash", "Hot wash"),
         Binding("question_mark", "app.help", "Help"),
         Binding("q", "quit_session", "Quit"),
@@ -49,9 +51,17 @@ class FacilitateScreen(WorkingScreen):
     class SessionOver(Message):
         """The last turn was played for every team."""
 
-    def __init__(self, facilitation: Facilitation, realtime: float | None = None) -> None:
+    def __init__(
+        self,
+        facilitation: Facilitation,
+        realtime: float | None = None,
+        serve_url: str | None = None,
+        db: str | None = None,
+    ) -> None:
         super().__init__()
         self.f = facilitation
+        self.serve_url = serve_url
+        self.db = db
         self.team_index = 0
         self.busy = False
         self.realtime = realtime or 20.0
@@ -62,6 +72,7 @@ class FacilitateScreen(WorkingScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="fac-clock")
+        yield Static(id="fac-join")
         yield DataTable(id="board", cursor_type="row", zebra_stripes=True)
         yield Static(id="fac-team")
         yield Static(id="fac-log")
@@ -71,7 +82,8 @@ class FacilitateScreen(WorkingScreen):
         table = self.query_one("#board", DataTable)
         table.add_columns(
             "team",
-            "decision this turn",
+            "join code",
+            "move this turn",
             "posts",
             "hostile so far",
             "% negative",
@@ -82,6 +94,24 @@ class FacilitateScreen(WorkingScreen):
         self.busy = True
         self.query_one("#fac-log", Static).update("Building the crowd every team will face…")
         self._prepare()
+        if self.f.store is not None:
+            self.set_interval(0.5, self.poll)
+
+    def poll(self) -> None:
+        """Read the teams' moves from their screens; in all-decided mode, advance once every team has one."""
+        if self.busy:
+            return
+        try:
+            changes = self.f.sync()
+        except BackfireError as exc:
+            self.notify(str(exc), title="Cannot read the teams' moves", severity="error")
+            return
+        if changes:
+            self.log_lines.extend(changes)
+            self.refresh_view()
+        if self.f.clock == "all-decided" and self.f.started and not self.f.over and self.f.all_decided:
+            self.log_lines.append("Every team has decided: the clock advances.")
+            self.action_advance()
 
     @work(thread=True, exclusive=True, group="engine", exit_on_error=False)
     def _prepare(self) -> None:
@@ -102,9 +132,14 @@ class FacilitateScreen(WorkingScreen):
         """Render the facilitation's state."""
         s = next(iter(self.f.sessions.values()))
         if not self.f.started:
-            state = "NOT STARTED: o sets the highlighted team's opening · space starts the clock"
+            state = "NOT STARTED: teams choose openings on their screens (or o here) · space starts the clock"
+        elif self.f.over:
+            state = "OVER"
         elif self.running:
-            state = f"RUNNING (realtime every {self.realtime:g}s)"
+            left = f", next in {max(0, int(self.f.deadline - time.time()))}s" if self.f.deadline else ""
+            state = f"RUNNING (realtime every {self.realtime:g}s{left})"
+        elif self.f.clock == "all-decided":
+            state = "ADVANCES WHEN ALL HAVE DECIDED (g stops it, space advances now)"
         else:
             state = "PAUSED (space advances)"
         self.query_one("#fac-clock", Static).update(
@@ -114,13 +149,26 @@ class FacilitateScreen(WorkingScreen):
                 (state, "bold"),
             )
         )
+        if self.f.codes:
+            db = f" --db {self.db}" if self.db else ""
+            where = f" · or open {self.serve_url} and type the code" if self.serve_url else ""
+            self.query_one("#fac-join", Static).update(
+                Text.assemble(("Teams join: ", "bold"), f"backfire join CODE{db}{where}")
+            )
         table = self.query_one("#board", DataTable)
         table.clear()
         for row in self.f.board():
             marker = "▶ " if row.team == self.team else "  "
+            if not self.f.started:
+                move = row.pending
+            elif row.decided is None:
+                move = "deciding…" if self.f.codes else row.pending
+            else:
+                move = row.pending + (" (you)" if row.decided == "facilitator" else "")
             table.add_row(
                 marker + row.team,
-                row.pending,
+                row.code or "—",
+                move,
                 f"{row.volume:,}",
                 f"{row.hostile_total:,}",
                 f"{row.share_negative:.0%}",
@@ -237,8 +285,19 @@ class FacilitateScreen(WorkingScreen):
         self.running = not self.running
         if self.running:
             self._timer = self.set_interval(self.realtime, self.action_advance)
-        elif self._timer is not None:
+            self.f.set_clock("realtime", self.realtime)  # team screens count down to the next turn
+        else:
+            if self._timer is not None:
+                self._timer.stop()
+            self.f.set_clock("manual")
+        self.refresh_view()
+
+    def action_toggle_all_decided(self) -> None:
+        """Advance as soon as every team has a move for this turn (or stop doing so)."""
+        if self.running and self._timer is not None:
             self._timer.stop()
+            self.running = False
+        self.f.set_clock("manual" if self.f.clock == "all-decided" else "all-decided")
         self.refresh_view()
 
     def action_advance(self) -> None:

@@ -15,24 +15,14 @@ from textual.widgets import Footer, Static
 from simulator.engine import Decision
 from simulator.errors import BackfireError
 from simulator.game.session import Session
+from simulator.game.view import GameView
 from simulator.tui.screens.base import WorkingScreen
 from simulator.tui.screens.decision import DecisionScreen
 from simulator.tui.widgets import ClockBar, FeedView, Header, MetricsPanel
 
 
-class PlayScreen(WorkingScreen):
-    """The live game: feed, metrics, clock, moves."""
-
-    BINDINGS = [
-        Binding("w", "decide('wait')", "Wait a turn"),
-        Binding("space", "decide('wait')", "Wait", show=False),
-        Binding("a", "decide('answer')", "Answer"),
-        Binding("p", "decide('pause')", "Pause"),
-        Binding("c", "decide('cancel')", "Cancel"),
-        Binding("f", "fast_forward", "To the end"),
-        Binding("question_mark", "app.help", "Help"),
-        Binding("q", "quit_game", "Quit"),
-    ]
+class GameScreen(WorkingScreen):
+    """Feed, metrics and clock of a game, and the move keys: shared by solo play and a team's seat."""
 
     @dataclass
     class DecisionChosen(Message):
@@ -40,22 +30,10 @@ class PlayScreen(WorkingScreen):
 
         decision: Decision
 
-    @dataclass
-    class TurnAdvanced(Message):
-        """A turn finished computing."""
-
-        turn: int
-        metrics: dict[str, Any]
-
-    class GameOver(Message):
-        """The last turn was played."""
-
-    def __init__(self, session: Session, realtime: float | None = None) -> None:
+    def __init__(self, session: GameView) -> None:
         super().__init__()
         self.session = session
-        self.realtime = realtime
         self.busy = False
-        self._save_warned = False
         self._tones = {k.id: k.tone for k in session.scenario.kinds}
         self._labels = session.segment_labels
         self._start: dict[str, float] = {}
@@ -69,19 +47,6 @@ class PlayScreen(WorkingScreen):
         yield Static(id="status")
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.session.start()
-        self._start = self.session.start_stance_by_segment
-        self.refresh_view()
-        self.query_one(FeedView).focus()
-        if self.realtime:
-            self.set_interval(self.realtime, self._tick)
-
-    def _tick(self) -> None:
-        # Realtime: an untaken decision is `wait`.
-        if not self.busy and not self.session.over and self.app.screen is self:
-            self.post_message(self.DecisionChosen(Decision("wait")))
-
     def status_text(self) -> str:
         """The campaign's state for the clock bar."""
         if self.session.cancelled:
@@ -90,28 +55,34 @@ class PlayScreen(WorkingScreen):
             return f"PAUSED until turn {self.session.paused_until + 1}"
         return "LIVE"
 
+    def hint(self) -> str:
+        """The status line under the feed."""
+        s = self.session
+        if self.busy:
+            return "Computing the turn…"
+        return f"Highlight a post with ↑/↓, then a to answer it · w waits {s.scenario.clock.turn_words}"
+
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")  # the feed takes more of a narrow screen
         self.query_one(FeedView).set_compact(self.size.height < 30)
         self.refresh_view()  # labels take the width the panel now has
 
     def refresh_view(self) -> None:
-        """Render the session's state."""
+        """Render the game's state."""
         s = self.session
         self.query_one(ClockBar).set_clock(
             s.clock_text(), s.scenario.campaign.hashtag, self.status_text(), min(s.turn, s.turns - 1), s.turns
         )
         self.query_one(FeedView).set_items(s.feed(40))
         self.query_one(MetricsPanel).set_metrics(s.metrics(), self._labels, self._start, s.scenario.clock.turn_words)
-        hint = (
-            "Computing the turn…"
-            if self.busy
-            else f"Highlight a post with ↑/↓, then a to answer it · w waits {s.scenario.clock.turn_words}"
-        )
-        self.query_one("#status", Static).update(hint)
+        self.query_one("#status", Static).update(self.hint())
+
+    def can_decide(self) -> bool:
+        """True when a move may be chosen now."""
+        return not (self.busy or self.session.over)
 
     def action_decide(self, move: str) -> None:
-        if self.busy or self.session.over:
+        if not self.can_decide():
             return
         if move == "wait":
             self.post_message(self.DecisionChosen(Decision("wait")))
@@ -132,8 +103,53 @@ class PlayScreen(WorkingScreen):
         if decision is not None:
             self.post_message(self.DecisionChosen(decision))
 
-    @on(DecisionChosen)
-    def _play(self, message: DecisionChosen) -> None:
+
+class PlayScreen(GameScreen):
+    """The live game: feed, metrics, clock, moves."""
+
+    BINDINGS = [
+        Binding("w", "decide('wait')", "Wait a turn"),
+        Binding("space", "decide('wait')", "Wait", show=False),
+        Binding("a", "decide('answer')", "Answer"),
+        Binding("p", "decide('pause')", "Pause"),
+        Binding("c", "decide('cancel')", "Cancel"),
+        Binding("f", "fast_forward", "To the end"),
+        Binding("question_mark", "app.help", "Help"),
+        Binding("q", "quit_game", "Quit"),
+    ]
+
+    @dataclass
+    class TurnAdvanced(Message):
+        """A turn finished computing."""
+
+        turn: int
+        metrics: dict[str, Any]
+
+    class GameOver(Message):
+        """The last turn was played."""
+
+    session: Session
+
+    def __init__(self, session: Session, realtime: float | None = None) -> None:
+        super().__init__(session)
+        self.realtime = realtime
+        self._save_warned = False
+
+    def on_mount(self) -> None:
+        self.session.start()
+        self._start = self.session.start_stance_by_segment
+        self.refresh_view()
+        self.query_one(FeedView).focus()
+        if self.realtime:
+            self.set_interval(self.realtime, self._tick)
+
+    def _tick(self) -> None:
+        # Realtime: an untaken decision is `wait`.
+        if not self.busy and not self.session.over and self.app.screen is self:
+            self.post_message(self.DecisionChosen(Decision("wait")))
+
+    @on(GameScreen.DecisionChosen)
+    def _play(self, message: GameScreen.DecisionChosen) -> None:
         if self.busy:
             return
         self.busy = True
