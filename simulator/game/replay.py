@@ -87,6 +87,14 @@ def restore(
         replayed = session.play(decision)
         if not same_metrics(metrics, json.loads(json.dumps(replayed, sort_keys=True))):
             raise BackfireError(f"game {game_id}, turn {turn}: replaying the saved decisions gave different metrics")
+    if not branch and upto is None:
+        # Injects fired in the turn that was open when the game stopped: they are part of it already.
+        for event_turn, kind, payload in events:
+            if event_turn == len(saved):
+                if kind == "inject":
+                    session.fire_inject(payload["id"])
+                elif kind == "custom":
+                    session.custom_inject(payload["text"], payload.get("reach", 0.05))
     minutes = loaded.scenario.clock.turn_minutes
     session.notes = [  # evaluators' notes change nothing in the run: they are read back, not replayed
         {"turn": t, "minute": t * minutes, "text": p["text"], "by": p.get("by", "facilitator")}

@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from types import TracebackType
@@ -46,7 +47,7 @@ class Served:
         if _listening(self.host, self.port):
             raise BackfireError(f"port {self.port} on {self.host} is taken; pass --port with a free one")
         command = [sys.executable, "-m", "simulator.tui.serve", "--db", str(self.db)]
-        command += ["--host", self.host, "--port", str(self.port)]
+        command += ["--host", self.host, "--port", str(self.port), "--parent", str(os.getpid())]
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
@@ -99,6 +100,13 @@ def _listening(host: str, port: int) -> bool:
         return sock.connect_ex((host if host != "0.0.0.0" else "127.0.0.1", port)) == 0
 
 
+def _watch_parent(parent: int) -> None:
+    """End this server and every team screen it started once the facilitator's process is gone (even SIGKILLed)."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os.killpg(os.getpgrp(), signal.SIGTERM)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the server (started by `Served`, in its own process group)."""
     from textual_serve.server import Server
@@ -107,7 +115,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", required=True)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--parent", type=int, help="end the whole group when this process is gone")
     args = parser.parse_args(argv)
+    if args.parent:
+        threading.Thread(target=_watch_parent, args=(args.parent,), daemon=True).start()
     server = Server(join_command(Path(args.db)), host=args.host, port=args.port, title="Backfire · team screen")
     server.serve()
 

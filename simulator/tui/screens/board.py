@@ -9,11 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Sparkline, Static
+from textual.widgets import Footer, Label, Static
 
 from simulator.errors import BackfireError
 from simulator.game.room import Room, RoomReader
-from simulator.tui.widgets import Header
+from simulator.tui.widgets import BLOCKS, Header
 
 POLL_SECONDS = 1.0
 
@@ -39,10 +39,10 @@ class BoardScreen(Screen):
                 with Vertical(classes="room-team", id=f"team-{i}"):
                     yield Label(Text.assemble((col.team, "bold"), f"  {col.code}"), classes="room-name")
                     yield Static(classes="room-status")
-                    yield Label("posts per turn", classes="metric-title")
-                    yield Sparkline([], classes="room-volume")
-                    yield Label("% negative", classes="metric-title")
-                    yield Sparkline([], classes="room-negative")
+                    yield Label("posts per turn (one scale for every team)", classes="metric-title")
+                    yield Static(classes="room-volume")
+                    yield Label("% negative (0–100%)", classes="metric-title")
+                    yield Static(classes="room-negative")
                     yield Static(classes="room-moves")
         yield Static(id="room-injects")
         yield Footer()
@@ -78,6 +78,7 @@ class BoardScreen(Screen):
                 f"  · {mode.get(room.clock_mode, room.clock_mode)}{countdown}",
             )
         )
+        vmax = max((max(col.volume) for col in room.teams if col.volume), default=0.0)
         for i, col in enumerate(room.teams):
             box = self.query_one(f"#team-{i}", Vertical)
             if room.state == "briefing":
@@ -90,9 +91,14 @@ class BoardScreen(Screen):
                 status = Text(room.state_words, style="dim")
             if col.cancelled:
                 status.append("  CANCELLED", style="bold red")
+            connected = col.seen is not None and time.time() - col.seen < 15
+            status.append("  ● screen open" if connected else "  ○ no screen", style="green" if connected else "dim")
             box.query_one(".room-status", Static).update(status)
-            box.query_one(".room-volume", Sparkline).data = col.volume[-60:] or [0.0]
-            box.query_one(".room-negative", Sparkline).data = col.share_negative[-60:] or [0.0]
+            width = max(8, box.content_size.width)
+            box.query_one(".room-volume", Static).update(Text(chart(col.volume, vmax, room.turns, width), "cyan"))
+            box.query_one(".room-negative", Static).update(
+                Text(chart(col.share_negative, 1.0, room.turns, width), "red")
+            )
             last = col.volume[-1] if col.volume else 0
             neg = col.share_negative[-1] if col.share_negative else 0.0
             moves = "\n".join(f"{when}  {move}" for when, move in col.decisions[-6:]) or "no moves yet (only waits)"
@@ -106,3 +112,17 @@ class BoardScreen(Screen):
         self.query_one("#room-injects", Static).update(
             Text.assemble(("Injects  ", "bold"), " · ".join(lines) if lines else "none yet")
         )
+
+
+def chart(values: list[float], vmax: float, turns: int, width: int, rows: int = 3) -> str:
+    """A bar chart `rows` high over the whole day (`turns` across `width` columns): played turns fill from the left."""
+    if vmax <= 0:
+        return "\n".join(" " * width for _ in range(rows))
+    levels = []
+    for c in range(width):
+        lo, hi = c * turns // width, max((c + 1) * turns // width, c * turns // width + 1)
+        seen = values[lo:hi]
+        levels.append(round(rows * 8 * max(seen) / vmax) if seen else 0)
+    return "\n".join(
+        "".join(BLOCKS[min(8, max(0, level - (rows - 1 - r) * 8))] for level in levels) for r in range(rows)
+    )

@@ -17,6 +17,7 @@ from simulator.tui.screens.play import GameScreen
 from simulator.tui.widgets import FeedView
 
 POLL_SECONDS = 0.5  # how often a team's screen reads the session from the store
+HEARTBEAT_SECONDS = 5.0  # how often it tells the store it is open (the board shows who is connected)
 
 
 class TeamScreen(GameScreen):
@@ -45,6 +46,14 @@ class TeamScreen(GameScreen):
         self.refresh_view()
         self.query_one(FeedView).focus()
         self.set_interval(POLL_SECONDS, self.poll)
+        self.set_interval(HEARTBEAT_SECONDS, self.heartbeat)
+
+    def heartbeat(self) -> None:
+        """Tell the store this team's screen is open."""
+        try:
+            self.session.store.seen(self.session.code)
+        except BackfireError:
+            pass  # the next poll says what is wrong
 
     def poll(self) -> None:
         """Read the session from the store; redraw when it changed, else just the countdown."""
