@@ -22,7 +22,7 @@ async def poll(*pilots) -> None:
 
 async def test_two_teams_and_a_facilitator_on_their_own_screens(tmp_path, monkeypatch):
     from simulator.tui.app import make_app
-    from simulator.tui.screens import FacilitateScreen, HotWashScreen
+    from simulator.tui.screens import HotWashScreen
     from simulator.tui.screens.board import BoardScreen
     from simulator.tui.screens.briefing import BriefingScreen
     from simulator.tui.screens.team import CodeScreen, TeamScreen

@@ -36,7 +36,7 @@ def test_each_team_gets_its_own_short_code_and_a_seat(tmp_path):
 
 @pytest.mark.parametrize("code", ["", "RED-0000", "nonsense", "RED-12345", "💥"])
 def test_a_wrong_code_is_a_clear_error(tmp_path, code):
-    db, f = workshop(tmp_path)
+    db, _ = workshop(tmp_path)
     with pytest.raises(BackfireError, match="no team has the join code"):
         Seat(Store(db), code)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 
 from textual import on
 from textual.app import ComposeResult
@@ -50,10 +51,8 @@ class TeamScreen(GameScreen):
 
     def heartbeat(self) -> None:
         """Tell the store this team's screen is open."""
-        try:
+        with suppress(BackfireError):  # the next poll says what is wrong
             self.session.store.seen(self.session.code)
-        except BackfireError:
-            pass  # the next poll says what is wrong
 
     def poll(self) -> None:
         """Read the session from the store; redraw when it changed, else just the countdown."""
