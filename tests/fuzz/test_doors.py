@@ -365,3 +365,52 @@ def test_report_output_paths(tmp_path, output, capsys):
         assert code == 2 and "is a folder" in capsys.readouterr().err
     else:
         assert code == 0 and target.read_text(encoding="utf-8").startswith("#")
+
+
+# Workshops: join codes, workshop references and a team's moves -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def workshop_db(tmp_path_factory):
+    from simulator.game.facilitation import Facilitation
+    from simulator.scenario import resolve
+
+    db = tmp_path_factory.mktemp("workshop") / "w.db"
+    f = Facilitation(resolve("askjpm"), ["Red", "Blue"], seed=2, size=2000, store=Store(db))
+    f.start()
+    return db, f
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture], deadline=None)
+@given(
+    code=st.text(alphabet=st.characters(codec="utf-8"), max_size=40),
+    command=st.sampled_from(["join", "board"]),
+)
+@example(code="-x", command="join")
+@example(code="red-", command="board")
+@example(code="", command="board")  # an empty reference would start every workshop's id
+@example(code="\x00", command="join")
+def test_any_code_or_workshop_reference_opens_one_or_is_refused(workshop_db, code, command):
+    db, f = workshop_db
+    code_ = _exit_code([command, code, "--db", str(db), "--json"])
+    assert code_ in (0, 2)
+    record(command, "opened" if code_ == 0 else "refused")
+    assert _integrity(db) == "ok"
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture], deadline=None)
+@given(move=st.one_of(tokens(), playable_tokens()), opening=st.one_of(st.none(), st.text(max_size=200)))
+@example(move="cancel:badidea", opening=None)
+@example(move="answer:candid@#0-0", opening="open_ask")
+def test_any_move_a_team_sends_is_taken_or_refused(workshop_db, move, opening):
+    db, f = workshop_db
+    argv = ["join", f.codes["Red"], "--db", str(db), "--move", move, "--json"]
+    if opening is not None:
+        argv += ["--opening", opening]
+    code = _exit_code(argv)
+    assert code in (0, 2)
+    record("join --move", "sent" if code == 0 else "refused")
+    # Whatever Red sent, Blue's seat is untouched and the facilitator can read and play the turn.
+    assert Store(db).seats(f.id)[1].pending is None
+    f.sync()
+    assert _integrity(db) == "ok"
