@@ -182,11 +182,11 @@ class BackfireApp(App):
         self.push_screen(CodeScreen(lambda code: Seat(Store(self.db, create=False), code)), opened)
 
     def _team_brief(self, seat: Seat) -> None:
-        from simulator.tui.screens import BriefingScreen
+        from simulator.tui.screens.briefing import TeamBriefingScreen
 
         self.seat = seat
         self.sub_title = f"{seat.team} · {seat.scenario.campaign.hashtag} · seed {seat.seed}"
-        self.push_screen(BriefingScreen(seat))
+        self.push_screen(TeamBriefingScreen(seat))
 
     def on_picker_screen_scenario_chosen(self, message: Any) -> None:
         from simulator.game.open import open_scenario

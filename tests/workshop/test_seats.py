@@ -215,3 +215,21 @@ def test_sessions_join_and_board_headless(tmp_path, capsys):
     assert main(["facilitate", "--resume", out["facilitation"], "--teams", "A", "--db", db]) == 2
     assert main(["facilitate", "askjpm", "--db", db]) == 2
     assert "needs a scenario and --teams" in capsys.readouterr().err
+
+
+def test_a_realtime_clock_shows_teams_a_countdown(tmp_path, monkeypatch):
+    db, f = workshop(tmp_path)
+    f.start()
+    red = Seat(Store(db), f.codes["Red"])
+    assert red.seconds_left is None  # a manual clock has no time limit
+    f.set_clock("realtime", 30)
+    red.refresh()
+    assert 28 < red.seconds_left <= 30
+    f.advance()  # each turn starts a new countdown
+    red.refresh()
+    assert red.workshop.deadline > f.deadline - 1 and 28 < red.seconds_left <= 30
+    f.set_clock("all-decided")
+    red.refresh()
+    assert red.seconds_left is None and red.workshop.clock == "all-decided"
+    with pytest.raises(BackfireError, match="unknown clock"):
+        f.set_clock("sometimes")

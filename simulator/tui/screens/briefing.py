@@ -210,3 +210,9 @@ def briefing_markdown(session: GameView) -> str:
         by = ", ".join(x for x in (s.author, s.publisher) if x)
         lines.append(f"- {s.title}" + (f" — {by}" if by else "") + (f" ({s.date})" if s.date else ""))
     return "\n".join(lines)
+
+
+class TeamBriefingScreen(BriefingScreen):
+    """A team's briefing in a workshop: the same page; s goes to the team's screen (the facilitator starts the clock)."""
+
+    BINDINGS = [Binding("s", "start", "Your team's screen")]
