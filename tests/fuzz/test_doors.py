@@ -391,7 +391,7 @@ def workshop_db(tmp_path_factory):
 @example(code="", command="board")  # an empty reference would start every workshop's id
 @example(code="\x00", command="join")
 def test_any_code_or_workshop_reference_opens_one_or_is_refused(workshop_db, code, command):
-    db, f = workshop_db
+    db, _ = workshop_db
     code_ = _exit_code([command, code, "--db", str(db), "--json"])
     assert code_ in (0, 2)
     record(command, "opened" if code_ == 0 else "refused")

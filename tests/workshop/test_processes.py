@@ -252,7 +252,9 @@ async def _drive(ws_url: str, url: str, code: str, shot: Path, seat_seen) -> flo
         await call("Runtime.evaluate", expression="document.querySelector('.xterm-helper-textarea').focus()")
         await call("Input.insertText", text=code)
         for kind in ("keyDown", "keyUp"):
-            await call("Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter", windowsVirtualKeyCode=13, text="\r")
+            await call(
+                "Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter", windowsVirtualKeyCode=13, text="\r"
+            )
         seen = before
         for _ in range(100):  # the team's screen opens its seat: the store records it
             await asyncio.sleep(0.2)

@@ -39,7 +39,7 @@ class BoardScreen(Screen):
                 with Vertical(classes="room-team", id=f"team-{i}"):
                     yield Label(Text.assemble((col.team, "bold"), f"  {col.code}"), classes="room-name")
                     yield Static(classes="room-status")
-                    yield Label("posts per turn (one scale for every team)", classes="metric-title")
+                    yield Label("posts per turn (shared scale)", classes="metric-title")
                     yield Static(classes="room-volume")
                     yield Label("% negative (0–100%)", classes="metric-title")
                     yield Static(classes="room-negative")
@@ -68,7 +68,7 @@ class BoardScreen(Screen):
         self.room = room
         countdown = ""
         if room.clock_mode == "realtime" and room.deadline is not None and room.state == "running":
-            countdown = f"  ⏱ {max(0, int(room.deadline - time.time()))} s left"
+            countdown = f" · {max(0, int(room.deadline - time.time()))} s left"
         mode = {"manual": "manual clock", "realtime": "realtime clock", "all-decided": "advances when all have decided"}
         self.query_one("#room-clock", Static).update(
             Text.assemble(
@@ -92,7 +92,7 @@ class BoardScreen(Screen):
             if col.cancelled:
                 status.append("  CANCELLED", style="bold red")
             connected = col.seen is not None and time.time() - col.seen < 15
-            status.append("  ● screen open" if connected else "  ○ no screen", style="green" if connected else "dim")
+            status.append("  ● online" if connected else "  ○ offline", style="green" if connected else "dim")
             box.query_one(".room-status", Static).update(status)
             width = max(8, box.content_size.width)
             box.query_one(".room-volume", Static).update(Text(chart(col.volume, vmax, room.turns, width), "cyan"))

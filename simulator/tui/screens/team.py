@@ -100,7 +100,7 @@ class TeamScreen(GameScreen):
             game = f" (backfire report {seat.game_id})" if seat.game_id is not None else ""
             return f"{seat.team}: the session is over. The hot wash and the report{game} are the facilitator's."
         left = seat.seconds_left
-        clock = f" · ⏱ {int(left)} s left" if left is not None else ""
+        clock = f" · {int(left)} s left" if left is not None else ""
         pending = seat.pending
         if pending is not None:
             by = "set by the facilitator" if seat.pending_by == "facilitator" else "sent"
