@@ -89,7 +89,8 @@ def test_a_team_screen_killed_mid_turn_rejoins_and_loses_nothing(tmp_path):
     command = f"exec {_backfire()} join {code} --db {db}"  # exec: the pane's process is the team screen itself
     first = Tmux(f"bfk{os.getpid()}", command)
     try:
-        first.wait_for("You are Red")
+        first.wait_for("— Red ·")
+        first.wait_for("Your team's screen")
         first.keys("s")
         first.wait_for("turn 2/96")
         first.keys("c")
@@ -104,7 +105,8 @@ def test_a_team_screen_killed_mid_turn_rejoins_and_loses_nothing(tmp_path):
     assert seat.pending is not None and seat.pending.action == "cancel" and seat.turn == 1
     again = Tmux(f"bfr{os.getpid()}", command)
     try:
-        again.wait_for("You are Red")
+        again.wait_for("— Red ·")
+        again.wait_for("Your team's screen")
         again.keys("s")
         shown = again.wait_for("your move for T+0:15")
         assert "cancel:" in shown and "turn 2/96" in shown
