@@ -195,6 +195,11 @@ def _join(args: argparse.Namespace) -> int:
                 + (f"move {data['move']} sent" if data["move"] else f"opening {data['opening']}")
             )
         return 0
+    if seat.state == "over":
+        raise BackfireError(
+            f"{seat.code} is a code of workshop {seat.workshop_id}, which is over: ask the facilitator for this "
+            f"session's code (`backfire sessions` lists them); {seat.team}'s report: backfire report {seat.game_id}"
+        )
     from simulator.tui.app import make_app
 
     app = make_app(db=args.db, seat=seat)
@@ -305,6 +310,8 @@ def _console(args: argparse.Namespace, f: Any) -> int:
         served = Served(f.store.path, args.host, args.port)
     with served as server:
         url = server.url if server is not None else None
+        if url:
+            console().print(f"Team screens are served at {url} (each team opens it and types its code).")
         app = make_app(realtime=args.realtime, db=args.db, facilitation=f, serve_url=url)
         try:
             app.run()

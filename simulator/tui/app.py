@@ -179,7 +179,18 @@ class BackfireApp(App):
             if seat is not None:
                 self._team_brief(seat)
 
-        self.push_screen(CodeScreen(lambda code: Seat(Store(self.db, create=False), code)), opened)
+        def open_seat(code: str) -> Seat:
+            from simulator.errors import BackfireError
+
+            seat = Seat(Store(self.db, create=False), code)
+            if seat.state == "over":
+                raise BackfireError(
+                    f"{seat.code} is a code of workshop {seat.workshop_id}, which is over: "
+                    "ask the facilitator for this session's code"
+                )
+            return seat
+
+        self.push_screen(CodeScreen(open_seat), opened)
 
     def _team_brief(self, seat: Seat) -> None:
         from simulator.tui.screens.briefing import TeamBriefingScreen

@@ -233,3 +233,14 @@ def test_a_realtime_clock_shows_teams_a_countdown(tmp_path, monkeypatch):
     assert red.seconds_left is None and red.workshop.clock == "all-decided"
     with pytest.raises(BackfireError, match="unknown clock"):
         f.set_clock("sometimes")
+
+
+def test_a_code_of_a_finished_session_is_refused_with_the_way_on(tmp_path, capsys):
+    db, f = workshop(tmp_path)
+    f.start()
+    f.finish()
+    assert main(["join", f.codes["Red"], "--db", str(db)]) == 2
+    err = capsys.readouterr().err
+    assert f"workshop {f.id}, which is over" in err and f"backfire report {f.sessions['Red'].game_id}" in err
+    assert main(["join", f.codes["Red"], "--db", str(db), "--json"]) == 0  # headless, the finished seat is readable
+    assert json.loads(capsys.readouterr().out)["state"] == "over"
