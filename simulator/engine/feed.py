@@ -359,16 +359,21 @@ class Feed:
             return
         reposters = rec.poster[rec.repost]
         rkinds = rec.kind[rec.repost]
+        by_kind: dict[int, np.ndarray] = {}
         for item in self._pending:
             k = self.params.kind_index.get(item.kind)
             if k is None:
                 continue
-            same = np.sort(reposters[rkinds == k])
-            item.reposts = (
-                int(np.isin(self.audience.graph.followers_of(item.poster), same, assume_unique=False).sum())
-                if len(same)
-                else 0
-            )
+            if k not in by_kind:
+                by_kind[k] = np.sort(reposters[rkinds == k])
+            same = by_kind[k]
+            if not len(same):
+                item.reposts = 0
+                continue
+            # Which of the author's followers are among the sorted reposters: a binary search each.
+            followers = self.audience.graph.followers_of(item.poster)
+            at = np.minimum(np.searchsorted(same, followers), len(same) - 1)
+            item.reposts = int(np.count_nonzero(same[at] == followers))
         self._pending = []
 
     def brand_replies(self, replies_by_post: dict[int, int], brand_posts: list[BrandPost]) -> None:
