@@ -7,6 +7,39 @@ import html
 from simulator.formatting import fmt_clock
 from simulator.report.build import Report, fmt
 
+PALETTE = ["#c0392b", "#2471a3", "#1e8449", "#b9770e", "#7d3c98", "#566573", "#17a589", "#a04000"]
+# Workshops name teams after colours: a team called Blue is drawn blue, never red.
+NAMED = {
+    "red": "#c0392b",
+    "blue": "#2471a3",
+    "green": "#1e8449",
+    "gold": "#b9770e",
+    "yellow": "#b7950b",
+    "orange": "#ca6f1e",
+    "purple": "#7d3c98",
+    "violet": "#7d3c98",
+    "grey": "#566573",
+    "gray": "#566573",
+    "black": "#1c2833",
+    "teal": "#17a589",
+    "pink": "#c2185b",
+    "brown": "#6e2c00",
+    "history": "#566573",
+}
+
+
+def team_colours(names: list[str]) -> dict[str, str]:
+    """A colour per series: a team named after a colour gets that colour; the others take the unused ones in order."""
+    out: dict[str, str] = {}
+    for name in names:
+        colour = NAMED.get(name.strip().lower())
+        if colour is not None and colour not in out.values():
+            out[name] = colour
+    free = [c for c in PALETTE if c not in out.values()] or PALETTE
+    for i, name in enumerate(n for n in names if n not in out):
+        out[name] = free[i % len(free)]
+    return out
+
 
 def _svg_chart(
     series: dict[str, list[int]],
@@ -15,7 +48,7 @@ def _svg_chart(
     moves: dict[str, list[tuple[int, str]]] | None = None,
 ) -> str:
     """Return an inline SVG line chart of several series on one scale, each series' moves marked as dots on its line."""
-    colours = ["#c0392b", "#2471a3", "#1e8449", "#b9770e", "#7d3c98", "#566573"]
+    colours = team_colours(list(series))
     vmax = max([max(s) for s in series.values() if s] + [1])
     n = max(len(s) for s in series.values()) or 1
     pad = 30
@@ -33,7 +66,7 @@ def _svg_chart(
             f"{pad + (width - pad) * j / max(n - 1, 1):.1f},{height - height * v / vmax:.1f}"
             for j, v in enumerate(values)
         )
-        colour = colours[i % len(colours)]
+        colour = colours[name]
         parts.append(
             f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{pts}"><title>{html.escape(name)}</title></polyline>'
         )

@@ -164,11 +164,12 @@ class MetricsPanel(Vertical):
         segment_labels: dict[str, str],
         start_stance: dict[str, float],
         turn_words: str = "15 minutes",
+        empty: str | None = None,
     ) -> None:
-        """Update from the per-turn metrics."""
+        """Update from the per-turn metrics (`empty`: what to say before the first turn)."""
         if not turns:
             self.query_one("#numbers", Static).update(
-                Text(f"No turns played yet: press w to let {turn_words} pass.", style="dim")
+                Text(empty or f"No turns played yet: press w to let {turn_words} pass.", style="dim")
             )
             return
         self.query_one("#volume-spark", Sparkline).data = [t["volume"] for t in turns[-48:]] or [0]

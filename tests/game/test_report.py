@@ -45,3 +45,12 @@ def test_a_faulted_decision_gets_the_sources_alternative_or_a_step_for_that_deci
     # No source names another cancellation: the step names this decision and its time.
     assert "“Cancelled: Apologise and stop” at 1h00" in cancel and "backfire read" in cancel
     assert opening != cancel
+
+
+def test_teams_named_after_colours_are_drawn_in_them():
+    from simulator.report.html import NAMED, team_colours
+
+    colours = team_colours(["Blue", "Red", "Wolves", "History"])
+    assert colours["Blue"] == NAMED["blue"] and colours["Red"] == NAMED["red"]
+    assert colours["History"] == NAMED["history"]
+    assert len(set(colours.values())) == 4  # Wolves takes a colour no other series has

@@ -74,8 +74,14 @@ class GameScreen(WorkingScreen):
             s.clock_text(), s.scenario.campaign.hashtag, self.status_text(), min(s.turn, s.turns - 1), s.turns
         )
         self.query_one(FeedView).set_items(s.feed(40))
-        self.query_one(MetricsPanel).set_metrics(s.metrics(), self._labels, self._start, s.scenario.clock.turn_words)
+        self.query_one(MetricsPanel).set_metrics(
+            s.metrics(), self._labels, self._start, s.scenario.clock.turn_words, self.before_first_turn()
+        )
         self.query_one("#status", Static).update(self.hint())
+
+    def before_first_turn(self) -> str | None:
+        """What the metrics panel says before the first turn (None: the solo game's hint)."""
+        return None
 
     def can_decide(self) -> bool:
         """True when a move may be chosen now."""

@@ -107,6 +107,11 @@ class TeamScreen(GameScreen):
             return f"{seat.team} · your move for {seat.clock_text()}: {pending} ({by}); change it until the clock moves{clock}"
         return f"{seat.team} · deciding: highlight a post, a answers it · w waits · p pauses · c cancels{clock}"
 
+    def before_first_turn(self) -> str | None:
+        if self.session.state == "briefing":
+            return "The clock has not started: your opening goes out when the facilitator starts it."
+        return "No turns played yet: choose your move; the facilitator's clock plays it."
+
     def can_decide(self) -> bool:
         seat = self.session
         if seat.state == "briefing":
