@@ -72,6 +72,7 @@ class Feed:
         self.rng = rng
         sc = scenario
         self.items: list[FeedItem] = []
+        self._brand_ids: dict[str, int] = {}  # a brand item's feed id -> its post's id (for its reply count)
         self._pending: list[FeedItem] = []
         self.amount_words = [c.amount for c in sc.brand.context if c.amount] or ["$1"]
         self.quotes_by_kind: dict[str, list[int]] = {}
@@ -222,11 +223,16 @@ class Feed:
         if rec.brand_post is not None:
             posts[rec.brand_post.id] = rec.brand_post
         new: list[FeedItem] = []
-        if rec.brand_post is not None:
-            bp = rec.brand_post
+        shown_brand = [rec.brand_post] if rec.brand_post is not None else []
+        if rec.turn == 0 and brand_posts and brand_posts[0].action == "open" and brand_posts[0] not in shown_brand:
+            # A move in the first turn went out with the opening: the feed shows both, the opening first.
+            shown_brand.insert(0, brand_posts[0])
+        for bp in shown_brand:
+            item_id = f"#{rec.turn}-b" if bp is rec.brand_post else f"#{rec.turn}-o"
+            self._brand_ids[item_id] = bp.id
             new.append(
                 FeedItem(
-                    f"#{rec.turn}-b",
+                    item_id,
                     rec.turn,
                     minute,
                     sc.brand.handle,
@@ -379,10 +385,8 @@ class Feed:
     def brand_replies(self, replies_by_post: dict[int, int], brand_posts: list[BrandPost]) -> None:
         """Update reply counts shown on the brand's posts."""
         for item in self.items:
-            if item.is_brand:
-                post = next((p for p in brand_posts if p.turn == item.turn), None)
-                if post is not None:
-                    item.replies = replies_by_post.get(post.id, 0)
+            if item.is_brand and item.id in self._brand_ids:
+                item.replies = replies_by_post.get(self._brand_ids[item.id], 0)
 
 
 def _alternatives(entries: list[TemplateEntry]) -> list[Alternative]:

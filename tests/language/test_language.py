@@ -259,3 +259,20 @@ def test_check_reports_the_feeds_variety_as_a_warning(askjpm):
     )
     dull = feed_variety(parse_scenario_text(text, "dull.yaml"), 3, 20_000)
     assert not dull.passed and dull.warning and "“same words every time”" in dull.detail
+
+
+def test_a_move_in_the_first_turn_keeps_the_opening_in_the_feed():
+    """The opening and a first-turn answer both show, each with its own id and reply count."""
+    from simulator.engine.decisions import parse_script
+    from simulator.engine.run import run
+    from simulator.scenario import resolve
+
+    sc = resolve("askjpm").scenario
+    plan = parse_script(sc, "answer:candid,wait,cancel:badidea,wait*3")
+    result = run(sc, 3, plan, size=5000, with_feed=True)
+    brand = [(i.id, i.kind) for i in result.feed if i.is_brand]
+    assert brand[:3] == [("#0-o", "open"), ("#0-b", "answer"), ("#2-b", "cancel")]
+    cancel = next(i for i in result.feed if i.id == "#2-b")
+    assert cancel.replies > 0  # its own post's replies, not the first post of its turn
+    same = run(sc, 3, plan, size=5000, text=False)
+    assert [t["volume"] for t in same.turns] == [t["volume"] for t in result.turns]
