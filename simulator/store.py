@@ -519,9 +519,10 @@ class Store:
         return WorkshopRecord(*row)
 
     @_guarded
-    def seats(self, workshop_id: str) -> list[SeatRecord]:
-        """A workshop's seats, in team order."""
-        rows = self.db.execute(self._SEAT_SELECT + "WHERE workshop_id = ? ORDER BY position", (workshop_id,)).fetchall()
+    def seats(self, workshop_id: str, views: bool = True) -> list[SeatRecord]:
+        """A workshop's seats, in team order (`views=False`: without the teams' published screens, for polling)."""
+        select = self._SEAT_SELECT if views else self._SEAT_SELECT.replace(", view ", ", NULL ")
+        rows = self.db.execute(select + "WHERE workshop_id = ? ORDER BY position", (workshop_id,)).fetchall()
         return [_seat(r) for r in rows]
 
     @_guarded

@@ -105,7 +105,7 @@ def _sessions(args: argparse.Namespace) -> int:
     store = Store(args.db, create=False)
     rows: list[dict[str, Any]] = []
     for w in store.workshops():
-        seats = store.seats(w.id)
+        seats = store.seats(w.id, views=False)
         rows.append(
             {
                 "id": w.id,

@@ -86,7 +86,7 @@ class Facilitation:
         from simulator.game.replay import restore
 
         record = store.workshop(workshop_id)
-        seats = store.seats(workshop_id)
+        seats = store.seats(workshop_id, views=False)
         loaded = load_workshop_scenario(record)
         f = cls(loaded, [s.team for s in seats], record.seed, record.size, store=None)
         f.id, f.store = record.id, store
@@ -191,7 +191,7 @@ class Facilitation:
         if self.store is None:
             return []
         changes = []
-        for seat in self.store.seats(self.id):
+        for seat in self.store.seats(self.id, views=False):
             team = seat.team
             if team not in self.sessions:
                 continue

@@ -88,7 +88,7 @@ class RoomReader:
         """The workshop as it is now."""
         self.record = w = self.store.workshop(self.record.id)
         columns = []
-        for seat in self.store.seats(w.id):
+        for seat in self.store.seats(w.id, views=False):
             metrics = self._metrics(seat.game_id, w.turn)
             decided = seat.pending is not None and seat.pending_turn == w.turn and w.state == "running"
             columns.append(

@@ -96,6 +96,7 @@ class Seat:
         self._metrics: list[dict[str, Any]] = []
         self._feed: list[FeedItem] = []
         self._stamp: tuple[Any, ...] = ()
+        self._view: dict[str, Any] | None = {}  # the published screen last read ({}: not read yet)
         self.opening, self.opening_text = self._opening_of(record.opening)
         self.refresh()
         store.seen(self.code)
@@ -104,16 +105,19 @@ class Seat:
     def refresh(self) -> bool:
         """Read the session's clock, this team's seat, turns and feed; True when anything changed."""
         self.workshop = self.store.workshop(self.workshop_id)
-        seat = next((s for s in self.store.seats(self.workshop_id) if s.team == self.team), None)
+        seat = self.store.seat(self.code)
         if seat is None:  # pragma: no cover - seats are never deleted
             raise BackfireError(f"the seat of {self.team} is gone from {self.store.path}")
         self.seat = seat
         if seat.game_id is not None and len(self._metrics) < self.workshop.turn:
             self._metrics = [m for _, _, m in self.store.turns(seat.game_id)]
-        view = seat.view or {}
-        self._feed = [FeedItem(**item) for item in view.get("feed", [])]
-        stamp = (self.workshop.updated_at, seat.pending, seat.pending_turn, len(self._metrics), len(self._feed))
-        changed = stamp != self._stamp
+        # The published screen changes with every turn and every inject (a full feed keeps its length).
+        view_changed = seat.view != self._view
+        if view_changed:
+            self._view = seat.view
+            self._feed = [FeedItem(**item) for item in (seat.view or {}).get("feed", [])]
+        stamp = (self.workshop.updated_at, seat.pending, seat.pending_turn, len(self._metrics))
+        changed = view_changed or stamp != self._stamp
         self._stamp = stamp
         if not self.started:
             self.opening, self.opening_text = self._opening_of(seat.opening)

@@ -244,3 +244,16 @@ def test_a_code_of_a_finished_session_is_refused_with_the_way_on(tmp_path, capsy
     assert f"workshop {f.id}, which is over" in err and f"backfire report {f.sessions['Red'].game_id}" in err
     assert main(["join", f.codes["Red"], "--db", str(db), "--json"]) == 0  # headless, the finished seat is readable
     assert json.loads(capsys.readouterr().out)["state"] == "over"
+
+
+def test_a_team_screen_sees_an_inject_even_when_its_feed_is_full(tmp_path):
+    """The feed shows 40 posts: an inject fired mid-turn changes which, not how many, and the screen redraws."""
+    db, f = workshop(tmp_path)
+    f.start()
+    while len(f.sessions["Red"].all_feed()) < 45:
+        f.advance()
+    red = Seat(Store(db), f.codes["Red"])
+    assert len(red.feed()) == 40
+    assert not red.refresh()  # nothing new
+    f.fire_inject(f.scenario.injects[0].id, "Red")
+    assert red.refresh() and red.feed()[0].inject == f.scenario.injects[0].id

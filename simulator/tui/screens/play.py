@@ -20,6 +20,15 @@ from simulator.tui.screens.base import WorkingScreen
 from simulator.tui.screens.decision import DecisionScreen
 from simulator.tui.widgets import ClockBar, FeedView, Header, MetricsPanel
 
+# The move keys of every game screen (solo play and a team's seat); each screen adds its own.
+MOVE_BINDINGS = [
+    Binding("w", "decide('wait')", "Wait a turn"),
+    Binding("space", "decide('wait')", "Wait", show=False),
+    Binding("a", "decide('answer')", "Answer"),
+    Binding("p", "decide('pause')", "Pause"),
+    Binding("c", "decide('cancel')", "Cancel"),
+]
+
 
 class GameScreen(WorkingScreen):
     """Feed, metrics and clock of a game, and the move keys: shared by solo play and a team's seat."""
@@ -114,11 +123,7 @@ class PlayScreen(GameScreen):
     """The live game: feed, metrics, clock, moves."""
 
     BINDINGS = [
-        Binding("w", "decide('wait')", "Wait a turn"),
-        Binding("space", "decide('wait')", "Wait", show=False),
-        Binding("a", "decide('answer')", "Answer"),
-        Binding("p", "decide('pause')", "Pause"),
-        Binding("c", "decide('cancel')", "Cancel"),
+        *MOVE_BINDINGS,
         Binding("f", "fast_forward", "To the end"),
         Binding("question_mark", "app.help", "Help"),
         Binding("q", "quit_game", "Quit"),

@@ -14,7 +14,7 @@ from textual.widgets import Input, Label, Static
 
 from simulator.errors import BackfireError
 from simulator.game.seat import Seat
-from simulator.tui.screens.play import GameScreen
+from simulator.tui.screens.play import MOVE_BINDINGS, GameScreen
 from simulator.tui.widgets import FeedView
 
 POLL_SECONDS = 0.5  # how often a team's screen reads the session from the store
@@ -25,11 +25,7 @@ class TeamScreen(GameScreen):
     """A team's feed, charts and clock; its move for the open turn goes to the facilitator, whose clock plays it."""
 
     BINDINGS = [
-        Binding("w", "decide('wait')", "Wait"),
-        Binding("space", "decide('wait')", "Wait", show=False),
-        Binding("a", "decide('answer')", "Answer"),
-        Binding("p", "decide('pause')", "Pause"),
-        Binding("c", "decide('cancel')", "Cancel"),
+        *MOVE_BINDINGS,
         Binding("question_mark", "app.help", "Help"),
         Binding("q", "quit_game", "Leave"),
     ]
