@@ -1,17 +1,22 @@
-"""Handles, display names and bios from Faker's own word lists, sampled with numpy.
+"""Handles, display names and bios from Faker's own word lists (see `wordlists`).
 
 Faker's weighted en_US providers make a few thousand names a second; a crowd
 of a million cannot wait for that. We read Faker's lists (and their weights)
-once, and make a persona's text only when it is shown, from a generator seeded
-by (run seed, persona index): the same persona always has the same name.
+once, and make a persona's text only when it is shown, from counter-based
+draws of (run seed, persona index): the same persona always has the same name.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+
+from simulator.seeds import hashed_unit
+
+_IDENTITY_SALT = 7919  # keeps a persona's name draws apart from its style's
 
 
 @dataclass(frozen=True)
@@ -24,26 +29,22 @@ class Identity:
 
 
 class _Words:
-    def __init__(self) -> None:
-        from faker.providers.address.en_US import Provider as Address
-        from faker.providers.company.en_US import Provider as Company
-        from faker.providers.job.en_US import Provider as Job
-        from faker.providers.person.en_US import Provider as Person
+    def __init__(self, lists: dict[str, list]) -> None:
+        def weighted(names: list[str], weights: list[float]) -> tuple[list[str], np.ndarray]:
+            w = np.array(weights, dtype=np.float64)
+            return list(names), w / w.sum()
 
-        def weighted(table) -> tuple[list[str], np.ndarray]:
-            names = list(table.keys())
-            w = np.array(list(table.values()), dtype=np.float64)
-            return names, w / w.sum()
-
-        self.first, self.first_p = weighted({**Person.first_names_female, **Person.first_names_male})
-        self.last, self.last_p = weighted(Person.last_names)
+        self.first, self.first_p = weighted(lists["first"], lists["first_weights"])
+        self.last, self.last_p = weighted(lists["last"], lists["last_weights"])
         self.first_cdf = _cdf(self.first_p)
         self.last_cdf = _cdf(self.last_p)
+        self.first_cum = self.first_cdf.tolist()  # for bisect: a persona's name is drawn one at a time
+        self.last_cum = self.last_cdf.tolist()
         self.cities = list(_BIG_CITIES)
-        self.states = list(Address.states)
-        self.jobs = list(Job.jobs)
+        self.states = list(lists["states"])
+        self.jobs = list(lists["jobs"])
         self.words = list(_NAME_WORDS)
-        self.company_suffixes = list(Company.company_suffixes)
+        self.company_suffixes = list(lists["company_suffixes"])
 
 
 def _cdf(p: np.ndarray) -> np.ndarray:
@@ -110,8 +111,10 @@ _BIG_CITIES = (
 
 @lru_cache(maxsize=1)
 def words() -> _Words:
-    """Return Faker's word lists, loaded once."""
-    return _Words()
+    """Return Faker's word lists, loaded once (from the kept copy while it matches the installed Faker)."""
+    from simulator.audience.wordlists import faker_lists, snapshot_lists
+
+    return _Words(snapshot_lists() or faker_lists())
 
 
 # Built-in patterns, used when a segment declares none: plain news and community names,
@@ -160,31 +163,31 @@ def identity(
     `places` are the scenario's city names (empty: large US cities), which also stand in for states.
     """
     w = words()
-    rng = np.random.default_rng([seed, index, 7919])
-    # The same draws as rng.choice(n, p=...) (one uniform, then the cumulative table), without rebuilding the table.
-    first = w.first[int(w.first_cdf.searchsorted(rng.random(), side="right"))]
-    last = w.last[int(w.last_cdf.searchsorted(rng.random(), side="right"))]
+    # Counter-based draws (splitmix64 of seed, index, k): a persona's words cost no generator.
+    u = [hashed_unit(seed, index, k, _IDENTITY_SALT) for k in range(9)]
+    first = w.first[bisect_right(w.first_cum, u[0])]
+    last = w.last[bisect_right(w.last_cum, u[1])]
     cities = places or w.cities
     states = places or w.states
-    city = cities[int(rng.integers(len(cities)))]
-    state = states[int(rng.integers(len(states)))]
-    word = w.words[int(rng.integers(len(w.words)))].capitalize()
-    job = w.jobs[int(rng.integers(len(w.jobs)))]
+    city = cities[int(u[2] * len(cities))]
+    state = states[int(u[3] * len(states))]
+    word = w.words[int(u[4] * len(w.words))].capitalize()
+    job = w.jobs[int(u[5] * len(w.jobs))]
     fill = {"First": first, "Last": last, "City": city, "State": state, "Word": word}
     if style in ("outlet", "group") or names:
         patterns = names or NAME_PATTERNS[style]
-        name = patterns[int(rng.integers(len(patterns)))].format(**fill)
+        name = patterns[int(u[6] * len(patterns))].format(**fill)
         if style == "group":
             handle = "".join(part.capitalize() for part in name.split())[:15]
         else:
             handle = "".join(part for part in name.split() if part[0].isalnum())[:15]
     else:
         name = f"{first} {last}"
-        pattern = int(rng.integers(4))
-        digits = int(rng.integers(1, 999))
+        pattern = int(u[6] * 4)
+        digits = 1 + int(u[7] * 998)
         handle = [f"{first}{last}", f"{first[0]}{last}{digits}", f"{first}_{last[:4]}", f"{last}{digits}"][pattern]
     bio_patterns = bios or BIO_PATTERNS.get(style, BIO_PATTERNS["person"])
-    bio = bio_patterns[int(rng.integers(len(bio_patterns)))].format(job=job, city=city, state=state)
+    bio = bio_patterns[int(u[8] * len(bio_patterns))].format(job=job, city=city, state=state)
     return Identity(handle="@" + "".join(c for c in handle if c.isalnum() or c == "_")[:15], name=name, bio=bio)
 
 

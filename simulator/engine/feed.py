@@ -104,6 +104,11 @@ class Feed:
             for o in opts
         } | {f"open:{o.id}": o.label for o in sc.campaign.openings}
         self.moment = Moment(turn_minutes=params.turn_minutes, moves=self.moves)
+        self._fitting: dict[tuple[str, ...], list[str]] = {}  # templates and replies that fit this turn's moment
+        self._phrases: dict[str, list[str]] = {}  # a brand post's quotable phrases, by its text
+        self._fixed = {"hashtag": sc.campaign.hashtag, "brand": sc.brand.name, "handle": sc.brand.handle}
+        self._extra: dict[str, str] = {}  # words of the reply being written: {quote}, {asked}, {tone}
+        self._grammar = Grammar(self._rules, self._word)
         self._posts_total = 0
         # Sentiment on text, estimated over every original post (see `share_negative_text`).
         self._neg_weighted = 0.0
@@ -117,34 +122,35 @@ class Feed:
         """Return the kind of a crowd post shown in the feed (None for an unknown id)."""
         return self._kinds.get(post_id)
 
-    def _words(self, extra: dict[str, str] | None = None) -> Any:
-        """The built-in words, each drawn only when a slot asks for it (most posts use one or two)."""
-        sc = self.scenario
-        fixed = {"hashtag": sc.campaign.hashtag, "brand": sc.brand.name, "handle": sc.brand.handle, **(extra or {})}
-        rng, places = self.rng, self.audience.places
-
-        def word(name: str) -> str | None:
-            if name in fixed:
-                return fixed[name]
-            if name == "amount":
-                return self.amount_words[int(rng.integers(len(self.amount_words)))]
-            return draw_word(rng, name, places)
-
-        return word
+    def _word(self, name: str) -> str | None:
+        """A built-in word, drawn only when a slot asks for it (most posts use one or two)."""
+        if name in self._extra:
+            return self._extra[name]
+        if name in self._fixed:
+            return self._fixed[name]
+        if name == "amount":
+            return self.amount_words[int(self.rng.integers(len(self.amount_words)))]
+        return draw_word(self.rng, name, self.audience.places)
 
     def _compose(self, text: str, extra: dict[str, str] | None = None) -> str:
-        return Grammar(self._rules, self._words(extra)).expand(text, self.rng, self.moment)
+        self._extra = extra or {}
+        try:
+            return self._grammar.expand(text, self.rng, self.moment)
+        finally:
+            self._extra = {}
 
     def _templates_for(self, segment: str, kind: str) -> list[str]:
         """The templates that fit this moment, the segment's own first, else any segment's for the kind."""
-        own = fitting(self._templates.get(segment, {}).get(kind, []), self.moment)
-        if own:
-            return own
-        for by_kind in self._templates.values():
-            found = fitting(by_kind.get(kind, []), self.moment)
-            if found:
-                return found
-        return []
+        key = (segment, kind)
+        if key not in self._fitting:
+            own = fitting(self._templates.get(segment, {}).get(kind, []), self.moment)
+            if not own:
+                for by_kind in self._templates.values():
+                    own = fitting(by_kind.get(kind, []), self.moment)
+                    if own:
+                        break
+            self._fitting[key] = own
+        return self._fitting[key]
 
     def _text(self, segment: str, kind: str) -> tuple[str, bool, str | None, str | None, str | None]:
         """Return (text, real, source, handle, name) for a post of this segment and kind."""
@@ -162,14 +168,17 @@ class Feed:
 
     def _reply_text(self, post: BrandPost, segment: str, kind: str) -> str | None:
         """A reply about the brand's post: its move, its tone, its words; None when the scenario writes no replies."""
-        keys = [f"{post.action}:{post.option.split('@')[0]}", post.action, "any"]
-        for key in keys:
-            options = fitting(self._replies.get(key, []), self.moment)
-            if options:
-                break
-        else:
+        keys = (f"{post.action}:{post.option.split('@')[0]}", post.action, "any")
+        if keys not in self._fitting:
+            self._fitting[keys] = next(
+                (found for key in keys if (found := fitting(self._replies.get(key, []), self.moment))), []
+            )
+        options = self._fitting[keys]
+        if not options:
             return None
-        pieces = phrases(post.text) or [post.text]
+        if post.text not in self._phrases:
+            self._phrases[post.text] = phrases(post.text) or [post.text]
+        pieces = self._phrases[post.text]
         asked = re.search(r"“([^”]+)”", post.text)
         extra = {
             "quote": pieces[int(self.rng.integers(len(pieces)))],
@@ -219,6 +228,7 @@ class Feed:
             trending=bool(rec.trending),
             posts_total=self._posts_total,
         )
+        self._fitting = {}
         posts = {bp.id: bp for bp in (brand_posts or [])}
         if rec.brand_post is not None:
             posts[rec.brand_post.id] = rec.brand_post

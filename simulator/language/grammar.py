@@ -75,6 +75,18 @@ class Grammar:
     def __init__(self, rules: Rules, words: Words):
         self.rules = rules
         self.words = words
+        # A rule's fitting alternatives, for the moment they were worked out for (a feed asks for the
+        # same rules many times in one turn, and the moment changes only between turns).
+        self._moment: Moment | None = None
+        self._fitted: dict[str, list[str]] = {}
+
+    def _options(self, name: str, moment: Moment) -> list[str]:
+        if moment is not self._moment:
+            self._moment, self._fitted = moment, {}
+        options = self._fitted.get(name)
+        if options is None:
+            options = self._fitted[name] = fitting(self.rules[name], moment)
+        return options
 
     def expand(self, text: str, rng: np.random.Generator, moment: Moment, depth: int = 0) -> str:
         """Fill every slot of the text; an unknown name is left as it is (validation reports it)."""
@@ -87,7 +99,7 @@ class Grammar:
                 options = inside.split("|")
                 return self.expand(options[int(rng.integers(len(options)))], rng, moment, depth + 1)
             if inside in self.rules:
-                options = fitting(self.rules[inside], moment)
+                options = self._options(inside, moment)
                 if not options:
                     return ""
                 return self.expand(options[int(rng.integers(len(options)))], rng, moment, depth + 1)
@@ -103,8 +115,10 @@ class Grammar:
         return tidy(text)
 
 
+_GAPS = re.compile(r"[ \t]{2,}")
+_BEFORE_PUNCTUATION = re.compile(r" ([,.!?;:])")
+
+
 def tidy(text: str) -> str:
     """Close the gaps an empty slot leaves: double spaces, a space before punctuation, spaces at the ends."""
-    text = re.sub(r"[ \t]{2,}", " ", text)
-    text = re.sub(r" ([,.!?;:])", r"\1", text)
-    return text.strip()
+    return _BEFORE_PUNCTUATION.sub(r"\1", _GAPS.sub(" ", text)).strip()

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
+
+from simulator.seeds import hashed_unit
 
 _STYLE_SALT = 0x5717E  # keeps the style stream apart from any other use of (seed, persona)
 
@@ -39,10 +42,7 @@ class Style:
 
 def _unit(seed: int, persona: int, k: int) -> float:
     """A uniform number in [0, 1) from (seed, persona, k): splitmix64, so a style costs no generator."""
-    z = (seed * 0x9E3779B97F4A7C15 + persona * 0xBF58476D1CE4E5B9 + (k + _STYLE_SALT) * 0x94D049BB133111EB) & _MASK
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
-    return ((z ^ (z >> 31)) >> 11) / float(1 << 53)
+    return hashed_unit(seed, persona, k, _STYLE_SALT)
 
 
 def _pick(u: float, options: tuple[object, ...], weights: tuple[float, ...]) -> object:
@@ -52,9 +52,6 @@ def _pick(u: float, options: tuple[object, ...], weights: tuple[float, ...]) -> 
         if u < acc:
             return option
     return options[-1]
-
-
-_MASK = (1 << 64) - 1
 
 
 def style_of(seed: int, persona: int) -> Style:
@@ -72,6 +69,18 @@ def style_of(seed: int, persona: int) -> Style:
 
 
 _TAG = re.compile(r"(?<!\w)#\w+")
+_QUOTE = re.compile(r"“[^”]*”|\"[^\"]*\"")
+_KEPT = re.compile(r"\x00(\d+)\x00")
+_SENTENCES = re.compile(r"(?<=[.!?])\s+")
+_HANDLES = re.compile(r"((?<!\w)[#@]\w+)")
+_SPACES = re.compile(r"\s{2,}")
+_BEFORE_PUNCTUATION = re.compile(r" ([,.!?;:])")
+
+
+@lru_cache(maxsize=64)
+def _tag_places(tag: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Where a hashtag stands apart from the sentence: at the front before a capital or a quote, or at the end."""
+    return re.compile(re.escape(tag) + r" [A-Z“\"\x00]"), re.compile(r"[.?!”\x00] " + re.escape(tag) + "$")
 
 
 def restyle(text: str, style: Style, tone: str, rng: np.random.Generator, hashtag: str | None = None) -> str:
@@ -84,20 +93,17 @@ def restyle(text: str, style: Style, tone: str, rng: np.random.Generator, hashta
         protected.append(m.group(0))
         return f"\x00{len(protected) - 1}\x00"
 
-    out = re.sub(r"“[^”]*”|\"[^\"]*\"", keep, text)
+    out = _QUOTE.sub(keep, text)
     # The tag moves only where it is not part of the sentence: at the front before a capital or a quote
     # ("#AskJPM How did you…"), at the end after a full stop or a question mark ("…again? #AskJPM").
     tag = hashtag or ""
-    movable = bool(tag) and (
-        re.match(re.escape(tag) + r" [A-Z“\"\x00]", out) is not None
-        or re.search(r"[.?!”\x00] " + re.escape(tag) + "$", out) is not None
-    )
+    movable = bool(tag) and (_tag_places(tag)[0].match(out) is not None or _tag_places(tag)[1].search(out) is not None)
     if hashtag and movable and style.tag in ("front", "end") and out.count(hashtag) == 1:
         bare = tidy_spaces(out.replace(hashtag, ""))
         if bare:
             out = f"{hashtag} {bare}" if style.tag == "front" else f"{bare} {hashtag}"
     if style.terse:
-        parts = re.split(r"(?<=[.!?])\s+", out)
+        parts = _SENTENCES.split(out)
         if len(parts) > 1 and len(parts[0]) > 25 and (not hashtag or hashtag not in parts[-1]):
             out = " ".join(parts[:-1])
     if style.typo and rng.random() < style.typo:
@@ -124,17 +130,17 @@ def restyle(text: str, style: Style, tone: str, rng: np.random.Generator, hashta
     icons = EMOJI.get(tone, [])
     if icons and style.emoji and rng.random() < style.emoji:
         out += " " + icons[int(rng.integers(len(icons)))]
-    return re.sub(r"\x00(\d+)\x00", lambda m: protected[int(m.group(1))], out)
+    return _KEPT.sub(lambda m: protected[int(m.group(1))], out) if protected else out
 
 
 def tidy_spaces(text: str) -> str:
     """One space between words, none at the ends or before punctuation."""
-    return re.sub(r" ([,.!?;:])", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
+    return _BEFORE_PUNCTUATION.sub(r"\1", _SPACES.sub(" ", text)).strip()
 
 
 def _outside_tags(text: str, change: object) -> str:
     """Apply a change to everything but hashtags and handles (`#AskJPM` keeps its case)."""
-    pieces = re.split(r"((?<!\w)[#@]\w+)", text)
+    pieces = _HANDLES.split(text)
     return "".join(p if p[:1] in "#@" else change(p) for p in pieces)  # type: ignore[operator]
 
 

@@ -315,3 +315,35 @@ def test_account_names_read_as_names():
     names = {identity(1, i, "outlet", names=("The {Word} Ledger",)).name for i in range(300)}
     assert {n.removeprefix("The ").removesuffix(" Ledger") for n in names} <= set(_NAME_WORDS)
     assert len(names) > 10
+
+
+def test_kept_word_lists_are_fakers_own(tmp_path, monkeypatch):
+    """The kept copy of Faker's lists is used only while it matches the installed Faker; otherwise Faker is read."""
+    from simulator.audience import wordlists
+
+    live = wordlists.faker_lists()
+    kept = wordlists.snapshot_lists()
+    if kept is not None:  # the installed Faker's provider files are the ones the copy was read from
+        assert kept == live
+    stale = tmp_path / "faker_en_US.json"
+    stale.write_text(json.dumps({"digest": "0" * 64, "lists": {**live, "first": ["Nobody"]}}), encoding="utf-8")
+    monkeypatch.setattr(wordlists, "_SNAPSHOT", stale)
+    assert wordlists.snapshot_lists() is None  # another Faker's lists: not used
+    stale.write_text("{not json", encoding="utf-8")
+    assert wordlists.snapshot_lists() is None
+    monkeypatch.setattr(wordlists, "_SNAPSHOT", tmp_path / "fresh.json")
+    wordlists.write_snapshot()
+    assert wordlists.snapshot_lists() == live
+
+
+def test_a_personas_words_follow_fakers_weights():
+    """Names are drawn by Faker's weights: the commonest last name turns up about as often as its weight says."""
+    from simulator.audience.names import identity, words
+
+    w = words()
+    top = w.last[int(np.argmax(w.last_p))]
+    n = 20_000
+    hits = sum(identity(5, i, "person").name.split(" ", 1)[1] == top for i in range(n))
+    expected = n * float(w.last_p.max())
+    assert abs(hits - expected) < 5 * np.sqrt(expected)
+    assert identity(5, 42, "person") == identity(5, 42, "person") != identity(6, 42, "person")
