@@ -18,7 +18,7 @@ from simulator.engine.params import EngineParams, compile_params
 from simulator.engine.state import BrandPost
 from simulator.errors import BackfireError
 from simulator.language.choice import Choice, choose
-from simulator.language.reader import scenario_lexicon
+from simulator.language.reader import Lexicon, scenario_lexicon
 from simulator.scenario.schema import Inject, Scenario
 from simulator.seeds import seed_streams
 
@@ -82,7 +82,6 @@ class Run:
         self.params = params or compile_params(scenario)
         self.audience = audience
         self.seed = seed
-        self.lexicon = scenario_lexicon(scenario.language)
         # What each written post read as: (turn, the choice); the opening's turn is -1 (it goes out before turn 0).
         self.readings: list[tuple[int, Choice]] = []
         self.opening_text = opening_text
@@ -105,6 +104,11 @@ class Run:
         self.decisions: list[Decision] = []
         self.extra_injects: dict[str, Inject] = {}  # written during play (not in the scenario), by id
         self._pending_injects: list[str] = []
+
+    @property
+    def lexicon(self) -> Lexicon:
+        """The phrases a written post is read by (built when a post in the player's own words is first read)."""
+        return scenario_lexicon(self.scenario.language)
 
     @property
     def turn(self) -> int:

@@ -261,3 +261,51 @@ def test_answer_texts_name_known_kinds(tmp_path, capsys):
     code, err, _path = run_validate(tmp_path, text, capsys)
     assert code == 2
     assert "actions.answer[0].texts.questions: unknown kind 'questions'" in err
+
+
+def _tree(node):
+    """A node tree as plain data: tag, value and where each node starts and ends."""
+    from yaml.nodes import ScalarNode
+
+    where = (node.start_mark.line, node.start_mark.column, node.end_mark.line, node.end_mark.column)
+    if isinstance(node, ScalarNode):
+        return (node.tag, node.value, node.style or None, where)  # plain: None in PyYAML, "" in libyaml
+    if isinstance(node.value, list) and node.value and isinstance(node.value[0], tuple):
+        return (node.tag, [(_tree(k), _tree(v)) for k, v in node.value], where)
+    return (node.tag, [_tree(n) for n in node.value], where)
+
+
+def test_libyaml_reads_every_scenario_as_the_guarded_loader_does():
+    """The fast reader gives the same nodes, positions included, as the guarded Python loader, on every file."""
+    from pathlib import Path
+
+    from simulator.scenario.loader import _compose_fast, _GuardedLoader
+
+    files = sorted(Path("scenarios").glob("*.yaml"))
+    assert files
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        fast = _compose_fast(text)
+        assert fast is not None, path
+        loader = _GuardedLoader(text)
+        try:
+            slow = loader.get_single_node()
+        finally:
+            loader.dispose()
+        assert _tree(fast) == _tree(slow), path
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: [1\n",  # a syntax error
+        "a: 1\n---\nb: 2\n",  # two documents
+        "a: \x01\n",  # a character PyYAML refuses
+        "a: &x [1]\n" + "".join(f"b{i}: *x\n" for i in range(40)),  # aliases near the limit
+        "a: " + "[" * 40 + "]" * 40 + "\n",  # nesting near the limit
+    ],
+)
+def test_files_near_a_guard_or_broken_are_left_to_the_guarded_loader(text):
+    from simulator.scenario.loader import _compose_fast
+
+    assert _compose_fast(text) is None
