@@ -34,6 +34,23 @@ def test_importing_the_domain_never_loads_textual():
     assert proc.stdout.strip() == ""
 
 
+def test_the_command_line_and_the_app_paint_before_the_heavy_imports():
+    """`backfire` and the app's first frame load no numpy, pydantic or YAML: those wait for the first scenario.
+
+    The app paints its loading screen first (`backfire bench app` measures it); a module-level import of the
+    schema or the engine in any command family would put half a second in front of every command.
+    """
+    code = (
+        "import sys\n"
+        "from simulator.cli.main import build_parser; build_parser()\n"
+        "import simulator.tui.app\n"
+        "heavy = ('numpy', 'pydantic', 'yaml', 'scipy', 'networkx', 'faker', 'vaderSentiment')\n"
+        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in heavy)))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == ""
+
+
 def test_import_linter_contracts_hold():
     from pathlib import Path
 

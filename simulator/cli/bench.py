@@ -7,8 +7,6 @@ from typing import Any
 
 from rich.console import Console
 
-from simulator.bench.cascade import NDLIB_EDGE_THRESHOLD
-from simulator.bench.engine import ENGINE_TARGETS
 from simulator.cli.args import add_command, add_json, crowd_size
 from simulator.cli.console import Progress, console, print_json, table
 from simulator.formatting import fmt_bytes, fmt_int, fmt_num, fmt_seconds
@@ -127,6 +125,9 @@ def print_audience(out: Console, result: dict[str, Any]) -> None:
 
 def print_engine(out: Console, r: dict[str, Any]) -> None:
     """Print the engine benchmark as tables."""
+    from simulator.bench.cascade import NDLIB_EDGE_THRESHOLD  # numpy: not imported by every command
+    from simulator.bench.engine import ENGINE_TARGETS
+
     rows = [
         [
             fmt_int(x["size"]),
@@ -176,14 +177,20 @@ def print_engine(out: Console, r: dict[str, Any]) -> None:
             right=set(range(9)),
         )
     )
-    for x in r["rows"]:
-        if x.get("feed_seconds") is not None and x["run_seconds"]:
-            without = x["run_seconds"] - x["feed_seconds"]
-            out.print(
-                f"{fmt_int(x['size'])} personas: run with the feed's text {fmt_seconds(x['run_seconds'])}, without it "
-                f"{fmt_seconds(without)}; the feed (grammar, style, VADER on the shown posts) costs "
-                f"{x['feed_seconds'] / without:.1%} (target ≤ 10%)."
-            )
+    f = r.get("feed")
+    if f:
+        out.print(
+            f"The crowd's words at {fmt_int(f['size'])} personas (best of {f['repeats']}): "
+            f"`backfire run {r['scenario']} --strategy history --json` takes {fmt_seconds(f['command_seconds'])}, "
+            f"with --feed {fmt_seconds(f['command_with_feed_seconds'])}: --feed costs {f['feed_flag_share']:+.1%} "
+            "(target ≤ 10%; every run writes the feed's words, since its summary reads their sentiment)."
+        )
+        out.print(
+            f"The words themselves (grammar, style, names, VADER on the feed's posts): a run takes "
+            f"{fmt_seconds(f['run_with_words_seconds'])} with them and {fmt_seconds(f['run_without_words_seconds'])} "
+            f"with none (as sweeps run), {f['words_share']:+.1%}; loading VADER and the word lists costs "
+            f"{fmt_seconds(f['loading_seconds'])} once per process."
+        )
     c = r["cascade"]
     if c:
         whole = next((x for x in r["rows"] if x["size"] == c["size"]), None)

@@ -6,7 +6,7 @@ import argparse
 import shlex
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -25,7 +25,9 @@ from simulator.cli.args import (
 )
 from simulator.cli.console import Progress, console, print_json, table
 from simulator.formatting import fmt_bound, fmt_bytes, fmt_clock, fmt_int, fmt_metric, fmt_num, fmt_seconds, fmt_value
-from simulator.scenario.schema import Scenario
+
+if TYPE_CHECKING:  # the schema (pydantic) loads with the first scenario, after the app's first frame
+    from simulator.scenario.schema import Scenario
 
 SCORE_FORMULA = """how the score works:
   Each dimension compares your run with history's on the same crowd (same seed,
