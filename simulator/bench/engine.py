@@ -18,6 +18,8 @@ ENGINE_TARGETS = {
     "edges_per_second_per_core": 1e8 / 3,
 }
 COMPARE_SAMPLE = 4  # seeds timed to estimate `compare --runs 1000`
+FEED_REPEATS = 5  # runs (and commands) timed each way for the feed's cost; the best of each is reported
+FEED_TARGET = 0.10  # a run with --feed is at most 10% slower than without
 
 
 def _engine_at(scenario, size: int, progress, label: str) -> dict:
@@ -71,6 +73,95 @@ def _engine_at(scenario, size: int, progress, label: str) -> dict:
     }
 
 
+# Loading what the words need, once per process: VADER (module and lexicon), Faker's word lists.
+_LOADING = """
+import time
+from simulator.language.sentiment import compound
+from simulator.audience.names import words
+t0 = time.perf_counter()
+compound("a first text")
+words()
+print(time.perf_counter() - t0)
+"""
+
+
+def _feed_cost(scenario, progress, repeats: int = FEED_REPEATS) -> dict:
+    """What the crowd's words cost at the scenario's own size, measured two ways (the best of `repeats` each).
+
+    The best time is the one least disturbed by the rest of the machine (as `timeit` advises).
+
+    - In one process, the same history run with words (`Run(text=True)`: grammar, style, names and VADER on
+      the feed's posts) and without any (`text=False`, what sweeps use), taken in turns. The first run with
+      words in a process also loads VADER and the word lists: that one-off cost is timed apart, in a fresh
+      process.
+    - The whole command a user types, `backfire run ID --strategy history --json`, with and without `--feed`.
+      Every run's summary reports `share_negative_text`, which VADER reads off the feed's posts, so a run
+      writes the same words with or without `--feed`; the flag adds the names and the printing.
+    """
+    import subprocess
+    import sys
+
+    from simulator.audience import build_audience
+    from simulator.engine import Run, strategy_plan
+
+    audience = build_audience(scenario, 1, None)
+    plan = strategy_plan(scenario, "history")
+
+    def once(text: bool) -> float:
+        game = Run(scenario, audience, 1, plan.opening, text=text)
+        t0 = time.perf_counter()
+        while not game.over:
+            game.play(plan.at(game.turn))
+        return time.perf_counter() - t0
+
+    steps, done = 4 * repeats + 3, [0]
+
+    def step() -> None:
+        done[0] += 1
+        progress("feed cost", done[0], steps)
+
+    def command(*extra: str) -> float:
+        args = [sys.executable, "-m", "simulator", "run", scenario.id, "--strategy", "history", "--json", *extra]
+        t0 = time.perf_counter()
+        subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return time.perf_counter() - t0
+
+    progress("feed cost", 0, steps)
+    once(False)  # the engine's own first-run costs are not the feed's
+    step()
+    # Taken in turns, so a slower moment of the machine falls on both sides.
+    once(True)  # VADER and the word lists are loaded once per process (timed below, in a fresh one)
+    step()
+    without = []
+    with_words = []
+    for _ in range(repeats):
+        without.append(once(False))
+        step()
+        with_words.append(once(True))
+        step()
+    loading = subprocess.run([sys.executable, "-c", _LOADING], check=True, capture_output=True, text=True)
+    step()
+    base, warm = min(without), min(with_words)
+    plain, feed = [], []
+    for _ in range(repeats):
+        plain.append(command())
+        step()
+        feed.append(command("--feed"))
+        step()
+    plain_best, feed_best = min(plain), min(feed)
+    return {
+        "size": audience.size,
+        "repeats": repeats,
+        "run_without_words_seconds": base,
+        "run_with_words_seconds": warm,
+        "words_share": (warm - base) / base,
+        "loading_seconds": float(loading.stdout.strip()),
+        "command_seconds": plain_best,
+        "command_with_feed_seconds": feed_best,
+        "feed_flag_share": (feed_best - plain_best) / plain_best,
+    }
+
+
 def _compare_estimate(scenario, progress) -> dict:
     """Time `compare` over every named strategy on a few seeds (workers as the command uses); scale to 1,000 seeds."""
     from simulator.scoring.sweep import default_workers, sweep
@@ -115,6 +206,7 @@ def bench_engine(scenario_name: str, sizes: list[int], progress) -> dict:
     million = next((r for r in rows if r["size"] == 1_000_000), None)
     cores = os.cpu_count() or 1
     compare = _compare_estimate(scenario, progress)
+    feed = _feed_cost(scenario, progress)
     return {
         "what": "engine",
         "scenario": scenario.id,
@@ -127,6 +219,7 @@ def bench_engine(scenario_name: str, sizes: list[int], progress) -> dict:
         "million_run_seconds": million["run_seconds"] if million else None,
         "million_engine_seconds": million["engine_seconds"] if million else None,
         "compare": compare,
+        "feed": feed,
         "cascade": cascade,
         "ndlib": ndlib,
         "targets": ENGINE_TARGETS,
@@ -136,6 +229,8 @@ def bench_engine(scenario_name: str, sizes: list[int], progress) -> dict:
             if million
             else None,
             "compare_1000_runs_at_most_5min": compare["estimate_seconds"] <= ENGINE_TARGETS["compare_1000_seconds"],
+            "feed_flag_at_most_10pct": feed["feed_flag_share"] <= FEED_TARGET,
+            "words_at_most_10pct_of_a_run": feed["words_share"] <= FEED_TARGET,
             "ndlib_ratio_at_least_500": (ndlib["ratio"] >= ENGINE_TARGETS["ndlib_ratio"]) if ndlib else None,
             "cascade_edges_per_second_within_3x_of_1e8": (
                 cascade["edges_per_second"] >= ENGINE_TARGETS["edges_per_second_per_core"]

@@ -122,6 +122,17 @@ def test_bench_printers_render_their_own_results():
         "default_engine_seconds": 0.4,
         "million_engine_seconds": None,
         "compare": {"seeds_timed": 8, "strategies": 9, "workers": 2, "seconds": 17.0, "estimate_seconds": 2125.0},
+        "feed": {
+            "size": 100_000,
+            "repeats": 3,
+            "run_without_words_seconds": 0.5,
+            "run_with_words_seconds": 0.6,
+            "words_share": 0.2,
+            "loading_seconds": 0.04,
+            "command_seconds": 2.0,
+            "command_with_feed_seconds": 2.04,
+            "feed_flag_share": 0.02,
+        },
         "cascade": None,
         "ndlib": None,
         "checks": {"default_engine_at_most_0.15s": False},
@@ -133,3 +144,4 @@ def test_bench_printers_render_their_own_results():
     text = out.getvalue()
     assert "First frame" in text and "--runs 1000 ≈ 35.4 min" in text and "per 1,000 posts" in text
     assert text.count("--runs 1000") == 1
+    assert "--feed costs +2.0%" in text and "with none (as sweeps run), +20.0%" in text
