@@ -72,7 +72,7 @@ class Feed:
         self.rng = rng
         sc = scenario
         self.items: list[FeedItem] = []
-        self._brand_ids: dict[str, int] = {}  # a brand item's feed id -> its post's id (for its reply count)
+        self._brand_items: list[tuple[FeedItem, int]] = []  # the brand's items and their posts' ids (reply counts)
         self._pending: list[FeedItem] = []
         self.amount_words = [c.amount for c in sc.brand.context if c.amount] or ["$1"]
         self.quotes_by_kind: dict[str, list[int]] = {}
@@ -239,22 +239,21 @@ class Feed:
             shown_brand.insert(0, brand_posts[0])
         for bp in shown_brand:
             item_id = f"#{rec.turn}-b" if bp is rec.brand_post else f"#{rec.turn}-o"
-            self._brand_ids[item_id] = bp.id
-            new.append(
-                FeedItem(
-                    item_id,
-                    rec.turn,
-                    minute,
-                    sc.brand.handle,
-                    sc.brand.name,
-                    "brand",
-                    bp.action,
-                    bp.text,
-                    len(audience.graph.brand_followers),
-                    real=False,
-                    is_brand=True,
-                )
+            brand_item = FeedItem(
+                item_id,
+                rec.turn,
+                minute,
+                sc.brand.handle,
+                sc.brand.name,
+                "brand",
+                bp.action,
+                bp.text,
+                len(audience.graph.brand_followers),
+                real=False,
+                is_brand=True,
             )
+            self._brand_items.append((brand_item, bp.id))
+            new.append(brand_item)
         new.extend(self._inject_items(rec.turn, [i for i in rec.injects if i not in self._shown_injects]))
         originals = np.flatnonzero(~rec.repost)
         if len(originals):
@@ -394,9 +393,8 @@ class Feed:
 
     def brand_replies(self, replies_by_post: dict[int, int], brand_posts: list[BrandPost]) -> None:
         """Update reply counts shown on the brand's posts."""
-        for item in self.items:
-            if item.is_brand and item.id in self._brand_ids:
-                item.replies = replies_by_post.get(self._brand_ids[item.id], 0)
+        for item, post_id in self._brand_items:
+            item.replies = replies_by_post.get(post_id, 0)
 
 
 def _alternatives(entries: list[TemplateEntry]) -> list[Alternative]:

@@ -21,7 +21,7 @@ from simulator.errors import BackfireError
 from simulator.game import menus
 from simulator.game.menus import MoveOption
 from simulator.language.choice import Choice, choose
-from simulator.language.reader import scenario_lexicon
+from simulator.language.reader import Lexicon, scenario_lexicon
 from simulator.scenario.loader import LoadedScenario
 from simulator.scenario.registry import resolve
 
@@ -89,7 +89,6 @@ class Seat:
         self.scenario = loaded.scenario
         self.seed = self.workshop.seed
         self.size = self.workshop.size
-        self.lexicon = scenario_lexicon(self.scenario.language)
         self.save_problem: str | None = None
         self.audience = None  # the crowd lives in the facilitator's process
         self.seat: SeatRecord = record
@@ -101,7 +100,13 @@ class Seat:
         self.refresh()
         store.seen(self.code)
 
+    @property
+    def lexicon(self) -> Lexicon:
+        """The phrases a written post is read by (built when the team's own words are first read)."""
+        return scenario_lexicon(self.scenario.language)
+
     # ---------------------------------------------------------------- reading the store
+
     def refresh(self) -> bool:
         """Read the session's clock, this team's seat, turns and feed; True when anything changed."""
         self.workshop = self.store.workshop(self.workshop_id)
