@@ -8,17 +8,59 @@ _CUT = re.compile(r"[.!?;:—–()\n]+|,\s+|\s+-\s+|\s+(?:and|but|because|until|
 _LEADING = re.compile(r"^(?:and|but|so|because|or)\s+", re.IGNORECASE)
 _NOISE = re.compile(r"https?://\S+|(?<!\w)[#@]\w+|[“”\"]")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")  # someone else's words inside the post (the question it answers)
+# Words a quoted phrase may not end on: a tag or a handle cut from its end leaves "Tweet your Q early using".
+_DANGLING = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "so",
+        "to",
+        "of",
+        "for",
+        "in",
+        "on",
+        "at",
+        "by",
+        "with",
+        "using",
+        "via",
+        "from",
+        "into",
+        "your",
+        "our",
+        "my",
+        "their",
+        "its",
+        "this",
+        "that",
+        "as",
+        "is",
+        "are",
+    ]
+)
+
+
+def _whole(words: list[str]) -> list[str]:
+    """The words without a trailing word that needs more after it."""
+    while words and words[-1].lower() in _DANGLING:
+        words = words[:-1]
+    return words
 
 
 def phrases(text: str, shortest: int = 2, longest: int = 12) -> list[str]:
     """Pieces of the post's own words worth quoting: clauses of 2 to 12 words, without tags, handles, links or quotes."""
     out = []
     for piece in _CUT.split(_NOISE.sub(" ", _QUOTED.sub(" ", text))):
-        words = _LEADING.sub("", piece.strip()).split()
+        words = _whole(_LEADING.sub("", piece.strip()).split())
         if shortest <= len(words) <= longest:
             out.append(" ".join(words))
     if not out:
         words = _NOISE.sub(" ", text).split()
+        words = _whole(words[:longest]) or words[:longest]
         if words:
-            out.append(" ".join(words[:longest]))
+            out.append(" ".join(words))
     return out

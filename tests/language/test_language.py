@@ -276,3 +276,14 @@ def test_a_move_in_the_first_turn_keeps_the_opening_in_the_feed():
     assert cancel.replies > 0  # its own post's replies, not the first post of its turn
     same = run(sc, 3, plan, size=5000, text=False)
     assert [t["volume"] for t in same.turns] == [t["volume"] for t in result.turns]
+
+
+def test_a_quoted_phrase_never_ends_where_a_tag_was_cut():
+    """The crowd quotes whole phrases: "Tweet your Q early", not "Tweet your Q early using" (its tag cut off)."""
+    opening = (
+        "Tomorrow at 1pm ET $JPM Vice Chairman Jimmy Lee takes over @JPMorgan to answer your questions "
+        "for 1 hour. Tweet your Q early using #AskJPM"
+    )
+    assert phrases(opening) == ["Tweet your Q early"]
+    assert phrases("Thanks to everyone at #AskJPM") == ["Thanks to everyone"]
+    assert phrases("to the #AskJPM") == ["to the"]  # nothing whole to quote: the words as they are
