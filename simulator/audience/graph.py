@@ -210,7 +210,11 @@ def build_numpy(
     if progress:
         progress("follower graph", 1, segs + 2)
     ids = np.arange(n, dtype=np.int32)
-    parts: list[np.ndarray] = []
+    # Each segment's rows come out whole and in order, so they are written straight into the CSR arrays
+    # (no concatenation of every segment's pairs: 8 bytes an edge less at the peak).
+    indptr = np.zeros(n + 1, np.int64)
+    chunks: list[np.ndarray] = []  # each segment's followers (int32), in row order
+    edges = 0
     for a in range(segs):
         lo, hi = int(spec.seg_start[a]), int(spec.seg_start[a + 1])
         column = np.ascontiguousarray(split[:, a])
@@ -238,18 +242,20 @@ def build_numpy(
         pair.sort()
         pair = pair[: len(pair) - len(own)]
         repeats = np.flatnonzero(pair[1:] == pair[:-1]) + 1  # repeated follows (rare)
-        parts.append(np.delete(pair, repeats) if len(repeats) else pair)
+        if len(repeats):
+            pair = np.delete(pair, repeats)
+        # Rows are in order: each row starts at the first pair whose high word is its id; the low word is the follower.
+        indptr[lo + 1 : hi + 1] = edges + np.searchsorted(pair, np.arange(lo + 1, hi + 1, dtype=np.int64) << 32)
+        edges += len(pair)
+        if np.little_endian:
+            chunks.append(np.ascontiguousarray(pair.view(np.int32)[0::2]))
+        else:
+            chunks.append((pair & 0xFFFFFFFF).astype(np.int32))
         del pair
         if progress:
             progress("follower graph", a + 2, segs + 2)
-    pairs = np.concatenate(parts) if parts else np.zeros(0, np.int64)
-    del parts
-    # Rows are in order: each row starts at the first pair whose high word is its id; the low word is the follower.
-    indptr = np.searchsorted(pairs, np.arange(n + 1, dtype=np.int64) << 32).astype(np.int64)
-    if np.little_endian:
-        indices = np.ascontiguousarray(pairs.view(np.int32)[0::2])
-    else:
-        indices = (pairs & 0xFFFFFFFF).astype(np.int32)
+    indices = np.concatenate(chunks) if chunks else np.zeros(0, np.int32)
+    del chunks
     if progress:
         progress("follower graph", segs + 2, segs + 2)
     return FollowerGraph(indptr, indices, brand, "numpy"), hub_nodes
