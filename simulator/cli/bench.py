@@ -182,13 +182,15 @@ def print_engine(out: Console, r: dict[str, Any]) -> None:
         out.print(
             f"The crowd's words at {fmt_int(f['size'])} personas (best of {f['repeats']}): "
             f"`backfire run {r['scenario']} --strategy history --json` takes {fmt_seconds(f['command_seconds'])}, "
-            f"with --feed {fmt_seconds(f['command_with_feed_seconds'])}: --feed costs {f['feed_flag_share']:+.1%} "
-            "(target ≤ 10%; every run writes the feed's words, since its summary reads their sentiment)."
+            f"with --feed {fmt_seconds(f['command_with_feed_seconds'])} ({f['feed_flag_share']:+.1%}); what --feed "
+            f"adds, printing the feed, takes {fmt_seconds(f['feed_output_seconds'])}: {f['feed_output_share']:.1%} "
+            "of the command (target ≤ 10%; every run writes the feed's words, since its summary reads their sentiment)."
         )
         out.print(
-            f"The words themselves (grammar, style, names, VADER on the feed's posts): a run takes "
-            f"{fmt_seconds(f['run_with_words_seconds'])} with them and {fmt_seconds(f['run_without_words_seconds'])} "
-            f"with none (as sweeps run), {f['words_share']:+.1%}; loading VADER and the word lists costs "
+            f"The words themselves (grammar, style, names, VADER on the feed's posts) take "
+            f"{fmt_seconds(f['words_seconds'])} of a run, {f['words_share']:.1%} of a run with none "
+            f"({fmt_seconds(f['run_without_words_seconds'])}, as sweeps run; with words "
+            f"{fmt_seconds(f['run_with_words_seconds'])}); loading VADER and the word lists costs "
             f"{fmt_seconds(f['loading_seconds'])} once per process."
         )
     c = r["cascade"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -55,8 +55,8 @@ class FeedItem:
     reply_about: str | None = None  # that post in words: "cancellation at 5:30"
 
     def as_dict(self) -> dict[str, Any]:
-        """Return the item as JSON-ready data."""
-        return asdict(self)
+        """Return the item as JSON-ready data (every field is a plain value: no deep copy needed)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 class Feed:
