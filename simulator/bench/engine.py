@@ -95,10 +95,10 @@ def _feed_cost(scenario, progress, repeats: int = FEED_REPEATS) -> dict:
     The best time is the one least disturbed by the rest of the machine (as `timeit` advises).
 
     - In one process, the same history run with words (`Run(text=True)`: grammar, style, names and VADER on
-      the feed's posts) and without any (`text=False`, what sweeps use), taken in turns; the words' own
-      time is measured inside the run (this machine's noise on a whole run is larger than their cost). The first run with
-      words in a process also loads VADER and the word lists: that one-off cost is timed apart, in a fresh
-      process.
+      the feed's posts) and without any (`text=False`, what sweeps use), taken in turns. The words' own time
+      is measured inside the run: this machine's noise on a whole run is larger than their cost. The first
+      run with words in a process also loads VADER and the word lists: that one-off cost is timed apart, in
+      a fresh process.
     - The whole command a user types, `backfire run ID --strategy history --json`, with and without `--feed`.
       Every run's summary reports `share_negative_text`, which VADER reads off the feed's posts, so a run
       writes the same words with or without `--feed`; the flag adds the printing, which is also timed in
@@ -139,9 +139,9 @@ def _feed_cost(scenario, progress, repeats: int = FEED_REPEATS) -> dict:
     progress("feed cost", 0, steps)
     once(False)  # the engine's own first-run costs are not the feed's
     step()
-    # Taken in turns, so a slower moment of the machine falls on both sides.
     once(True)  # VADER and the word lists are loaded once per process (timed below, in a fresh one)
     step()
+    # Taken in turns, so a slower moment of the machine falls on both sides.
     without: list[float] = []
     with_words: list[float] = []
     words: list[float] = []
