@@ -102,6 +102,7 @@ def test_old_schema_is_migrated_on_open(tmp_path):
     assert game.engine == 1  # saved before engines had versions
     columns = {row[1] for row in store.db.execute("PRAGMA table_info(turns)")}
     assert "injects" in columns
+    assert len(store.turns(1)) == 3  # its turns stay readable
     resumed = restore(store, 1)  # the old game is still playable, and verified turn by turn (on engine 1)
     assert resumed.turn == 3 and resumed.engine == 1
     resumed.play(Decision("wait"))
@@ -113,6 +114,7 @@ def test_old_schema_is_migrated_on_open(tmp_path):
     store.db.commit()
     with pytest.raises(BackfireError, match="engine version 9, which this Backfire does not know"):
         restore(store, 1)
+    assert store.game(1).turns == 4 and len(store.turns(1)) == 4  # refused, and nothing was lost
 
 
 def test_games_record_the_engine_they_were_played_on(tmp_path):
