@@ -213,6 +213,7 @@ def _compare_estimate(scenario, progress) -> dict:
 
 def bench_engine(scenario_name: str, sizes: list[int], progress) -> dict:
     """Time runs at each size, the default-size run, the cascade step, and NDlib when installed."""
+    from simulator.engine import kernels
     from simulator.scenario import resolve
 
     scenario = resolve(scenario_name).scenario
@@ -240,6 +241,7 @@ def bench_engine(scenario_name: str, sizes: list[int], progress) -> dict:
         "what": "engine",
         "scenario": scenario.id,
         "cores": cores,
+        "kernels": "compiled" if kernels.COMPILED else "numpy",  # the engine's loops (simulator/engine/kernels.py)
         "turns": scenario.clock.turns,
         "rows": rows,
         "default_size": default,

@@ -143,7 +143,8 @@ def print_engine(out: Console, r: dict[str, Any]) -> None:
     ]
     out.print(
         table(
-            f"Full 24-hour history run ({r['scenario']}, {r['cores']} cores; crowd build not included in run time)",
+            f"Full 24-hour history run ({r['scenario']}, {r['cores']} cores, {r['kernels']} kernels; "
+            "crowd build not included in run time)",
             [
                 "personas",
                 "follows",

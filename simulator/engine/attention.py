@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulator.engine import kernels
 from simulator.engine.buffers import Buffer
 
 
@@ -80,21 +81,8 @@ class Attention:
 
     def current(self, who: np.ndarray) -> np.ndarray:
         """Return the attention of `who` now, after this turn's decay (frozen where each one left the set)."""
-        return self._now(self.since[who], self.exit[who], self.value[who])
-
-    def _now(self, u: np.ndarray, x: np.ndarray, v: np.ndarray) -> np.ndarray:
-        """Attention now of personas set to `v` at turn `u` with exit level `x`.
-
-        While active it is v·exp(L_now − L_u); one that left is frozen at the first turn whose level reached
-        its exit level. A persona never set has v = 0 (u = −1 reads the last level: any finite factor).
-        """
         levels = self.levels.data[: self.levels.size]
-        at = np.full(len(u), self.turn)
-        left = np.flatnonzero((x >= self.level) & (u >= 0))
-        if len(left):
-            at[left] = np.maximum(np.searchsorted(-levels, -x[left], side="left"), u[left])
-        now: np.ndarray = v * np.exp(levels[at] - levels[u])
-        return now
+        return kernels.attention_now(levels, self.turn, self.since[who], self.exit[who], self.value[who])
 
     def touch(self, who: np.ndarray, exposure: np.ndarray, gain: float) -> tuple[np.ndarray, np.ndarray]:
         """Raise the attention of `who` (unique) with this turn's exposure; return (attention, exit level).
@@ -103,20 +91,12 @@ class Attention:
         floor are active, and the exit level says when each will leave (inf: not active).
         """
         levels = self.levels.data[: self.levels.size]
-        u = self.since[who]
-        x = self.exit[who]
-        if self.turn > 0:
-            self.count -= int(np.count_nonzero(x < levels[self.turn - 1]))  # they were active; counted again below
         oldest = self._chunks[0].turn if self._chunks else self.turn
-        self._dead += int(np.count_nonzero((u >= oldest) & (x < np.inf)))  # their entries go stale
-        values: np.ndarray = 1 - (1 - self._now(u, x, self.value[who])) * np.exp(-gain * exposure)
-        self.value[who] = values
-        self.since[who] = self.turn
-        above = np.flatnonzero(values > self.floor)
-        exits = np.full(len(who), np.inf)
-        exits[above] = self.level + np.log(self.floor / values[above])
-        self.exit[who] = exits
-        self.count += len(above)
+        values, exits, was_active, stale, active = kernels.touch(
+            who, exposure, gain, self.value, self.since, self.exit, levels, self.turn, self.floor, oldest
+        )
+        self.count += active - was_active  # those active before are counted again if still active
+        self._dead += stale  # their entries in the store go stale
         return values, exits
 
     def settle(self) -> None:
@@ -144,47 +124,28 @@ class Attention:
         Dead entries cost nothing in law (their candidates are rejected) but cost draws; once they are half
         the store, each chunk is filtered in place, keeping both orders, and its running sum is recomputed.
         """
-        ids_out, weight_out, cum_out, exit_ids_out, exits_out = [], [], [], [], []
-        chunks, position, total = [], 0, self._cum_total
-        for c in self._chunks:
-            ids = self._ids.data[c.start : c.end]
-            keep = np.flatnonzero((self.since[ids] == c.turn) & (self.exit[ids] < self.level))
-            if len(keep) == 0:
-                continue
-            segment = np.searchsorted(c.seg_start, c.start + keep, side="right") - 1
-            weight = self._weight.data[c.start : c.end][keep]
-            cum = total + np.cumsum(weight)
-            before = np.concatenate([[total], cum])
-            seg_start = np.searchsorted(segment, np.arange(self.segments + 1), side="left")
-            seg_base = before[seg_start[:-1]]
-            seg_weight = before[seg_start[1:]] - seg_base
-            exit_ids = self._exit_ids.data[c.start : c.active_end]
-            valid = self.since[exit_ids] == c.turn
-            ids_out.append(ids[keep])
-            weight_out.append(weight)
-            cum_out.append(cum)
-            exit_ids_out.append(exit_ids[valid])
-            exits_out.append(self._exits.data[c.start : c.active_end][valid])
-            n = len(keep)
-            chunks.append(
-                _Chunk(
-                    c.turn, c.level, position, position + n, position + n, position + seg_start, seg_base, seg_weight
-                )
-            )
-            position += n
-            total = float(cum[-1])
-        for buf, parts in (
-            (self._ids, ids_out),
-            (self._weight, weight_out),
-            (self._cum, cum_out),
-            (self._exit_ids, exit_ids_out),
-            (self._exits, exits_out),
-        ):
-            buf.size = 0
-            if parts:
-                buf.append(np.concatenate(parts))
-        self._chunks = chunks
-        self._cum_total = total
+        chunks = self._chunks
+        kept, bounds, seg_start, sums, total = kernels.rebuild(
+            self._ids.data,
+            self._weight.data,
+            self._cum.data,
+            self._exit_ids.data,
+            self._exits.data,
+            np.array([(c.turn, c.start, c.end, c.active_end) for c in chunks], np.int64).reshape(-1, 4),
+            np.array([c.seg_start for c in chunks], np.int64).reshape(-1, self.segments + 1),
+            self.since,
+            self.exit,
+            self.level,
+            self._cum_total,
+        )
+        self._chunks = [
+            _Chunk(chunks[row].turn, chunks[row].level, int(lo), int(hi), int(hi), starts, part[0], part[1])
+            for row, (lo, hi), starts, part in zip(kept.tolist(), bounds, seg_start, sums, strict=True)
+        ]
+        size = int(bounds[-1, 1]) if len(bounds) else 0
+        for buf in (self._ids, self._weight, self._cum, self._exit_ids, self._exits):
+            buf.size = size
+        self._cum_total = float(total)
         self._dead = 0
 
     def add(self, who: np.ndarray, segment: np.ndarray, weight: np.ndarray, exits: np.ndarray | None = None) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from simulator.audience import Audience
-from simulator.engine import effects, injects
+from simulator.engine import effects, injects, kernels
 from simulator.engine.decisions import Decision, fill_answer
 from simulator.engine.effects import Levers
 from simulator.engine.exposure import Scratch, expose
@@ -220,15 +220,22 @@ class Simulation:
         if len(touched):
             attention, exits = st.attention.touch(touched, total_exp, d.exposure_gain * st.novelty)
         st.attention.settle()
-        newly = touched[~st.seen[touched]] if len(touched) else touched
-        st.seen[touched] = True
-        hostile_exp = exp_k @ p.hostile.astype(np.float64) if len(touched) else np.zeros(0)
-        hostile_touched = touched[(hostile_exp > 0) & ~st.seen_hostile[touched]] if len(touched) else touched
-        st.seen_hostile[hostile_touched] = True
-        # Social influence on stance from what was seen (saturating in the amount seen).
+        # Who is reached (and reached by hostile posts) for the first time; social influence on stance from
+        # what was seen (saturating in the amount seen).
+        newly = newly_hostile = 0
         if len(touched):
             pull = (exp_k @ p.influence) / (1 + 0.25 * total_exp)
-            st.set_stance(self.audience.segment, touched, np.clip(st.stance[touched] + pull, -1, 1))
+            newly, newly_hostile = kernels.seen_and_stance(
+                touched,
+                exp_k,
+                pull,
+                p.hostile,
+                st.seen,
+                st.seen_hostile,
+                st.stance,
+                self.audience.segment,
+                st.stance_sums,
+            )
         # The brand post: who saw it joins its audience; the move's effects land.
         if brand_post is not None:
             viewers = touched[exp_brand > 0]
@@ -286,8 +293,8 @@ class Simulation:
             brand_post=brand_post,
             decision=decision,
             injects=fired,
-            newly_reached=len(newly),
-            newly_reached_hostile=len(hostile_touched),
+            newly_reached=newly,
+            newly_reached_hostile=newly_hostile,
             trending=trending,
             live=st.live,
         )
@@ -339,13 +346,25 @@ class Simulation:
         # brand ("people who have a bone to pick with you will take opportunities
         # to air their grievances if you give them a chance").
         # A tag that belongs to others keeps its own pull (`tag_interest`), whatever the brand does.
-        keep = np.flatnonzero(attention > st.attention.floor)
-        who, att, te = touched[keep], attention[keep], total_exp[keep]
-        seg = seg_all[who]
-        motive = np.exp(d.stance_weight * np.abs(st.stance[who]))
-        drive = invitation[seg] * motive + p.seg_tag_interest[seg] + d.imitation * te / (1 + te)
-        lam = self.audience.activity[who] * p.dt_hours * att * drive * self._fatigue(st.posts_made[who])
-        post = self.rng.random(len(who)) < -np.expm1(-lam)
+        keep, chance = kernels.post_chances(
+            touched,
+            attention,
+            total_exp,
+            st.attention.floor,
+            seg_all,
+            st.stance,
+            self.audience.activity,
+            st.posts_made,
+            invitation,
+            p.seg_tag_interest,
+            self._fatigue_table,
+            d.fatigue,
+            d.stance_weight,
+            d.imitation,
+            p.dt_hours,
+        )
+        who, te = touched[keep], total_exp[keep]
+        post = self.rng.random(len(who)) < chance
         # The rest of the active set: events at the bound, thinned to the true rate.
         top = np.exp(d.stance_weight)  # motive ≤ e^w, so drive ≤ e^w · (invitation + tag interest)
         factor = p.dt_hours * top * (invitation + p.seg_tag_interest)

@@ -116,6 +116,7 @@ def test_bench_printers_render_their_own_results():
     engine = {
         "scenario": "askjpm",
         "cores": 2,
+        "kernels": "compiled",
         "turns": 96,
         "rows": [row],
         "default_size": 100_000,

@@ -1,0 +1,306 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""The engine's hot loops in C: each is the loop version of a numpy twin in `kernels.py`.
+
+Built when the package is installed (setuptools runs Cython); if the build fails, the numpy twins run.
+Each function computes what its twin computes, in the same order, sums included, and draws nothing.
+"""
+
+import numpy as np
+
+from libc.math cimport exp, expm1, log, fabs, pow
+
+
+def exposure(
+    const long long[:] indptr,
+    const int[:] indices,
+    const int[:] posters,
+    const double[:] post_weight,
+    const signed char[:] post_col,
+    const int[:] extra,
+    const double[:] extra_weight,
+    const signed char[:] extra_col,
+    unsigned char[:] mark,
+    int[:] slot,
+    Py_ssize_t cols,
+    double sort_fraction,
+):
+    cdef Py_ssize_t n = mark.shape[0]
+    cdef Py_ssize_t i, j, count = 0, t
+    cdef long long e, edges = 0
+    cdef int c
+    cdef double w
+    for i in range(posters.shape[0]):
+        edges += indptr[posters[i] + 1] - indptr[posters[i]]
+    found_arr = np.empty(edges + extra.shape[0], np.int32)
+    cdef int[:] found = found_arr
+    for i in range(posters.shape[0]):
+        for e in range(indptr[posters[i]], indptr[posters[i] + 1]):
+            t = indices[e]
+            if not mark[t]:
+                mark[t] = 1
+                found[count] = <int>t
+                count += 1
+    for i in range(extra.shape[0]):
+        t = extra[i]
+        if not mark[t]:
+            mark[t] = 1
+            found[count] = <int>t
+            count += 1
+    cdef int[:] touched
+    if edges + extra.shape[0] < sort_fraction * n:
+        touched_arr = np.sort(found_arr[:count])
+        touched = touched_arr
+    else:
+        touched_arr = np.empty(count, np.int32)
+        touched = touched_arr
+        j = 0
+        for t in range(n):
+            if mark[t]:
+                touched[j] = <int>t
+                j += 1
+    for i in range(count):
+        mark[touched[i]] = 0
+        slot[touched[i]] = <int>i
+    exp_arr = np.zeros((count, cols))
+    cdef double[:, ::1] ex = exp_arr
+    for i in range(posters.shape[0]):
+        w = post_weight[i]
+        c = post_col[i]
+        for e in range(indptr[posters[i]], indptr[posters[i] + 1]):
+            ex[slot[indices[e]], c] += w
+    for i in range(extra.shape[0]):
+        ex[slot[extra[i]], extra_col[i]] += extra_weight[i]
+    total_arr = np.zeros(count)
+    cdef double[:] total = total_arr
+    for c in range(cols):
+        for i in range(count):
+            total[i] += ex[i, c]
+    return touched_arr, exp_arr, total_arr, edges
+
+
+cdef inline Py_ssize_t _first_at_or_below(const double[:] levels, Py_ssize_t size, double x) noexcept nogil:
+    """The first i with levels[i] <= x (levels never rise): numpy's searchsorted(-levels, -x, 'left')."""
+    cdef Py_ssize_t lo = 0, hi = size, mid
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if -levels[mid] < -x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def touch(
+    const int[:] who,
+    const double[:] exposure,
+    double gain,
+    double[:] value,
+    long long[:] since,
+    double[:] exit,
+    const double[:] levels,
+    Py_ssize_t turn,
+    double floor,
+    long long oldest,
+):
+    cdef Py_ssize_t m = who.shape[0], size = turn + 1, i, p, at
+    cdef double level = levels[turn], previous = levels[turn - 1] if turn > 0 else 0.0
+    cdef double x, v, now, inf = float("inf")
+    cdef long long u
+    cdef long long was_active = 0, stale = 0, active = 0
+    values_arr = np.empty(m)
+    exits_arr = np.empty(m)
+    cdef double[:] values = values_arr
+    cdef double[:] exits = exits_arr
+    for i in range(m):
+        p = who[i]
+        u = since[p]
+        x = exit[p]
+        if turn > 0 and x < previous:
+            was_active += 1
+        if u >= oldest and x < inf:
+            stale += 1
+        v = value[p]
+        at = turn
+        if x >= level and u >= 0:
+            at = _first_at_or_below(levels, size, x)
+            if at < u:
+                at = u
+        now = v * exp(levels[at] - levels[u if u >= 0 else size - 1])
+        v = 1 - (1 - now) * exp(-gain * exposure[i])
+        values[i] = v
+        value[p] = v
+        since[p] = turn
+        if v > floor:
+            x = level + log(floor / v)
+            active += 1
+        else:
+            x = inf
+        exits[i] = x
+        exit[p] = x
+    return values_arr, exits_arr, was_active, stale, active
+
+
+def rebuild(
+    int[:] ids,
+    double[:] weight,
+    double[:] cum,
+    int[:] exit_ids,
+    double[:] exits,
+    const long long[:, :] chunks,
+    const long long[:, :] seg_start,
+    const long long[:] since,
+    const double[:] exit,
+    double level,
+    double total,
+):
+    cdef Py_ssize_t nchunks = chunks.shape[0], segments = seg_start.shape[1] - 1
+    cdef Py_ssize_t row, k = 0, e, s, position = 0, n, j, q
+    cdef long long turn, start, end, active_end
+    cdef double running, before_total
+    cdef int p
+    kept_arr = np.empty(nchunks, np.int64)
+    bounds_arr = np.empty((nchunks, 2), np.int64)
+    starts_arr = np.empty((nchunks, segments + 1), np.int64)
+    sums_arr = np.empty((nchunks, 2, segments))
+    cdef long long[:] kept = kept_arr
+    cdef long long[:, :] bounds = bounds_arr
+    cdef long long[:, :] starts = starts_arr
+    cdef double[:, :, :] sums = sums_arr
+    counts_arr = np.empty(segments, np.int64)
+    cdef long long[:] counts = counts_arr
+    for row in range(nchunks):
+        turn = chunks[row, 0]
+        start = chunks[row, 1]
+        end = chunks[row, 2]
+        active_end = chunks[row, 3]
+        for s in range(segments):
+            counts[s] = 0
+        # The segment-ordered store: keep live entries, with the running weight from `total`.
+        n = 0
+        s = 0
+        running = 0.0
+        before_total = total
+        for e in range(start, end):
+            p = ids[e]
+            if since[p] == turn and exit[p] < level:
+                while s + 1 < segments and seg_start[row, s + 1] <= e:
+                    s += 1
+                counts[s] += 1
+                running += weight[e]
+                ids[position + n] = p
+                weight[position + n] = weight[e]
+                cum[position + n] = before_total + running
+                n += 1
+        if n == 0:
+            continue
+        # Segment bounds and sums over the kept entries (cum[j - 1] is the running weight before entry j).
+        q = 0
+        for s in range(segments + 1):
+            starts[k, s] = position + q
+            if s < segments:
+                q += counts[s]
+        for s in range(segments):
+            j = starts[k, s] - position
+            sums[k, 0, s] = before_total if j == 0 else cum[position + j - 1]
+            j = starts[k, s + 1] - position
+            sums[k, 1, s] = (before_total if j == 0 else cum[position + j - 1]) - sums[k, 0, s]
+        # The exit-ordered store: keep the active prefix's entries still set in this chunk.
+        j = 0
+        for e in range(start, active_end):
+            p = exit_ids[e]
+            if since[p] == turn:
+                exit_ids[position + j] = p
+                exits[position + j] = exits[e]
+                j += 1
+        kept[k] = row
+        bounds[k, 0] = position
+        bounds[k, 1] = position + n
+        position += n
+        total = cum[position - 1]
+        k += 1
+    return kept_arr[:k], bounds_arr[:k], starts_arr[:k], sums_arr[:k], total
+
+
+def seen_and_stance(
+    const int[:] touched,
+    const double[:, :] by_kind,
+    const double[:] pull,
+    const unsigned char[:] hostile,
+    unsigned char[:] seen,
+    unsigned char[:] seen_hostile,
+    double[:] stance,
+    const short[:] segment,
+    double[:] stance_sums,
+):
+    cdef Py_ssize_t m = touched.shape[0], k = by_kind.shape[1], segments = stance_sums.shape[0], i, c
+    cdef long long newly = 0, newly_hostile = 0
+    cdef int p
+    cdef bint exposed
+    cdef double value, before
+    deltas_arr = np.zeros(segments)
+    cdef double[:] deltas = deltas_arr
+    for i in range(m):
+        p = touched[i]
+        if not seen[p]:
+            newly += 1
+            seen[p] = 1
+        exposed = False
+        for c in range(k):
+            if hostile[c] and by_kind[i, c] > 0:
+                exposed = True
+        if exposed and not seen_hostile[p]:
+            newly_hostile += 1
+            seen_hostile[p] = 1
+        before = stance[p]
+        value = before + pull[i]
+        if value < -1.0:
+            value = -1.0
+        elif value > 1.0:
+            value = 1.0
+        deltas[segment[p]] += value - before
+        stance[p] = value
+    for c in range(segments):
+        stance_sums[c] += deltas[c]
+    return newly, newly_hostile
+
+
+def post_chances(
+    const int[:] touched,
+    const double[:] attention,
+    const double[:] total,
+    double floor,
+    const short[:] segment,
+    const double[:] stance,
+    const float[:] activity,
+    const int[:] posts_made,
+    const double[:] invitation,
+    const double[:] tag_interest,
+    const double[:] fatigue_table,
+    double fatigue,
+    double stance_weight,
+    double imitation,
+    double dt,
+):
+    cdef Py_ssize_t m = touched.shape[0], i, k = 0, table = fatigue_table.shape[0]
+    cdef int p, s, n
+    cdef float dtf = <float>dt, act
+    cdef double te, drive, lam, fat
+    keep_arr = np.empty(m, np.int64)
+    chance_arr = np.empty(m)
+    cdef long long[:] keep = keep_arr
+    cdef double[:] chance = chance_arr
+    for i in range(m):
+        if not attention[i] > floor:
+            continue
+        p = touched[i]
+        s = segment[p]
+        te = total[i]
+        drive = invitation[s] * exp(stance_weight * fabs(stance[p])) + tag_interest[s] + imitation * te / (1 + te)
+        n = posts_made[p]
+        fat = fatigue_table[n] if n < table else pow(fatigue, <double>n)
+        act = activity[p] * dtf
+        lam = act * attention[i] * drive * fat
+        keep[k] = i
+        chance[k] = -expm1(-lam)
+        k += 1
+    return keep_arr[:k], chance_arr[:k]

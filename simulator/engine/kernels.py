@@ -1,0 +1,416 @@
+"""The engine's hot loops: compiled C (`_kernels.pyx`, built by Cython at install) or their numpy twins.
+
+A turn's cost is a few passes over the personas something touched. In numpy each pass is a separate
+array operation with its own temporaries; in C one loop does them all. Each compiled kernel computes what
+its numpy twin here computes, in the same order (sums included), and none draws a random number: every
+draw stays with the run's numpy generator, in the same order, so a seed gives the same run either way.
+Only exp and log may differ in the last bit between the two, which no test has seen change a post.
+
+The compiled kernels run when the extension was built and `BACKFIRE_KERNELS` is not `numpy`; otherwise
+the numpy twins run (slower, same results). `use()` switches at run time (the tests compare the two).
+"""
+
+from __future__ import annotations
+
+import os
+from types import ModuleType
+
+import numpy as np
+
+SORT_FRACTION = 1 / 64  # gathers smaller than this share of N find their unique targets by sorting
+
+
+def _compiled() -> ModuleType | None:
+    try:
+        from simulator.engine import _kernels  # type: ignore[attr-defined]
+    except ImportError:  # not built (no compiler at install): the numpy twins run
+        return None
+    return _kernels  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------------------------------------- exposure
+def _exposure_numpy(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    posters: np.ndarray,
+    post_weight: np.ndarray,
+    post_col: np.ndarray,
+    extra: np.ndarray,
+    extra_weight: np.ndarray,
+    extra_col: np.ndarray,
+    mark: np.ndarray,
+    slot: np.ndarray,
+    cols: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Return (touched, exposure[T, cols], total[T], edges walked).
+
+    Targets are the followers of each poster (row by row, each with its post's weight and column), then
+    `extra` targets; `touched` is the distinct targets, sorted, and exposure[i, c] sums the weights of
+    touched[i]'s targets in column c, in target order. Total is columns 0..cols-3 plus the last two.
+    """
+    starts = indptr[posters]
+    lens = indptr[posters + 1] - starts
+    edges = int(lens.sum())
+    if edges:
+        offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lens)[:-1]]), lens)
+        t_all = np.concatenate([indices[offsets + np.arange(edges, dtype=np.int64)], extra])
+        w_all = np.concatenate([np.repeat(post_weight, lens), extra_weight])
+        col = np.concatenate([np.repeat(post_col, lens), extra_col])
+    else:
+        t_all, w_all, col = extra, extra_weight, extra_col
+    n = len(mark)
+    if len(t_all) < SORT_FRACTION * n:
+        touched = np.unique(t_all).astype(np.int32, copy=False)
+    else:
+        mark[t_all] = True
+        touched = np.flatnonzero(mark).astype(np.int32)
+        mark[touched] = False
+    slot[touched] = np.arange(len(touched))
+    row = slot[t_all]
+    exp = np.bincount(row * cols + col, weights=w_all, minlength=len(touched) * cols).reshape(len(touched), cols)
+    total = np.zeros(len(touched))
+    for c in range(cols):
+        total += exp[:, c]
+    return touched, exp, total, edges
+
+
+def _exposure_c(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    posters: np.ndarray,
+    post_weight: np.ndarray,
+    post_col: np.ndarray,
+    extra: np.ndarray,
+    extra_weight: np.ndarray,
+    extra_col: np.ndarray,
+    mark: np.ndarray,
+    slot: np.ndarray,
+    cols: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    assert _C is not None
+    touched, exp, total, edges = _C.exposure(
+        indptr,
+        indices,
+        _ids(posters),
+        _floats(post_weight),
+        post_col.astype(np.int8, copy=False),
+        _ids(extra),
+        _floats(extra_weight),
+        extra_col.astype(np.int8, copy=False),
+        mark.view(np.uint8),
+        slot,
+        cols,
+        SORT_FRACTION,
+    )
+    return touched, exp, total, int(edges)
+
+
+# ---------------------------------------------------------------------------------------------- attention
+def _touch_numpy(
+    who: np.ndarray,
+    exposure: np.ndarray,
+    gain: float,
+    value: np.ndarray,
+    since: np.ndarray,
+    exit: np.ndarray,
+    levels: np.ndarray,
+    turn: int,
+    floor: float,
+    oldest: int,
+) -> tuple[np.ndarray, np.ndarray, int, int, int]:
+    """Raise the attention of `who` (unique) with this turn's exposure; see `Attention.touch`.
+
+    Updates value, since and exit for `who`; returns (attention, exit level, how many of them were
+    active after last turn, how many had a live entry in the store (now stale), how many are active now).
+    """
+    level = levels[turn]
+    u = since[who]
+    x = exit[who]
+    was_active = int(np.count_nonzero(x < levels[turn - 1])) if turn > 0 else 0
+    stale = int(np.count_nonzero((u >= oldest) & (x < np.inf)))
+    values: np.ndarray = 1 - (1 - attention_now(levels, turn, u, x, value[who])) * np.exp(-gain * exposure)
+    value[who] = values
+    since[who] = turn
+    above = np.flatnonzero(values > floor)
+    exits = np.full(len(who), np.inf)
+    exits[above] = level + np.log(floor / values[above])
+    exit[who] = exits
+    return values, exits, was_active, stale, len(above)
+
+
+def attention_now(levels: np.ndarray, turn: int, u: np.ndarray, x: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Attention at `turn` of personas set to `v` at turn `u` with exit level `x` (see `Attention`).
+
+    While active it is v·exp(L_now − L_u); one that left is frozen at the first turn whose level reached
+    its exit level. A persona never set has v = 0 (u = −1 reads the last level: any finite factor).
+    """
+    level = levels[turn]
+    at = np.full(len(u), turn)
+    left = np.flatnonzero((x >= level) & (u >= 0))
+    if len(left):
+        at[left] = np.maximum(np.searchsorted(-levels, -x[left], side="left"), u[left])
+    now: np.ndarray = v * np.exp(levels[at] - levels[u])
+    return now
+
+
+def _touch_c(
+    who: np.ndarray,
+    exposure: np.ndarray,
+    gain: float,
+    value: np.ndarray,
+    since: np.ndarray,
+    exit: np.ndarray,
+    levels: np.ndarray,
+    turn: int,
+    floor: float,
+    oldest: int,
+) -> tuple[np.ndarray, np.ndarray, int, int, int]:
+    assert _C is not None
+    result: tuple[np.ndarray, np.ndarray, int, int, int] = _C.touch(
+        _ids(who), _floats(exposure), gain, value, since, exit, levels, turn, floor, oldest
+    )
+    return result
+
+
+def _rebuild_numpy(
+    ids: np.ndarray,
+    weight: np.ndarray,
+    cum: np.ndarray,
+    exit_ids: np.ndarray,
+    exits: np.ndarray,
+    chunks: np.ndarray,
+    seg_start: np.ndarray,
+    since: np.ndarray,
+    exit: np.ndarray,
+    level: float,
+    total: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
+    """Keep only the store's live entries, in place; see `Attention._rebuild`.
+
+    `chunks` is int64[C, 4] (turn, start, end, active end) and `seg_start` int64[C, S+1] (absolute). The
+    store arrays are compacted from the front; returns, for the chunks that keep an entry, their rows
+    (int64 indices into `chunks`), their new starts and ends (int64[C', 2]), seg_start (int64[C', S+1],
+    absolute), seg_base and seg_weight (float64[C', S] each, as one array [C', 2, S]), and the new total.
+    """
+    segments = seg_start.shape[1] - 1
+    kept, bounds, starts, sums = [], [], [], []
+    position = 0
+    for row, (turn, start, end, active_end) in enumerate(chunks):
+        ids_c = ids[start:end]
+        keep = np.flatnonzero((since[ids_c] == turn) & (exit[ids_c] < level))
+        if len(keep) == 0:
+            continue
+        segment = np.searchsorted(seg_start[row], start + keep, side="right") - 1
+        w = weight[start:end][keep]
+        c = total + np.cumsum(w)
+        before = np.concatenate([[total], c])
+        local = np.searchsorted(segment, np.arange(segments + 1), side="left")
+        base = before[local[:-1]]
+        exit_ids_c = exit_ids[start:active_end]
+        valid = since[exit_ids_c] == turn
+        n = len(keep)
+        new_ids, new_exit_ids, new_exits = ids_c[keep], exit_ids_c[valid], exits[start:active_end][valid]
+        ids[position : position + n] = new_ids
+        weight[position : position + n] = w
+        cum[position : position + n] = c
+        exit_ids[position : position + n] = new_exit_ids
+        exits[position : position + n] = new_exits
+        kept.append(row)
+        bounds.append((position, position + n))
+        starts.append(position + local)
+        sums.append((base, before[local[1:]] - base))
+        position += n
+        total = float(c[-1])
+    if not kept:
+        return (
+            np.zeros(0, np.int64),
+            np.zeros((0, 2), np.int64),
+            np.zeros((0, segments + 1), np.int64),
+            np.zeros((0, 2, segments)),
+            total,
+        )
+    return np.array(kept, np.int64), np.array(bounds, np.int64), np.array(starts, np.int64), np.array(sums), total
+
+
+def _rebuild_c(
+    ids: np.ndarray,
+    weight: np.ndarray,
+    cum: np.ndarray,
+    exit_ids: np.ndarray,
+    exits: np.ndarray,
+    chunks: np.ndarray,
+    seg_start: np.ndarray,
+    since: np.ndarray,
+    exit: np.ndarray,
+    level: float,
+    total: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
+    assert _C is not None
+    result: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float] = _C.rebuild(
+        ids, weight, cum, exit_ids, exits, chunks, seg_start, since, exit, level, total
+    )
+    return result
+
+
+# ---------------------------------------------------------------------------------------------- stance
+def _seen_and_stance_numpy(
+    touched: np.ndarray,
+    by_kind: np.ndarray,
+    pull: np.ndarray,
+    hostile: np.ndarray,
+    seen: np.ndarray,
+    seen_hostile: np.ndarray,
+    stance: np.ndarray,
+    segment: np.ndarray,
+    stance_sums: np.ndarray,
+) -> tuple[int, int]:
+    """Mark the touched as reached (and hostile-reached), move their stance by `pull`; return both counts.
+
+    A persona is hostile-reached by any exposure to a hostile kind. Stance is clipped to −1..1 and the
+    per-segment sums follow it.
+    """
+    newly = int(np.count_nonzero(~seen[touched]))
+    seen[touched] = True
+    reached = (by_kind[:, hostile] > 0).any(axis=1)
+    hostile_touched = touched[reached & ~seen_hostile[touched]]
+    seen_hostile[hostile_touched] = True
+    values = np.clip(stance[touched] + pull, -1, 1)
+    stance_sums += np.bincount(segment[touched], weights=values - stance[touched], minlength=len(stance_sums))
+    stance[touched] = values
+    return newly, len(hostile_touched)
+
+
+def _seen_and_stance_c(
+    touched: np.ndarray,
+    by_kind: np.ndarray,
+    pull: np.ndarray,
+    hostile: np.ndarray,
+    seen: np.ndarray,
+    seen_hostile: np.ndarray,
+    stance: np.ndarray,
+    segment: np.ndarray,
+    stance_sums: np.ndarray,
+) -> tuple[int, int]:
+    assert _C is not None
+    newly, newly_hostile = _C.seen_and_stance(
+        _ids(touched),
+        _floats(by_kind),
+        _floats(pull),
+        hostile.view(np.uint8),
+        seen.view(np.uint8),
+        seen_hostile.view(np.uint8),
+        stance,
+        segment,
+        stance_sums,
+    )
+    return int(newly), int(newly_hostile)
+
+
+# ---------------------------------------------------------------------------------------------- posting
+def _post_chances_numpy(
+    touched: np.ndarray,
+    attention: np.ndarray,
+    total: np.ndarray,
+    floor: float,
+    segment: np.ndarray,
+    stance: np.ndarray,
+    activity: np.ndarray,
+    posts_made: np.ndarray,
+    invitation: np.ndarray,
+    tag_interest: np.ndarray,
+    fatigue_table: np.ndarray,
+    fatigue: float,
+    stance_weight: float,
+    imitation: float,
+    dt: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the touched who stay attentive (indices into `touched`) and each one's chance to post this turn.
+
+    A persona's rate is activity × dt × attention × drive × fatigue^posts, where drive is
+    invitation × e^(w·|stance|) + tag interest + imitation × exposure / (1 + exposure); the chance is
+    1 − exp(−rate). `fatigue_table[n]` is fatigue^n (beyond it, the power is taken).
+    """
+    keep = np.flatnonzero(attention > floor)
+    who, att, te = touched[keep], attention[keep], total[keep]
+    seg = segment[who]
+    motive = np.exp(stance_weight * np.abs(stance[who]))
+    drive = invitation[seg] * motive + tag_interest[seg] + imitation * te / (1 + te)
+    posts = posts_made[who]
+    table = (
+        fatigue_table if not len(posts) or posts.max() < len(fatigue_table) else fatigue ** np.arange(posts.max() + 1)
+    )
+    lam = activity[who] * dt * att * drive * table[posts]
+    chance: np.ndarray = -np.expm1(-lam)
+    return keep, chance
+
+
+def _post_chances_c(
+    touched: np.ndarray,
+    attention: np.ndarray,
+    total: np.ndarray,
+    floor: float,
+    segment: np.ndarray,
+    stance: np.ndarray,
+    activity: np.ndarray,
+    posts_made: np.ndarray,
+    invitation: np.ndarray,
+    tag_interest: np.ndarray,
+    fatigue_table: np.ndarray,
+    fatigue: float,
+    stance_weight: float,
+    imitation: float,
+    dt: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    assert _C is not None
+    result: tuple[np.ndarray, np.ndarray] = _C.post_chances(
+        _ids(touched),
+        _floats(attention),
+        _floats(total),
+        floor,
+        segment,
+        stance,
+        activity,
+        posts_made,
+        invitation,
+        tag_interest,
+        fatigue_table,
+        fatigue,
+        stance_weight,
+        imitation,
+        dt,
+    )
+    return result
+
+
+def _ids(values: np.ndarray) -> np.ndarray:
+    """Persona ids as the compiled kernels take them (int32; no copy when they already are)."""
+    return values.astype(np.int32, copy=False)
+
+
+def _floats(values: np.ndarray) -> np.ndarray:
+    """Numbers as the compiled kernels take them (float64; no copy when they already are)."""
+    return values.astype(np.float64, copy=False)
+
+
+_C = _compiled()
+exposure = _exposure_numpy
+touch = _touch_numpy
+rebuild = _rebuild_numpy
+seen_and_stance = _seen_and_stance_numpy
+post_chances = _post_chances_numpy
+COMPILED = False  # True while the compiled kernels run
+
+
+def use(compiled: bool) -> bool:
+    """Run the compiled kernels (if built) or the numpy twins; return whether the compiled ones now run."""
+    global exposure, touch, rebuild, seen_and_stance, post_chances, COMPILED
+    COMPILED = compiled and _C is not None
+    exposure = _exposure_c if COMPILED else _exposure_numpy
+    touch = _touch_c if COMPILED else _touch_numpy
+    rebuild = _rebuild_c if COMPILED else _rebuild_numpy
+    seen_and_stance = _seen_and_stance_c if COMPILED else _seen_and_stance_numpy
+    post_chances = _post_chances_c if COMPILED else _post_chances_numpy
+    return COMPILED
+
+
+use(os.environ.get("BACKFIRE_KERNELS", "compiled") != "numpy")

@@ -1,0 +1,267 @@
+"""The engine's compiled loops (`_kernels.pyx`) compute exactly what their numpy twins compute.
+
+Three checks:
+- CI builds the compiled kernels (so `backfire bench` measures them, and the equality below is not
+  numpy against numpy);
+- each kernel against its twin on generated inputs, edge cases included (empty sets, a target reached
+  twice, a persona past the fatigue table, personas set again since);
+- whole runs of every library case, compiled against numpy: the same posts, turn by turn, and the same
+  summary.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from simulator.audience import build_audience
+from simulator.engine import Run, kernels, strategy_plan
+from simulator.engine.attention import Attention
+from simulator.engine.state import TurnRecord
+from simulator.scenario import resolve
+
+compiled_only = pytest.mark.skipif(
+    kernels._C is None, reason="the compiled kernels were not built: nothing to compare the numpy twins with"
+)
+
+
+@contextmanager
+def kernels_as(compiled: bool) -> Iterator[None]:
+    """Run the compiled kernels or the numpy twins inside the block; restore the process's choice after."""
+    before = kernels.COMPILED
+    kernels.use(compiled)
+    try:
+        yield
+    finally:
+        kernels.use(before)
+
+
+def both(name: str, *args: object) -> tuple[object, object]:
+    """Call a kernel compiled and as its numpy twin on copies of the same arguments; return both results and args."""
+    runs = []
+    for compiled in (True, False):
+        copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+        with kernels_as(compiled):
+            runs.append((getattr(kernels, name)(*copies), copies))
+    return runs[0], runs[1]
+
+
+def assert_same(a: object, b: object) -> None:
+    if isinstance(a, tuple | list):
+        assert isinstance(b, tuple | list) and len(a) == len(b)
+        for x, y in zip(a, b, strict=True):
+            assert_same(x, y)
+    elif isinstance(a, np.ndarray):
+        assert isinstance(b, np.ndarray)
+        assert a.shape == b.shape
+        np.testing.assert_array_equal(a, b)
+    else:
+        assert a == b
+
+
+def test_ci_builds_the_compiled_kernels():
+    if os.environ.get("BACKFIRE_KERNELS") == "numpy":
+        pytest.skip("BACKFIRE_KERNELS=numpy asks for the numpy twins")
+    assert kernels._C is not None, "simulator/engine/_kernels.pyx was not built: is a C compiler installed?"
+    assert kernels.COMPILED
+
+
+@st.composite
+def graphs(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, int]:
+    n = draw(st.integers(1, 200))
+    degree = draw(st.lists(st.integers(0, 12), min_size=n, max_size=n))
+    indptr = np.concatenate([[0], np.cumsum(degree)]).astype(np.int64)
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    indices = rng.integers(0, n, int(indptr[-1])).astype(np.int32)
+    return indptr, indices, n
+
+
+@compiled_only
+@settings(max_examples=60, deadline=None)
+@given(graphs(), st.integers(0, 2**32 - 1), st.integers(0, 300), st.integers(0, 300))
+def test_exposure_kernel_matches_its_twin(graph, seed, posts, extras):
+    indptr, indices, n = graph
+    rng = np.random.default_rng(seed)
+    cols = 5
+    posters = rng.integers(0, n, posts).astype(np.int32)  # a poster may post twice
+    extra = rng.integers(0, n, extras).astype(np.int32)
+    args = (
+        indptr,
+        indices,
+        posters,
+        rng.exponential(1.0, posts),
+        rng.integers(0, cols, posts).astype(np.int8),
+        extra,
+        rng.exponential(1.0, extras),
+        rng.integers(0, cols, extras).astype(np.int8),
+        np.zeros(n, bool),
+        np.zeros(n, np.int32),
+        cols,
+    )
+    (c_out, c_args), (np_out, np_args) = both("exposure", *args)
+    assert_same(c_out, np_out)
+    touched = c_out[0]
+    assert np.all(np.diff(touched) > 0)
+    assert not c_args[8].any() and not np_args[8].any()  # the marks are cleared for the next turn
+
+
+@compiled_only
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 300), st.integers(1, 40))
+def test_touch_kernel_matches_its_twin(seed, n, turns):
+    rng = np.random.default_rng(seed)
+    levels = np.cumsum(np.log(rng.uniform(0.3, 1.0, turns)))
+    turn = turns - 1
+    since = rng.integers(-1, turn + 1, n).astype(np.int64)
+    value = np.where(since >= 0, rng.uniform(0, 1, n), 0.0)
+    exit = np.where(rng.random(n) < 0.7, levels[np.maximum(since, 0)] + np.log(0.02 / np.maximum(value, 1e-9)), np.inf)
+    who = np.unique(rng.integers(0, n, rng.integers(0, n + 1))).astype(np.int32)
+    exposure = rng.exponential(1.0, len(who)) * (rng.random(len(who)) < 0.8)
+    oldest = int(rng.integers(0, turn + 1))
+    args = (who, exposure, 0.7, value, since, exit, levels, turn, 0.02, oldest)
+    (c_out, c_args), (np_out, np_args) = both("touch", *args)
+    assert_same(c_out, np_out)
+    for i in (3, 4, 5):  # value, since, exit: updated the same way
+        assert_same(c_args[i], np_args[i])
+
+
+@compiled_only
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 300), st.integers(1, 6))
+def test_stance_and_post_kernels_match_their_twins(seed, n, k):
+    rng = np.random.default_rng(seed)
+    segments = 3
+    touched = np.unique(rng.integers(0, n, rng.integers(0, n + 1))).astype(np.int32)
+    m = len(touched)
+    by_kind = rng.exponential(1.0, (m, k + 2))[:, :k] * (rng.random((m, k)) < 0.5)  # a strided view, as in a run
+    segment = np.sort(rng.integers(0, segments, n)).astype(np.int16)
+    stance = rng.uniform(-1, 1, n)
+    args = (
+        touched,
+        by_kind,
+        rng.normal(0, 0.8, m),  # pulls that push some past ±1
+        rng.random(k) < 0.5,
+        rng.random(n) < 0.3,
+        rng.random(n) < 0.3,
+        stance,
+        segment,
+        rng.normal(0, 10, segments),
+    )
+    (c_out, c_args), (np_out, np_args) = both("seen_and_stance", *args)
+    assert_same(c_out, np_out)
+    for i in (4, 5, 6):
+        assert_same(c_args[i], np_args[i])
+    np.testing.assert_allclose(c_args[8], np_args[8], rtol=0, atol=1e-12)
+
+    table = 0.9 ** np.arange(8)
+    args2 = (
+        touched,
+        rng.uniform(0, 0.1, m),  # attention, some below the floor
+        rng.exponential(1.0, m),
+        0.02,
+        segment,
+        stance,
+        rng.uniform(0.1, 3, n).astype(np.float32),
+        rng.integers(0, 12, n).astype(np.int32),  # some past the fatigue table
+        rng.uniform(0, 2, segments),
+        rng.uniform(0, 1, segments),
+        table,
+        0.9,
+        1.2,
+        0.5,
+        0.25,
+    )
+    (c_out, _), (np_out, _) = both("post_chances", *args2)
+    assert_same(c_out, np_out)
+
+
+def _attention_history(n: int, segments: int, segment: np.ndarray) -> Attention:
+    local = np.random.default_rng(7)
+    att = Attention(n, segments, 0.02)
+    for turn in range(40):
+        att.decay(turn, 0.8)
+        who = np.unique(local.integers(0, n, local.integers(0, 300))).astype(np.int32)
+        values, exits = att.touch(who, local.exponential(1.0, len(who)), 0.9)
+        att.settle()
+        keep = values > att.floor
+        att.add(who[keep], segment[who[keep]], local.uniform(0, 1, int(keep.sum())), exits[keep])
+    att._rebuild()
+    return att
+
+
+@compiled_only
+def test_rebuild_kernel_matches_its_twin():
+    """An attention store with many chunks, personas set again and leaving, rebuilt both ways."""
+    rng = np.random.default_rng(5)
+    n, segments = 2000, 3
+    segment = np.sort(rng.integers(0, segments, n))
+    stores = []
+    for compiled in (True, False):
+        with kernels_as(compiled):
+            stores.append(_attention_history(n, segments, segment))
+    a, b = stores
+    assert a.count == b.count and a._cum_total == b._cum_total and len(a._chunks) == len(b._chunks) > 1
+    for name in ("_ids", "_weight", "_cum", "_exit_ids", "_exits"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert x.size == y.size
+        np.testing.assert_array_equal(x.data[: x.size], y.data[: y.size])
+    for x, y in zip(a._chunks, b._chunks, strict=True):
+        assert (x.turn, x.start, x.end, x.active_end) == (y.turn, y.start, y.end, y.active_end)
+        for field in ("seg_start", "seg_base", "seg_weight"):
+            np.testing.assert_array_equal(getattr(x, field), getattr(y, field))
+
+
+def _rounded(value: object) -> object:
+    """The value with every float to 12 significant digits."""
+    if isinstance(value, float):
+        return float(f"{value:.12g}")
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rounded(v) for v in value]
+    return value
+
+
+def _play(case: str, strategy: str) -> tuple[list[tuple[bytes, ...]], dict]:
+    scenario = resolve(case).scenario
+    audience = build_audience(scenario, 3, 20_000)
+    plan = strategy_plan(scenario, strategy)
+    game = Run(scenario, audience, 3, plan.opening, text=False)
+    records: list[tuple[bytes, ...]] = []
+    step = game.sim.step
+
+    def recorded(*args: object, **kwargs: object) -> TurnRecord:
+        record = step(*args, **kwargs)
+        arrays = (record.poster, record.kind, record.reply, record.reply_post, record.repost)
+        records.append(
+            (
+                *(np.ascontiguousarray(a).tobytes() for a in arrays),
+                repr((record.newly_reached, record.newly_reached_hostile)).encode(),
+            )
+        )
+        return record
+
+    game.sim.step = recorded  # type: ignore[method-assign]
+    while not game.over:
+        game.play(plan.at(game.turn))
+    return records, game.result(False).summary
+
+
+@compiled_only
+@pytest.mark.slow
+@pytest.mark.parametrize("case", ["askjpm", "askbg", "mcdstories", "askseaworld", "whyistayed"])
+def test_compiled_and_numpy_runs_are_the_same(case):
+    scenario = resolve(case).scenario
+    for strategy in ("history", scenario.strategies[0].id):
+        with kernels_as(True):
+            c_records, c_summary = _play(case, strategy)
+        with kernels_as(False):
+            np_records, np_summary = _play(case, strategy)
+        assert c_records == np_records, f"{case}/{strategy}: the posts differ"
+        assert _rounded(c_summary) == _rounded(np_summary)  # exp and log may differ in the last bit
