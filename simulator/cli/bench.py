@@ -162,7 +162,8 @@ def print_engine(out: Console, r: dict[str, Any]) -> None:
     parts = ["exposure", "attention", "posts", "replies", "records"]
     out.print(
         table(
-            "Engine time per turn (mean over the run), by part; metrics and feed are outside the engine",
+            f"Engine time per turn (mean over the run; up to 200,000 personas the best of {r['warm_runs']} runs), by part; "
+            "metrics and feed are outside the engine",
             ["personas", "engine (run)", *parts, "metrics", "per 1,000 posts", "edges/s (engine)"],
             [
                 [
@@ -211,7 +212,7 @@ def print_engine(out: Console, r: dict[str, Any]) -> None:
             f"NDlib IndependentCascadesModel vs the engine's cascade, {fmt_int(n['size'])} personas, same graph, seeds and edge probability ({NDLIB_EDGE_THRESHOLD}): NDlib {fmt_seconds(n['ndlib_seconds'])}, engine {fmt_seconds(n['engine_seconds'])} per cascade, ratio {fmt_num(n['ratio'], 0)}× (target ≥ 500×); final active median NDlib {fmt_num(n['ndlib_final_active_median'], 0)}, engine {fmt_num(n['engine_final_active_median'], 0)}."
         )
     else:
-        out.print("NDlib is not installed: `pip install -e .[bench]` to compare.")
+        out.print("NDlib is not installed: `pip install -e .\\[bench]` to compare.")
     m = r["compare"]
     out.print(
         f"compare {r['scenario']} over {m['strategies']} strategies: {m['seeds_timed']} seeds in {fmt_seconds(m['seconds'])} "
@@ -219,7 +220,8 @@ def print_engine(out: Console, r: dict[str, Any]) -> None:
     )
     out.print(
         f"Engine time of a full run: {fmt_int(r['default_size'])} personas {fmt_seconds(r['default_engine_seconds'])} "
-        f"(target ≤ 0.15 s)"
+        f"(best of {r['warm_runs']}; the first, cold, {fmt_seconds(r['default_first_run_engine_seconds'])}; "
+        "target ≤ 0.15 s)"
         + (
             f"; 1,000,000 personas {fmt_seconds(r['million_engine_seconds'])} (target ≤ 1 s)."
             if r["million_engine_seconds"] is not None

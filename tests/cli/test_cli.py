@@ -108,6 +108,7 @@ def test_bench_printers_render_their_own_results():
         "edges_touched": 800_000,
         "edges_touched_per_second": 1e6,
         "engine_seconds": 0.4,
+        "first_run_engine_seconds": 0.5,
         "engine_parts": dict.fromkeys(("exposure", "attention", "posts", "replies", "records"), 0.08),
         "metrics_seconds": 0.02,
         "seconds_per_1000_events": 0.015,
@@ -121,6 +122,8 @@ def test_bench_printers_render_their_own_results():
         "rows": [row],
         "default_size": 100_000,
         "default_engine_seconds": 0.4,
+        "default_first_run_engine_seconds": 0.5,
+        "warm_runs": 3,
         "million_engine_seconds": None,
         "compare": {"seeds_timed": 8, "strategies": 9, "workers": 2, "seconds": 17.0, "estimate_seconds": 2125.0},
         "feed": {
