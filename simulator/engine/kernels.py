@@ -1,9 +1,9 @@
 """The engine's hot loops: compiled C (`_kernels.pyx`, built by Cython at install) or their numpy twins.
 
 A turn's cost is a few passes over the personas something touched. In numpy each pass is a separate
-array operation with its own temporaries; in C one loop does them all. Each compiled kernel computes what
-its numpy twin here computes, in the same order (sums included), and none draws a random number: every
-draw stays with the run's numpy generator, in the same order, so a seed gives the same run either way.
+array operation with its own temporaries; in C one loop does them all. Each function here calls its
+compiled loop, or else runs the numpy code below that call: its twin, which computes the same numbers in
+the same order (sums included). Neither draws a random number: every draw stays with the run's numpy generator, in the same order, so a seed gives the same run either way.
 Only exp and log may differ in the last bit between the two, which no test has seen change a post.
 
 The compiled kernels run when the extension was built and `BACKFIRE_KERNELS` is not `numpy`; otherwise
@@ -29,7 +29,7 @@ def _compiled() -> ModuleType | None:
 
 
 # ---------------------------------------------------------------------------------------------- exposure
-def _exposure_numpy(
+def exposure(
     indptr: np.ndarray,
     indices: np.ndarray,
     posters: np.ndarray,
@@ -48,6 +48,22 @@ def _exposure_numpy(
     `extra` targets; `touched` is the distinct targets, sorted, and exposure[i, c] sums the weights of
     touched[i]'s targets in column c, in target order. Total is columns 0..cols-3 plus the last two.
     """
+    if COMPILED and _C is not None:
+        touched, exp, total, edges = _C.exposure(
+            indptr,
+            indices,
+            _ids(posters),
+            _floats(post_weight),
+            post_col.astype(np.int8, copy=False),
+            _ids(extra),
+            _floats(extra_weight),
+            extra_col.astype(np.int8, copy=False),
+            mark.view(np.uint8),
+            slot,
+            cols,
+            SORT_FRACTION,
+        )
+        return touched, exp, total, int(edges)
     starts = indptr[posters]
     lens = indptr[posters + 1] - starts
     edges = int(lens.sum())
@@ -74,39 +90,8 @@ def _exposure_numpy(
     return touched, exp, total, edges
 
 
-def _exposure_c(
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    posters: np.ndarray,
-    post_weight: np.ndarray,
-    post_col: np.ndarray,
-    extra: np.ndarray,
-    extra_weight: np.ndarray,
-    extra_col: np.ndarray,
-    mark: np.ndarray,
-    slot: np.ndarray,
-    cols: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    assert _C is not None
-    touched, exp, total, edges = _C.exposure(
-        indptr,
-        indices,
-        _ids(posters),
-        _floats(post_weight),
-        post_col.astype(np.int8, copy=False),
-        _ids(extra),
-        _floats(extra_weight),
-        extra_col.astype(np.int8, copy=False),
-        mark.view(np.uint8),
-        slot,
-        cols,
-        SORT_FRACTION,
-    )
-    return touched, exp, total, int(edges)
-
-
 # ---------------------------------------------------------------------------------------------- attention
-def _touch_numpy(
+def touch(
     who: np.ndarray,
     exposure: np.ndarray,
     gain: float,
@@ -123,6 +108,11 @@ def _touch_numpy(
     Updates value, since and exit for `who`; returns (attention, exit level, how many of them were
     active after last turn, how many had a live entry in the store (now stale), how many are active now).
     """
+    if COMPILED and _C is not None:
+        result: tuple[np.ndarray, np.ndarray, int, int, int] = _C.touch(
+            _ids(who), _floats(exposure), gain, value, since, exit, levels, turn, floor, oldest
+        )
+        return result
     level = levels[turn]
     u = since[who]
     x = exit[who]
@@ -153,26 +143,7 @@ def attention_now(levels: np.ndarray, turn: int, u: np.ndarray, x: np.ndarray, v
     return now
 
 
-def _touch_c(
-    who: np.ndarray,
-    exposure: np.ndarray,
-    gain: float,
-    value: np.ndarray,
-    since: np.ndarray,
-    exit: np.ndarray,
-    levels: np.ndarray,
-    turn: int,
-    floor: float,
-    oldest: int,
-) -> tuple[np.ndarray, np.ndarray, int, int, int]:
-    assert _C is not None
-    result: tuple[np.ndarray, np.ndarray, int, int, int] = _C.touch(
-        _ids(who), _floats(exposure), gain, value, since, exit, levels, turn, floor, oldest
-    )
-    return result
-
-
-def _rebuild_numpy(
+def rebuild(
     ids: np.ndarray,
     weight: np.ndarray,
     cum: np.ndarray,
@@ -192,6 +163,11 @@ def _rebuild_numpy(
     (int64 indices into `chunks`), their new starts and ends (int64[C', 2]), seg_start (int64[C', S+1],
     absolute), seg_base and seg_weight (float64[C', S] each, as one array [C', 2, S]), and the new total.
     """
+    if COMPILED and _C is not None:
+        result: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float] = _C.rebuild(
+            ids, weight, cum, exit_ids, exits, chunks, seg_start, since, exit, level, total
+        )
+        return result
     segments = seg_start.shape[1] - 1
     kept, bounds, starts, sums = [], [], [], []
     position = 0
@@ -232,28 +208,8 @@ def _rebuild_numpy(
     return np.array(kept, np.int64), np.array(bounds, np.int64), np.array(starts, np.int64), np.array(sums), total
 
 
-def _rebuild_c(
-    ids: np.ndarray,
-    weight: np.ndarray,
-    cum: np.ndarray,
-    exit_ids: np.ndarray,
-    exits: np.ndarray,
-    chunks: np.ndarray,
-    seg_start: np.ndarray,
-    since: np.ndarray,
-    exit: np.ndarray,
-    level: float,
-    total: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
-    assert _C is not None
-    result: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float] = _C.rebuild(
-        ids, weight, cum, exit_ids, exits, chunks, seg_start, since, exit, level, total
-    )
-    return result
-
-
 # ---------------------------------------------------------------------------------------------- stance
-def _seen_and_stance_numpy(
+def seen_and_stance(
     touched: np.ndarray,
     by_kind: np.ndarray,
     pull: np.ndarray,
@@ -269,6 +225,19 @@ def _seen_and_stance_numpy(
     A persona is hostile-reached by any exposure to a hostile kind. Stance is clipped to −1..1 and the
     per-segment sums follow it.
     """
+    if COMPILED and _C is not None:
+        newly, newly_hostile = _C.seen_and_stance(
+            _ids(touched),
+            _floats(by_kind),
+            _floats(pull),
+            hostile.view(np.uint8),
+            seen.view(np.uint8),
+            seen_hostile.view(np.uint8),
+            stance,
+            segment,
+            stance_sums,
+        )
+        return int(newly), int(newly_hostile)
     newly = int(np.count_nonzero(~seen[touched]))
     seen[touched] = True
     reached = (by_kind[:, hostile] > 0).any(axis=1)
@@ -280,34 +249,8 @@ def _seen_and_stance_numpy(
     return newly, len(hostile_touched)
 
 
-def _seen_and_stance_c(
-    touched: np.ndarray,
-    by_kind: np.ndarray,
-    pull: np.ndarray,
-    hostile: np.ndarray,
-    seen: np.ndarray,
-    seen_hostile: np.ndarray,
-    stance: np.ndarray,
-    segment: np.ndarray,
-    stance_sums: np.ndarray,
-) -> tuple[int, int]:
-    assert _C is not None
-    newly, newly_hostile = _C.seen_and_stance(
-        _ids(touched),
-        _floats(by_kind),
-        _floats(pull),
-        hostile.view(np.uint8),
-        seen.view(np.uint8),
-        seen_hostile.view(np.uint8),
-        stance,
-        segment,
-        stance_sums,
-    )
-    return int(newly), int(newly_hostile)
-
-
 # ---------------------------------------------------------------------------------------------- posting
-def _post_chances_numpy(
+def post_chances(
     touched: np.ndarray,
     attention: np.ndarray,
     total: np.ndarray,
@@ -330,6 +273,25 @@ def _post_chances_numpy(
     invitation × e^(w·|stance|) + tag interest + imitation × exposure / (1 + exposure); the chance is
     1 − exp(−rate). `fatigue_table[n]` is fatigue^n (beyond it, the power is taken).
     """
+    if COMPILED and _C is not None:
+        result: tuple[np.ndarray, np.ndarray] = _C.post_chances(
+            _ids(touched),
+            _floats(attention),
+            _floats(total),
+            floor,
+            segment,
+            stance,
+            activity,
+            posts_made,
+            invitation,
+            tag_interest,
+            fatigue_table,
+            fatigue,
+            stance_weight,
+            imitation,
+            dt,
+        )
+        return result
     keep = np.flatnonzero(attention > floor)
     who, att, te = touched[keep], attention[keep], total[keep]
     seg = segment[who]
@@ -344,44 +306,6 @@ def _post_chances_numpy(
     return keep, chance
 
 
-def _post_chances_c(
-    touched: np.ndarray,
-    attention: np.ndarray,
-    total: np.ndarray,
-    floor: float,
-    segment: np.ndarray,
-    stance: np.ndarray,
-    activity: np.ndarray,
-    posts_made: np.ndarray,
-    invitation: np.ndarray,
-    tag_interest: np.ndarray,
-    fatigue_table: np.ndarray,
-    fatigue: float,
-    stance_weight: float,
-    imitation: float,
-    dt: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    assert _C is not None
-    result: tuple[np.ndarray, np.ndarray] = _C.post_chances(
-        _ids(touched),
-        _floats(attention),
-        _floats(total),
-        floor,
-        segment,
-        stance,
-        activity,
-        posts_made,
-        invitation,
-        tag_interest,
-        fatigue_table,
-        fatigue,
-        stance_weight,
-        imitation,
-        dt,
-    )
-    return result
-
-
 def _ids(values: np.ndarray) -> np.ndarray:
     """Persona ids as the compiled kernels take them (int32; no copy when they already are)."""
     return values.astype(np.int32, copy=False)
@@ -393,23 +317,13 @@ def _floats(values: np.ndarray) -> np.ndarray:
 
 
 _C = _compiled()
-exposure = _exposure_numpy
-touch = _touch_numpy
-rebuild = _rebuild_numpy
-seen_and_stance = _seen_and_stance_numpy
-post_chances = _post_chances_numpy
 COMPILED = False  # True while the compiled kernels run
 
 
 def use(compiled: bool) -> bool:
     """Run the compiled kernels (if built) or the numpy twins; return whether the compiled ones now run."""
-    global exposure, touch, rebuild, seen_and_stance, post_chances, COMPILED
+    global COMPILED
     COMPILED = compiled and _C is not None
-    exposure = _exposure_c if COMPILED else _exposure_numpy
-    touch = _touch_c if COMPILED else _touch_numpy
-    rebuild = _rebuild_c if COMPILED else _rebuild_numpy
-    seen_and_stance = _seen_and_stance_c if COMPILED else _seen_and_stance_numpy
-    post_chances = _post_chances_c if COMPILED else _post_chances_numpy
     return COMPILED
 
 
