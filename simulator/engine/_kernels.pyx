@@ -72,8 +72,8 @@ def exposure(
         ex[slot[extra[i]], extra_col[i]] += extra_weight[i]
     total_arr = np.zeros(count)
     cdef double[:] total = total_arr
-    for c in range(cols):
-        for i in range(count):
+    for i in range(count):  # row by row (each row's columns in order, as the twin adds them)
+        for c in range(cols):
             total[i] += ex[i, c]
     return touched_arr, exp_arr, total_arr, edges
 
@@ -219,6 +219,15 @@ def rebuild(
         total = cum[position - 1]
         k += 1
     return kept_arr[:k], bounds_arr[:k], starts_arr[:k], sums_arr[:k], total
+
+
+def count_set(const int[:] ids, const long long[:] since, long long turn):
+    cdef Py_ssize_t i
+    cdef long long count = 0
+    for i in range(ids.shape[0]):
+        if since[ids[i]] == turn:
+            count += 1
+    return count
 
 
 def seen_and_stance(

@@ -106,7 +106,7 @@ class Attention:
             end = c.start + int(np.searchsorted(self._exits.data[c.start : c.active_end], self.level, side="left"))
             if end < c.active_end:
                 ids = self._exit_ids.data[end : c.active_end]
-                left = int((self.since[ids] == c.turn).sum())  # entries set again since are stale
+                left = kernels.count_set(ids, self.since, c.turn)  # entries set again since are stale
                 self.count -= left
                 self._dead += left
                 c.active_end = end
@@ -243,4 +243,4 @@ class Attention:
             picked.append(hits[self.since[hits] == c.turn])
         if not picked:
             return np.zeros(0, np.int32)
-        return np.unique(np.concatenate(picked)).astype(np.int32, copy=False)
+        return kernels.distinct(np.concatenate(picked)).astype(np.int32, copy=False)

@@ -373,7 +373,7 @@ class Simulation:
         cdrive = invitation[cseg] * np.exp(d.stance_weight * np.abs(st.stance[cand])) + p.seg_tag_interest[cseg]
         clam = self.audience.activity[cand] * p.dt_hours * cand_att * cdrive * self._fatigue(st.posts_made[cand])
         accepted = self.rng.random(len(cand)) * bound < clam
-        others = np.unique(cand[accepted])
+        others = kernels.distinct(cand[accepted])
         posters = np.concatenate([who[post], others]).astype(np.int32)
         if len(posters) == 0:
             return posters, np.zeros(0, np.int8)

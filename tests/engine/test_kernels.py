@@ -181,6 +181,27 @@ def test_stance_and_post_kernels_match_their_twins(seed, n, k):
     assert_same(c_out, np_out)
 
 
+@compiled_only
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 300), st.integers(-1, 5))
+def test_count_set_kernel_matches_its_twin(seed, n, turn):
+    rng = np.random.default_rng(seed)
+    ids = rng.integers(0, n, rng.integers(0, 2 * n)).astype(np.int32)  # repeats, as stale entries are
+    since = rng.integers(-1, 5, n).astype(np.int64)
+    (c_out, _), (np_out, _) = both("count_set", ids, since, turn)
+    assert c_out == np_out == int(np.count_nonzero(since[ids] == turn))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(-(2**31), 2**31 - 1), max_size=60), st.sampled_from([np.int32, np.int64, np.float64]))
+def test_distinct_is_numpys_unique(values, dtype):
+    """`distinct` sorts where numpy's unique hashes: the same values, dtype and order."""
+    array = np.array(values, dtype=dtype)
+    mine, numpys = kernels.distinct(array), np.unique(array)
+    assert mine.dtype == numpys.dtype
+    np.testing.assert_array_equal(mine, numpys)
+
+
 def _attention_history(n: int, segments: int, segment: np.ndarray) -> Attention:
     local = np.random.default_rng(7)
     att = Attention(n, segments, 0.02)
