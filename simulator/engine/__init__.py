@@ -1,6 +1,16 @@
 """The engine: one run's rules on the follower graph, its metric reporters and its feed (depends on audience and scenario)."""
 
 from simulator.engine.decisions import Decision, Plan, parse_script, strategy_plan
-from simulator.engine.run import ENGINE_VERSION, Run, RunResult, run
+from simulator.engine.run import ENGINE_VERSION, Run, RunResult, run, run_plans
 
-__all__ = ["ENGINE_VERSION", "Decision", "Plan", "Run", "RunResult", "parse_script", "run", "strategy_plan"]
+__all__ = [
+    "ENGINE_VERSION",
+    "Decision",
+    "Plan",
+    "Run",
+    "RunResult",
+    "parse_script",
+    "run",
+    "run_plans",
+    "strategy_plan",
+]

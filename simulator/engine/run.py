@@ -6,6 +6,8 @@ samples, and metric-triggered injects fire. `run()` plays a whole plan.
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -204,6 +206,17 @@ class Run:
         self.decisions.append(decision)
         return values
 
+    def fork(self) -> Run:
+        """Return a copy of this run as it stands: playing either one leaves the other as it was.
+
+        The inputs (scenario, crowd, parameters) are shared, not copied; all a turn changes is copied,
+        the random generators included, so the copy plays on exactly as this run would.
+        """
+        shared = [self.scenario, self.params, self.audience, getattr(self.sim, "scratch", None)]
+        memo = {id(x): x for x in shared if x is not None}  # scratch: work arrays whose contents do not carry over
+        fork: Run = copy.deepcopy(self, memo)
+        return fork
+
     def plan(self) -> Plan:
         """Return the decisions so far as a Plan."""
         return Plan(self.sim.opening.id, tuple(self.decisions), self.opening_text)
@@ -256,3 +269,64 @@ def run(
     while not game.over:
         game.play(plan.at(game.turn))
     return game.result(with_feed)
+
+
+def shared_turns(a: Plan, b: Plan, turns: int) -> int:
+    """Return how many turns two plans play alike from the start (0 when their openings differ)."""
+    if (a.opening, a.opening_text) != (b.opening, b.opening_text):
+        return 0
+    return next((t for t in range(turns) if a.at(t) != b.at(t)), turns)
+
+
+def run_plans(
+    scenario: Scenario,
+    seed: int,
+    plans: Sequence[Plan],
+    audience: Audience,
+    params: EngineParams | None = None,
+    text: bool = True,
+) -> list[RunResult]:
+    """Play several plans on one crowd; return what `run()` returns for each, in order, bit for bit.
+
+    A plan that starts as an earlier one does (same opening, same first moves) is not replayed from
+    turn 0: it goes on from a copy of that run taken where they part. Strategies often wait, or act
+    alike, for hours before their one different move, and the first hours are the storm's busiest.
+    """
+    params = params or compile_params(scenario)
+    turns = params.turns
+    # Each plan's parent: the earlier plan it shares most turns with (none when it shares none).
+    # A plan copied from its own parent at turn s passes only turns from s on: a copy at an earlier turn
+    # comes from further up (which shares those turns too).
+    parent: list[tuple[int, int] | None] = []
+    start: list[int] = []
+    for i, plan in enumerate(plans):
+        shared, j = max(((shared_turns(plans[j], plan, turns), j) for j in range(i)), default=(0, -1))
+        while shared > 0 and start[j] > shared:
+            j = cast(tuple[int, int], parent[j])[0]
+        parent.append((j, shared) if shared > 0 else None)
+        start.append(shared)
+    wanted: dict[int, dict[int, int]] = {}  # plan → {turn: children that start from its copy at that turn}
+    for link in parent:
+        if link is not None:
+            at = wanted.setdefault(link[0], {})
+            at[link[1]] = at.get(link[1], 0) + 1
+    copies: dict[tuple[int, int], Run] = {}
+    results: list[RunResult] = []
+    for i, plan in enumerate(plans):
+        link = parent[i]
+        if link is None:
+            game = Run(scenario, audience, seed, plan.opening, params, plan.opening_text, text)
+        else:
+            key = (link[0], link[1])
+            wanted[link[0]][link[1]] -= 1
+            last = wanted[link[0]][link[1]] == 0
+            game = copies.pop(key) if last else copies[key].fork()
+        marks = wanted.get(i, {})
+        while not game.over:
+            if marks.get(game.turn):
+                copies[(i, game.turn)] = game.fork()
+            game.play(plan.at(game.turn))
+        if marks.get(turns):  # a plan identical to this one: the finished run itself
+            copies[(i, turns)] = game.fork()
+        results.append(game.result())
+    return results

@@ -28,18 +28,20 @@ class SeedResult:
 def evaluate_seed(scenario: Scenario, seed: int, size: int | None, strategies: tuple[str, ...]) -> SeedResult:
     """Build the crowd for `seed`, run history and every strategy on it; return summaries and scores."""
     from simulator.audience import build_audience
-    from simulator.engine import run, strategy_plan
+    from simulator.engine import run_plans, strategy_plan
     from simulator.engine.params import compile_params
     from simulator.scoring.score import score_summaries
 
     audience = build_audience(scenario, seed, size)
     params = compile_params(scenario)
     text = reads_text(scenario)  # words cost as much as the engine: make them only when a number needs them
-    summaries, totals = {}, {}
-    for name in ("history", *[s for s in strategies if s != "history"]):
-        result = run(scenario, seed, strategy_plan(scenario, name), audience=audience, params=params, text=text)
-        summaries[name] = result.summary
-        totals[name] = score_summaries(scenario, result.summary, summaries["history"], audience.size)[0]
+    names = ("history", *[s for s in strategies if s != "history"])
+    # Strategies that start alike share their first turns (`run_plans`): same results, fewer turns played.
+    results = run_plans(scenario, seed, [strategy_plan(scenario, name) for name in names], audience, params, text)
+    summaries = {name: result.summary for name, result in zip(names, results, strict=True)}
+    totals = {
+        name: score_summaries(scenario, summaries[name], summaries["history"], audience.size)[0] for name in names
+    }
     return SeedResult(seed, summaries, totals)
 
 
