@@ -22,7 +22,10 @@ The model (block configuration model):
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -184,8 +187,13 @@ def _split_rows(counts: np.ndarray, shares: np.ndarray, rng: np.random.Generator
     return out
 
 
+# Crowds with at least this many personas match two target segments at once (numpy's sorts release the
+# GIL); smaller ones match inline, so a sweep's worker processes do not fight over the cores.
+THREADED_FROM = 200_000
+
+
 def build_numpy(
-    spec: GraphSpec, rng: np.random.Generator, progress: Progress | None = None
+    spec: GraphSpec, rng: np.random.Generator, progress: Progress | None = None, threads: int | None = None
 ) -> tuple[FollowerGraph, list[int]]:
     """Build the graph straight into sorted CSR arrays: two in-place sorts of packed 64-bit keys per segment.
 
@@ -195,11 +203,15 @@ def build_numpy(
     followers in order, so self-follows and repeats are dropped by comparing neighbours, and indptr is a
     count per row. Ties between random keys (about m²/2^(64−b) pairs for m stubs and b id bits, so
     about 50 among 22 million stubs) are broken by follower id instead of at random.
+
+    Every draw is made here, in segment order; the matching draws nothing, so up to `threads` segments
+    are matched at once (default: two for big crowds, see THREADED_FROM) with the same arrays as one.
     """
     n = int(spec.seg_start[-1])
     segs = len(spec.seg_start) - 1
     bits = max(1, n.bit_length())
-    low = np.int64((1 << bits) - 1)
+    if threads is None:
+        threads = min(2, os.cpu_count() or 1) if n >= THREADED_FROM else 1
     following, weights = _draw_degrees(spec, rng)
     split = np.zeros((n, segs), np.int64)
     for b in range(segs):
@@ -209,56 +221,83 @@ def build_numpy(
     hub_nodes, hub_followers, brand = _hub_edges(spec, weights, rng)
     if progress:
         progress("follower graph", 1, segs + 2)
-    ids = np.arange(n, dtype=np.int32)
-    # Each segment's rows come out whole and in order, so they are written straight into the CSR arrays
-    # (no concatenation of every segment's pairs: 8 bytes an edge less at the peak).
     indptr = np.zeros(n + 1, np.int64)
     chunks: list[np.ndarray] = []  # each segment's followers (int32), in row order
     edges = 0
-    for a in range(segs):
+
+    def written(a: int, matched: Future[tuple[np.ndarray, np.ndarray]]) -> None:
+        """Write segment a's rows into the CSR arrays (segments arrive in order)."""
+        nonlocal edges
+        followers, starts = matched.result()
         lo, hi = int(spec.seg_start[a]), int(spec.seg_start[a + 1])
-        column = np.ascontiguousarray(split[:, a])
-        stubs = int(column.sum())
-        in_counts = _in_counts(spec, a, stubs, weights, rng)
-        # A random matching: followers in the order of random keys.
-        key = rng.integers(0, np.int64(1) << np.int64(63 - bits), stubs, dtype=np.int64)
-        key <<= bits
-        key |= np.repeat(ids, column)
-        key.sort()
-        key &= low  # the followers, in random order
-        pair = np.repeat(np.arange(lo, hi, dtype=np.int64), in_counts) if hi > lo else np.zeros(0, np.int64)
-        own = np.flatnonzero(pair == key)  # self-follows (rare): sorted to the end and cut off
-        pair <<= 32
-        pair |= key
-        pair[own] = np.iinfo(np.int64).max
-        del key
-        extra = [
-            (np.int64(node) << 32) | followers.astype(np.int64)
-            for node, followers in zip(hub_nodes, hub_followers, strict=False)
-            if lo <= node < hi
-        ]
-        if extra:
-            pair = np.concatenate([pair, *extra])
-        pair.sort()
-        pair = pair[: len(pair) - len(own)]
-        repeats = np.flatnonzero(pair[1:] == pair[:-1]) + 1  # repeated follows (rare)
-        if len(repeats):
-            pair = np.delete(pair, repeats)
-        # Rows are in order: each row starts at the first pair whose high word is its id; the low word is the follower.
-        indptr[lo + 1 : hi + 1] = edges + np.searchsorted(pair, np.arange(lo + 1, hi + 1, dtype=np.int64) << 32)
-        edges += len(pair)
-        if np.little_endian:
-            chunks.append(np.ascontiguousarray(pair.view(np.int32)[0::2]))
-        else:
-            chunks.append((pair & 0xFFFFFFFF).astype(np.int32))
-        del pair
+        indptr[lo + 1 : hi + 1] = edges + starts
+        edges += len(followers)
+        chunks.append(followers)
         if progress:
             progress("follower graph", a + 2, segs + 2)
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        pending: deque[tuple[int, Future[tuple[np.ndarray, np.ndarray]]]] = deque()
+        for a in range(segs):
+            if len(pending) >= threads:  # at most `threads` segments in memory at once
+                written(*pending.popleft())
+            lo, hi = int(spec.seg_start[a]), int(spec.seg_start[a + 1])
+            column = np.ascontiguousarray(split[:, a])
+            in_counts = _in_counts(spec, a, int(column.sum()), weights, rng)
+            key = rng.integers(0, np.int64(1) << np.int64(63 - bits), int(column.sum()), dtype=np.int64)
+            extra = [followers for node, followers in zip(hub_nodes, hub_followers, strict=False) if lo <= node < hi]
+            nodes = [node for node in hub_nodes if lo <= node < hi]
+            pending.append((a, pool.submit(_match_segment, lo, hi, bits, column, in_counts, key, nodes, extra)))
+        while pending:
+            written(*pending.popleft())
     indices = np.concatenate(chunks) if chunks else np.zeros(0, np.int32)
-    del chunks
+    chunks.clear()
     if progress:
         progress("follower graph", segs + 2, segs + 2)
     return FollowerGraph(indptr, indices, brand, "numpy"), hub_nodes
+
+
+def _match_segment(
+    lo: int,
+    hi: int,
+    bits: int,
+    column: np.ndarray,
+    in_counts: np.ndarray,
+    key: np.ndarray,
+    hub_nodes: list[int],
+    hub_followers: list[np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Match one target segment's in-stubs (rows lo..hi) to its follow stubs; return (followers, row starts).
+
+    `column[v]` is how many of v's follows go into the segment, `in_counts` each member's in-stubs and
+    `key` one random key per stub. Row lo + 1 + i starts at `starts[i]` within the returned followers.
+    """
+    n = len(column)
+    low = np.int64((1 << bits) - 1)
+    # A random matching: followers in the order of random keys.
+    key <<= bits
+    key |= np.repeat(np.arange(n, dtype=np.int32), column)
+    key.sort()
+    key &= low  # the followers, in random order
+    pair = np.repeat(np.arange(lo, hi, dtype=np.int64), in_counts) if hi > lo else np.zeros(0, np.int64)
+    own = np.flatnonzero(pair == key)  # self-follows (rare): sorted to the end and cut off
+    pair <<= 32
+    pair |= key
+    pair[own] = np.iinfo(np.int64).max
+    del key
+    extra = [(np.int64(node) << 32) | f.astype(np.int64) for node, f in zip(hub_nodes, hub_followers, strict=True)]
+    if extra:
+        pair = np.concatenate([pair, *extra])
+    pair.sort()
+    pair = pair[: len(pair) - len(own)]
+    repeats = np.flatnonzero(pair[1:] == pair[:-1]) + 1  # repeated follows (rare)
+    if len(repeats):
+        pair = np.delete(pair, repeats)
+    # Rows are in order: each row starts at the first pair whose high word is its id; the low word is the follower.
+    starts = np.searchsorted(pair, np.arange(lo + 1, hi + 1, dtype=np.int64) << 32)
+    if np.little_endian:
+        return np.ascontiguousarray(pair.view(np.int32)[0::2]), starts
+    return (pair & 0xFFFFFFFF).astype(np.int32), starts
 
 
 def _to_csr(n: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

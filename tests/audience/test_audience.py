@@ -197,6 +197,25 @@ def test_no_self_follows_or_repeats(askjpm):
     assert len(np.unique(key)) == g.edges
 
 
+@pytest.mark.parametrize("scenario_id", ["askjpm", "askseaworld", "whyistayed"])
+def test_matching_segments_at_once_builds_the_same_graph(scenario_id):
+    """Big crowds match two target segments at once (threads); the arrays are those of one at a time."""
+    from simulator.audience.graph import build_numpy
+    from simulator.scenario import resolve
+
+    spec = spec_from(resolve(scenario_id).scenario, 30_000)
+    graphs = [build_numpy(spec, np.random.default_rng(11), threads=threads) for threads in (1, 2, 3)]
+    for graph, hubs in graphs[1:]:
+        assert hubs == graphs[0][1]
+        for mine, theirs in zip(
+            (graph.indptr, graph.indices, graph.brand_followers),
+            (graphs[0][0].indptr, graphs[0][0].indices, graphs[0][0].brand_followers),
+            strict=True,
+        ):
+            np.testing.assert_array_equal(mine, theirs)
+    assert graphs[0][0].edges > 30_000  # a real graph, not two empty ones
+
+
 def test_the_two_builders_agree_statistically(askjpm):
     """networkx's configuration model and the numpy matcher implement one model."""
     size = 2_000
