@@ -243,11 +243,14 @@ def build_numpy(
                 written(*pending.popleft())
             lo, hi = int(spec.seg_start[a]), int(spec.seg_start[a + 1])
             column = np.ascontiguousarray(split[:, a])
-            in_counts = _in_counts(spec, a, int(column.sum()), weights, rng)
-            key = rng.integers(0, np.int64(1) << np.int64(63 - bits), int(column.sum()), dtype=np.int64)
+            stubs = int(column.sum())
+            in_counts = _in_counts(spec, a, stubs, weights, rng)
+            # The keys are handed over in a box the matcher empties: no reference here or in the pool's
+            # work item keeps them alive while the segment's pairs are sorted (8 bytes a stub less at the peak).
+            keys = [rng.integers(0, np.int64(1) << np.int64(63 - bits), stubs, dtype=np.int64)]
             extra = [followers for node, followers in zip(hub_nodes, hub_followers, strict=False) if lo <= node < hi]
             nodes = [node for node in hub_nodes if lo <= node < hi]
-            pending.append((a, pool.submit(_match_segment, lo, hi, bits, column, in_counts, key, nodes, extra)))
+            pending.append((a, pool.submit(_match_segment, lo, hi, bits, column, in_counts, keys, nodes, extra)))
         while pending:
             written(*pending.popleft())
     indices = np.concatenate(chunks) if chunks else np.zeros(0, np.int32)
@@ -263,15 +266,17 @@ def _match_segment(
     bits: int,
     column: np.ndarray,
     in_counts: np.ndarray,
-    key: np.ndarray,
+    keys: list[np.ndarray],
     hub_nodes: list[int],
     hub_followers: list[np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray]:
     """Match one target segment's in-stubs (rows lo..hi) to its follow stubs; return (followers, row starts).
 
     `column[v]` is how many of v's follows go into the segment, `in_counts` each member's in-stubs and
-    `key` one random key per stub. Row lo + 1 + i starts at `starts[i]` within the returned followers.
+    `keys` holds one random key per stub (taken out, so that it is freed here). Row lo + 1 + i starts
+    at `starts[i]` within the returned followers.
     """
+    key = keys.pop()
     n = len(column)
     low = np.int64((1 << bits) - 1)
     # A random matching: followers in the order of random keys.
