@@ -193,6 +193,29 @@ class StoreError(BackfireError):
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
+LOCK_WAIT = 30.0  # seconds a Backfire waits for another one's write lock (sqlite3's timeout)
+
+
+def _write_ahead(db: sqlite3.Connection) -> None:
+    """Switch the database to write-ahead logging, waiting for other processes as every write does.
+
+    SQLite does not wait for the lock this switch needs: processes that open a new database at the
+    same moment (teams joining a workshop) got "database is locked" at once. It is retried here,
+    within the same 30 s as any other lock.
+    """
+    deadline = time.monotonic() + LOCK_WAIT
+    pause = 0.005
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(2 * pause, 0.1)
+
+
 def _explain(path: Path, exc: sqlite3.Error) -> str:
     text = str(exc)
     low = text.lower()
@@ -250,11 +273,11 @@ class Store:
         elif not os.access(self.path, os.R_OK):
             raise StoreError(f"{self.path}: permission denied (cannot read it)")
         try:
-            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            self.db = sqlite3.connect(self.path, timeout=LOCK_WAIT, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             raise StoreError(_explain(self.path, exc)) from None
         try:
-            self.db.execute("PRAGMA journal_mode=WAL")
+            _write_ahead(self.db)
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self._migrate()

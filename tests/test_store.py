@@ -247,6 +247,33 @@ def test_processes_opening_a_new_database_at_once(tmp_path):
         assert len(Store(path).games()) == 4
 
 
+def test_opening_waits_for_another_process_holding_the_write_lock(tmp_path):
+    """Opening a database switches it to write-ahead logging, which SQLite does not wait for by itself.
+
+    Before the store retried the switch, a process opening a database while another held its write
+    lock failed at once with "database is locked" (CI caught two `run --save` processes starting
+    together). Here one connection holds the lock for a second; the opening waits, then gets in.
+    """
+    import time
+
+    path = tmp_path / "held.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t(x)")
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO t VALUES (1)")
+    code = "import sys; from simulator.store import Store; print(len(Store(sys.argv[1]).games()))"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    time.sleep(1.0)
+    assert proc.poll() is None, proc.communicate()  # still waiting, not failed
+    holder.execute("COMMIT")
+    holder.close()
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert out.strip() == "0"
+
+
 async def test_resume_opens_the_app_where_the_game_stopped(tmp_path):
     from simulator.tui.app import make_app
     from simulator.tui.screens import PlayScreen
