@@ -313,3 +313,79 @@ def post_chances(
         chance[k] = -expm1(-lam)
         k += 1
     return keep_arr[:k], chance_arr[:k]
+
+
+def choose_kinds(
+    const int[:] who,
+    const short[:] segment,
+    const double[:] stance,
+    const double[:, :] base_mix,
+    const double[:, :] rate,
+    const unsigned char[:] hostile,
+    const unsigned char[:] supportive,
+    double stance_weight,
+    const double[:, :] exposure,
+    const double[:] total,
+    double imitation,
+    bint imitate,
+    const double[:] uniform,
+):
+    cdef Py_ssize_t m = who.shape[0], k = base_mix.shape[1], i, c, below
+    cdef int p, s
+    cdef double against, towards, w, running, target
+    chosen_arr = np.empty(m, np.int8)
+    cum_arr = np.empty(k)
+    cdef signed char[:] chosen = chosen_arr
+    cdef double[:] cum = cum_arr
+    for i in range(m):
+        p = who[i]
+        s = segment[p]
+        against = exp(-stance_weight * stance[p])
+        towards = exp(stance_weight * stance[p])
+        running = 0.0
+        for c in range(k):
+            w = base_mix[s, c] * rate[s, c]
+            if hostile[c]:
+                w = w * against
+            elif supportive[c]:
+                w = w * towards
+            else:
+                w = w * 1.0
+            if imitate:
+                w = w * (1 + imitation * exposure[i, c] / (1 + total[i]))
+            running += w
+            cum[c] = running
+        target = uniform[i] * running
+        below = 0
+        for c in range(k):
+            if cum[c] < target:
+                below += 1
+        chosen[i] = <signed char>(below if below < k - 1 else k - 1)
+    return chosen_arr
+
+
+def count_posts(const int[:] posters, int[:] posts_made):
+    cdef Py_ssize_t i
+    for i in range(posters.shape[0]):
+        posts_made[posters[i]] += 1
+
+
+def late_viewers(
+    const int[:] touched,
+    const double[:] uniform,
+    double chance,
+    int[:] saw,
+    int post,
+):
+    cdef Py_ssize_t m = touched.shape[0], i, count = 0
+    cdef int p
+    late_arr = np.empty(m, np.int32)
+    cdef int[:] late = late_arr
+    for i in range(m):
+        p = touched[i]
+        if uniform[i] < chance and saw[p] != post:
+            late[count] = p
+            count += 1
+    for i in range(count):
+        saw[late[i]] = post
+    return late_arr[:count]

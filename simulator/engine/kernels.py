@@ -313,6 +313,75 @@ def post_chances(
     return keep, chance
 
 
+def choose_kinds(
+    who: np.ndarray,
+    segment: np.ndarray,
+    stance: np.ndarray,
+    base_mix: np.ndarray,
+    rate: np.ndarray,
+    hostile: np.ndarray,
+    supportive: np.ndarray,
+    stance_weight: float,
+    exposure: np.ndarray | None,
+    total: np.ndarray | None,
+    imitation: float,
+    uniform: np.ndarray,
+) -> np.ndarray:
+    """Return the kind each of `who` posts: one draw from its weights with the uniform `uniform[i]`.
+
+    A persona's weight for a kind is its segment's mix × rate, × e^(−w·stance) for hostile kinds and
+    e^(w·stance) for supportive ones, × (1 + imitation × exposure / (1 + total)) when its exposure is
+    given. The kind is the number of running sums below uniform × the sum (at most K − 1).
+    """
+    k = base_mix.shape[1]
+    imitate = exposure is not None and total is not None
+    if COMPILED and _C is not None:
+        chosen: np.ndarray = _C.choose_kinds(
+            _ids(who),
+            segment,
+            stance,
+            base_mix,
+            rate,
+            hostile.view(np.uint8),
+            supportive.view(np.uint8),
+            stance_weight,
+            _floats(exposure) if exposure is not None else np.zeros((0, k)),
+            _floats(total) if total is not None else np.zeros(0),
+            imitation,
+            imitate,
+            _floats(uniform),
+        )
+        return chosen
+    seg = segment[who]
+    w = base_mix[seg] * rate[seg]
+    lean = stance[who][:, None]
+    w = w * np.where(hostile, np.exp(-stance_weight * lean), np.where(supportive, np.exp(stance_weight * lean), 1.0))
+    if exposure is not None and total is not None:
+        w = w * (1 + imitation * exposure / (1 + total[:, None]))
+    cum = np.cumsum(w, axis=1)
+    target = uniform * cum[:, -1] if len(cum) else uniform
+    picked: np.ndarray = np.minimum((cum < target[:, None]).sum(axis=1), k - 1).astype(np.int8)
+    return picked
+
+
+def count_posts(posters: np.ndarray, posts_made: np.ndarray) -> None:
+    """Add one to `posts_made` for each of `posters` (a persona may appear twice: a post and a reply)."""
+    if COMPILED and _C is not None:
+        _C.count_posts(_ids(posters), posts_made)
+        return
+    np.add.at(posts_made, posters, 1)
+
+
+def late_viewers(touched: np.ndarray, uniform: np.ndarray, chance: float, saw: np.ndarray, post: int) -> np.ndarray:
+    """Return the touched (unique) who come across brand post `post` now: uniform < chance, not seen it yet; mark them."""
+    if COMPILED and _C is not None:
+        late: np.ndarray = _C.late_viewers(_ids(touched), _floats(uniform), chance, saw, post)
+        return late
+    fresh: np.ndarray = touched[(uniform < chance) & (saw[touched] != post)].astype(np.int32, copy=False)
+    saw[fresh] = post
+    return fresh
+
+
 def distinct(values: np.ndarray) -> np.ndarray:
     """Return the sorted distinct values, as `np.unique` does, by one sort.
 

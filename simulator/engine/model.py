@@ -270,7 +270,7 @@ class Simulation:
             np.int32
         )
         is_repost = (rng.random(len(all_posters)) < p.repost_share[all_kinds]) & ~is_reply
-        np.add.at(st.posts_made, all_posters, 1)
+        kernels.count_posts(all_posters, st.posts_made)
         # The touched who stay attentive join the active set with a bound on their posting rate.
         if len(touched):
             keep = np.flatnonzero(attention > st.attention.floor)
@@ -303,25 +303,25 @@ class Simulation:
         return record
 
     # ------------------------------------------------------------------ draws
-    def _mix(
+    def _kinds(
         self, who: np.ndarray, exp_k: np.ndarray | None, total_exp: np.ndarray | None, rate: np.ndarray
     ) -> np.ndarray:
+        """Draw the kind each of `who` posts, from its segment's mix, its stance and (for posts) what it saw."""
         p = self.params
-        seg = self.audience.segment[who]
-        w = p.base_mix[seg] * rate[seg]
-        stance = self.state.stance[who][:, None]
-        sw = p.rates.stance_weight
-        w = w * np.where(p.hostile, np.exp(-sw * stance), np.where(p.supportive, np.exp(sw * stance), 1.0))
-        if exp_k is not None and total_exp is not None:
-            w = w * (1 + p.rates.imitation * exp_k / (1 + total_exp[:, None]))
-        weights: np.ndarray = w
-        return weights
-
-    def _choose(self, weights: np.ndarray) -> np.ndarray:
-        cum = np.cumsum(weights, axis=1)
-        u = self.rng.random(len(weights)) * cum[:, -1]
-        chosen: np.ndarray = np.minimum((cum < u[:, None]).sum(axis=1), self.params.k - 1).astype(np.int8)
-        return chosen
+        return kernels.choose_kinds(
+            who,
+            self.audience.segment,
+            self.state.stance,
+            p.base_mix,
+            rate,
+            p.hostile,
+            p.supportive,
+            p.rates.stance_weight,
+            exp_k,
+            total_exp,
+            p.rates.imitation,
+            self.rng.random(len(who)),
+        )
 
     def _draw_posts(
         self,
@@ -381,7 +381,7 @@ class Simulation:
         te_all = np.concatenate([te[post], np.zeros(len(others))])
         order = np.argsort(posters, kind="stable")
         posters = posters[order]
-        return posters, self._choose(self._mix(posters, ek_all[order], te_all[order], rate))
+        return posters, self._kinds(posters, ek_all[order], te_all[order], rate)
 
     def _fatigue(self, posts: np.ndarray) -> np.ndarray:
         """Return fatigue ** posts (a lookup: posts are small counts)."""
@@ -412,11 +412,9 @@ class Simulation:
         latest = st.brand_posts[-1]
         # People who come across the tag while the latest post is fresh see it too.
         if turn > latest.turn and len(touched):
-            seen_latest = st.saw_brand_post[touched] == latest.id
-            late = touched[(self.rng.random(len(touched)) < d.brand_post_reach * fresh_by_post[-1]) & ~seen_latest]
-            if len(late):
-                st.saw_brand_post[late] = latest.id
-                st.viewers.add(latest.id, late)
+            chance = float(d.brand_post_reach * fresh_by_post[-1])
+            late = kernels.late_viewers(touched, self.rng.random(len(touched)), chance, st.saw_brand_post, latest.id)
+            st.viewers.add(latest.id, late)
         bounds: dict[int, float] = {}
         for b in st.viewers.posts():
             if fresh_by_post[b] < STALE_POST:  # a stale post draws nobody: drop its audience
@@ -438,4 +436,4 @@ class Simulation:
         who, first = np.unique(cand[accepted], return_index=True)
         if len(who) == 0:
             return who.astype(np.int32), np.zeros(0, np.int8), np.zeros(0, np.int32)
-        return who.astype(np.int32), self._choose(self._mix(who, None, None, rate)), cand_post[accepted][first]
+        return who.astype(np.int32), self._kinds(who, None, None, rate), cand_post[accepted][first]

@@ -183,6 +183,61 @@ def test_stance_and_post_kernels_match_their_twins(seed, n, k):
 
 @compiled_only
 @settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 300), st.integers(1, 7), st.booleans())
+def test_kind_choice_kernel_matches_its_twin(seed, n, k, imitate):
+    """The kind each poster posts: the same kinds from the same uniforms, with and without imitation."""
+    rng = np.random.default_rng(seed)
+    segments = 3
+    who = np.unique(rng.integers(0, n, rng.integers(0, n + 1))).astype(np.int32)
+    m = len(who)
+    segment = np.sort(rng.integers(0, segments, n)).astype(np.int16)
+    mix = rng.random((segments, k)) * (rng.random((segments, k)) < 0.7)  # some kinds a segment never posts
+    mix[:, -1] += 0.01
+    mix /= mix.sum(axis=1, keepdims=True)
+    tone = rng.integers(0, 3, k)
+    stance = rng.uniform(-1, 1, n)
+    rate = rng.uniform(0, 3, (segments, k))
+    exposure = rng.exponential(1.0, (m, k + 2))[:, :k] if imitate else None  # a strided view, as in a run
+    total = rng.exponential(2.0, m) if imitate else None
+    # Uniforms on the edges between kinds (a running sum over the row's sum), at 0, and anywhere.
+    lean = stance[who][:, None]
+    w = mix[segment[who]] * rate[segment[who]] * np.where(tone == 0, np.exp(-1.3 * lean), 1.0)
+    w = w * np.where(tone == 1, np.exp(1.3 * lean), 1.0)
+    if imitate:
+        w = w * (1 + 0.7 * exposure / (1 + total[:, None]))
+    cum = np.cumsum(w, axis=1)
+    edge = cum[np.arange(m), rng.integers(0, k, m)] / cum[:, -1] if m else np.zeros(0)
+    uniform = np.where(rng.random(m) < 0.5, edge, rng.random(m))
+    uniform[: m // 10] = 0.0
+    args = (who, segment, stance, mix, rate, tone == 0, tone == 1, 1.3, exposure, total, 0.7, uniform)
+    (c_out, _), (np_out, _) = both("choose_kinds", *args)
+    assert_same(c_out, np_out)
+    assert c_out.dtype == np.int8 and ((c_out >= 0) & (c_out < k)).all()
+
+
+@compiled_only
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 300), st.integers(-1, 3))
+def test_post_count_and_late_viewer_kernels_match_their_twins(seed, n, post):
+    rng = np.random.default_rng(seed)
+    posters = rng.integers(0, n, rng.integers(0, 2 * n)).astype(np.int32)  # a persona may post and reply
+    posts_made = rng.integers(0, 5, n).astype(np.int32)
+    (_, c_args), (_, np_args) = both("count_posts", posters, posts_made)
+    assert_same(c_args[1], np_args[1])
+    assert c_args[1].sum() == posts_made.sum() + len(posters)
+
+    touched = np.unique(rng.integers(0, n, rng.integers(0, n + 1))).astype(np.int32)
+    saw = rng.integers(-1, 4, n).astype(np.int32)
+    uniform = np.where(rng.random(len(touched)) < 0.2, 0.4, rng.random(len(touched)))  # some on the edge
+    args = (touched, uniform, 0.4, saw, post)
+    (c_out, c_args), (np_out, np_args) = both("late_viewers", *args)
+    assert_same(c_out, np_out)
+    assert_same(c_args[3], np_args[3])
+    assert (c_args[3][c_out] == post).all() and not (saw[c_out] == post).any()
+
+
+@compiled_only
+@settings(max_examples=60, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.integers(1, 300), st.integers(-1, 5))
 def test_count_set_kernel_matches_its_twin(seed, n, turn):
     rng = np.random.default_rng(seed)
