@@ -9,6 +9,19 @@ import numpy as np
 
 from libc.math cimport exp, expm1, log, fabs, pow
 
+cdef extern from *:
+    """
+    #if defined(__GNUC__) || defined(__clang__)
+    #define BACKFIRE_PREFETCH(address) __builtin_prefetch((address), 1, 3)
+    #else
+    #define BACKFIRE_PREFETCH(address) ((void)0)
+    #endif
+    """
+    void BACKFIRE_PREFETCH(const void *address) noexcept nogil
+
+cdef enum:
+    AHEAD = 16  # how far ahead the scatter asks for a target's slot (and for its row, half as far)
+
 
 def exposure(
     const long long[:] indptr,
@@ -33,15 +46,24 @@ def exposure(
         edges += indptr[posters[i] + 1] - indptr[posters[i]]
     found_arr = np.empty(edges + extra.shape[0], np.int32)
     cdef int[:] found = found_arr
+    # Every target in walking order (followers row by row, then the extras): the scatter below runs along
+    # it and asks the memory for rows a few targets ahead, across posters too (most rows are short).
+    targets_arr = np.empty(edges + extra.shape[0], np.int32)
+    cdef int[:] targets = targets_arr
+    cdef Py_ssize_t f = 0, walked = edges + extra.shape[0]
     for i in range(posters.shape[0]):
         for e in range(indptr[posters[i]], indptr[posters[i] + 1]):
             t = indices[e]
+            targets[f] = <int>t
+            f += 1
             if not mark[t]:
                 mark[t] = 1
                 found[count] = <int>t
                 count += 1
     for i in range(extra.shape[0]):
         t = extra[i]
+        targets[f] = <int>t
+        f += 1
         if not mark[t]:
             mark[t] = 1
             found[count] = <int>t
@@ -63,18 +85,32 @@ def exposure(
         slot[touched[i]] = <int>i
     exp_arr = np.zeros((count, cols))
     cdef double[:, ::1] ex = exp_arr
+    cdef double running
+    f = 0
     for i in range(posters.shape[0]):
         w = post_weight[i]
         c = post_col[i]
-        for e in range(indptr[posters[i]], indptr[posters[i] + 1]):
-            ex[slot[indices[e]], c] += w
+        for e in range(indptr[posters[i] + 1] - indptr[posters[i]]):
+            if f + AHEAD < walked:
+                BACKFIRE_PREFETCH(&slot[targets[f + AHEAD]])
+            if f + AHEAD // 2 < walked:
+                BACKFIRE_PREFETCH(&ex[slot[targets[f + AHEAD // 2]], 0])
+            ex[slot[targets[f]], c] += w
+            f += 1
     for i in range(extra.shape[0]):
-        ex[slot[extra[i]], extra_col[i]] += extra_weight[i]
-    total_arr = np.zeros(count)
+        if f + AHEAD < walked:
+            BACKFIRE_PREFETCH(&slot[targets[f + AHEAD]])
+        if f + AHEAD // 2 < walked:
+            BACKFIRE_PREFETCH(&ex[slot[targets[f + AHEAD // 2]], 0])
+        ex[slot[targets[f]], extra_col[i]] += extra_weight[i]
+        f += 1
+    total_arr = np.empty(count)
     cdef double[:] total = total_arr
-    for i in range(count):  # row by row (each row's columns in order, as the twin adds them)
+    for i in range(count):  # row by row (each row's columns in order from 0, as the twin adds them)
+        running = 0.0
         for c in range(cols):
-            total[i] += ex[i, c]
+            running += ex[i, c]
+        total[i] = running
     return touched_arr, exp_arr, total_arr, edges
 
 

@@ -17,7 +17,7 @@ from types import ModuleType
 
 import numpy as np
 
-SORT_FRACTION = 1 / 64  # gathers smaller than this share of N find their unique targets by sorting
+SORT_FRACTION = 1 / 4  # gathers smaller than this share of N find their unique targets by sorting (else a scan of N)
 
 
 def _compiled() -> ModuleType | None:

@@ -84,8 +84,9 @@ def graphs(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, int]:
 
 @compiled_only
 @settings(max_examples=60, deadline=None)
-@given(graphs(), st.integers(0, 2**32 - 1), st.integers(0, 300), st.integers(0, 300))
-def test_exposure_kernel_matches_its_twin(graph, seed, posts, extras):
+@given(graphs(), st.integers(0, 2**32 - 1), st.integers(0, 300), st.integers(0, 300), st.sampled_from([0, 1e9, None]))
+def test_exposure_kernel_matches_its_twin(graph, seed, posts, extras, sort_fraction):
+    """Both ways to the sorted targets (a sort of those found, a scan of the marks: forced, or chosen by size)."""
     indptr, indices, n = graph
     rng = np.random.default_rng(seed)
     cols = 5
@@ -104,7 +105,12 @@ def test_exposure_kernel_matches_its_twin(graph, seed, posts, extras):
         np.zeros(n, np.int32),
         cols,
     )
-    (c_out, c_args), (np_out, np_args) = both("exposure", *args)
+    before = kernels.SORT_FRACTION
+    kernels.SORT_FRACTION = before if sort_fraction is None else sort_fraction
+    try:
+        (c_out, c_args), (np_out, np_args) = both("exposure", *args)
+    finally:
+        kernels.SORT_FRACTION = before
     assert_same(c_out, np_out)
     touched = c_out[0]
     assert np.all(np.diff(touched) > 0)
