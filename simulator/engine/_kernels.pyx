@@ -148,6 +148,11 @@ def touch(
     cdef double[:] values = values_arr
     cdef double[:] exits = exits_arr
     for i in range(m):
+        if i + AHEAD < m:  # the ids are sorted but sparse: ask for the persona's lines before they are needed
+            p = who[i + AHEAD]
+            BACKFIRE_PREFETCH(&value[p])
+            BACKFIRE_PREFETCH(&since[p])
+            BACKFIRE_PREFETCH(&exit[p])
         p = who[i]
         u = since[p]
         x = exit[p]
@@ -217,6 +222,9 @@ def rebuild(
         running = 0.0
         before_total = total
         for e in range(start, end):
+            if e + AHEAD < end:
+                BACKFIRE_PREFETCH(&since[ids[e + AHEAD]])
+                BACKFIRE_PREFETCH(&exit[ids[e + AHEAD]])
             p = ids[e]
             if since[p] == turn and exit[p] < level:
                 while s + 1 < segments and seg_start[row, s + 1] <= e:
@@ -243,6 +251,8 @@ def rebuild(
         # The exit-ordered store: keep the active prefix's entries still set in this chunk.
         j = 0
         for e in range(start, active_end):
+            if e + AHEAD < active_end:
+                BACKFIRE_PREFETCH(&since[exit_ids[e + AHEAD]])
             p = exit_ids[e]
             if since[p] == turn:
                 exit_ids[position + j] = p
@@ -261,6 +271,8 @@ def count_set(const int[:] ids, const long long[:] since, long long turn):
     cdef Py_ssize_t i
     cdef long long count = 0
     for i in range(ids.shape[0]):
+        if i + AHEAD < ids.shape[0]:
+            BACKFIRE_PREFETCH(&since[ids[i + AHEAD]])
         if since[ids[i]] == turn:
             count += 1
     return count
@@ -285,6 +297,12 @@ def seen_and_stance(
     deltas_arr = np.zeros(segments)
     cdef double[:] deltas = deltas_arr
     for i in range(m):
+        if i + AHEAD < m:
+            p = touched[i + AHEAD]
+            BACKFIRE_PREFETCH(&seen[p])
+            BACKFIRE_PREFETCH(&seen_hostile[p])
+            BACKFIRE_PREFETCH(&stance[p])
+            BACKFIRE_PREFETCH(&segment[p])
         p = touched[i]
         if not seen[p]:
             newly += 1
@@ -335,6 +353,12 @@ def post_chances(
     cdef long long[:] keep = keep_arr
     cdef double[:] chance = chance_arr
     for i in range(m):
+        if i + AHEAD < m:
+            p = touched[i + AHEAD]
+            BACKFIRE_PREFETCH(&segment[p])
+            BACKFIRE_PREFETCH(&stance[p])
+            BACKFIRE_PREFETCH(&activity[p])
+            BACKFIRE_PREFETCH(&posts_made[p])
         if not attention[i] > floor:
             continue
         p = touched[i]
@@ -374,6 +398,9 @@ def choose_kinds(
     cdef signed char[:] chosen = chosen_arr
     cdef double[:] cum = cum_arr
     for i in range(m):
+        if i + AHEAD < m:
+            BACKFIRE_PREFETCH(&segment[who[i + AHEAD]])
+            BACKFIRE_PREFETCH(&stance[who[i + AHEAD]])
         p = who[i]
         s = segment[p]
         against = exp(-stance_weight * stance[p])
@@ -418,6 +445,8 @@ def late_viewers(
     late_arr = np.empty(m, np.int32)
     cdef int[:] late = late_arr
     for i in range(m):
+        if i + AHEAD < m:
+            BACKFIRE_PREFETCH(&saw[touched[i + AHEAD]])
         p = touched[i]
         if uniform[i] < chance and saw[p] != post:
             late[count] = p
