@@ -53,17 +53,15 @@ def exposure(
     cdef Py_ssize_t f = 0, walked = edges + extra.shape[0]
     for i in range(posters.shape[0]):
         for e in range(indptr[posters[i]], indptr[posters[i] + 1]):
-            t = indices[e]
-            targets[f] = <int>t
+            targets[f] = indices[e]
             f += 1
-            if not mark[t]:
-                mark[t] = 1
-                found[count] = <int>t
-                count += 1
     for i in range(extra.shape[0]):
-        t = extra[i]
-        targets[f] = <int>t
+        targets[f] = extra[i]
         f += 1
+    for f in range(walked):
+        if f + AHEAD < walked:
+            BACKFIRE_PREFETCH(&mark[targets[f + AHEAD]])
+        t = targets[f]
         if not mark[t]:
             mark[t] = 1
             found[count] = <int>t
