@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from simulator.cli.main import main
-from simulator.engine import ENGINE_VERSION, Decision
+from simulator.engine import ENGINE_VERSION, Decision, strategy_plan
 from simulator.errors import BackfireError
 from simulator.game.open import open_game
 from simulator.game.replay import restore
@@ -122,8 +122,32 @@ def test_games_record_the_engine_they_were_played_on(tmp_path):
     session = open_game(resolve("askjpm"), 5, 2000, store=store)
     session.start()
     session.play(Decision("wait"))
-    assert store.game(session.game_id).engine == ENGINE_VERSION == 2
+    assert store.game(session.game_id).engine == ENGINE_VERSION == 3
     assert restore(store, session.game_id).turn == 1
+
+
+def test_a_game_saved_on_engine_2_replays_on_engine_2(tmp_path):
+    """Engine 3 orders ties differently: a game saved on engine 2 is verified, and goes on, on engine 2."""
+    store = Store(tmp_path / "g.db")
+    loaded = resolve("askjpm")
+    plan = strategy_plan(loaded.scenario, "history")  # the cancel post at 6 h: who sees it depends on the ties
+    session = open_game(loaded, 5, 3000, store=store)
+    session.engine = 2  # as a Backfire before engine 3 played it
+    session.opening = plan.opening
+    session.start()
+    for turn in range(30):
+        session.play(plan.at(turn))
+    game_id = session.game_id
+    assert store.game(game_id).engine == 2
+    resumed = restore(store, game_id)  # replayed turn by turn, each turn's metrics checked
+    assert resumed.engine == 2 and resumed.turn == 30
+    resumed.play(Decision("wait"))
+    assert store.game(game_id).engine == 2 and store.game(game_id).turns == 31
+    # On engine 3 the same decisions give another run: the saved metrics would not be met.
+    store.db.execute("UPDATE games SET engine = 3 WHERE id = ?", (game_id,))
+    store.db.commit()
+    with pytest.raises(BackfireError, match="gave different metrics"):
+        restore(store, game_id)
 
 
 def test_newer_schema_is_refused(tmp_path):

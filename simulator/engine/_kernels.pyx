@@ -8,6 +8,7 @@ Each function computes what its twin computes, in the same order, sums included,
 import numpy as np
 
 from libc.math cimport exp, expm1, log, fabs, pow
+from libc.stdlib cimport qsort
 
 cdef extern from *:
     """
@@ -452,3 +453,45 @@ def late_viewers(
     for i in range(count):
         saw[late[i]] = post
     return late_arr[:count]
+
+
+
+cdef int _compare_ids(const void *a, const void *b) noexcept nogil:
+    cdef long long x = (<const long long*>a)[0], y = (<const long long*>b)[0]
+    return (x > y) - (x < y)
+
+
+def settle_ties(const double[:] keys, long long[:] order):
+    """Put each run of equal keys in `order` (an argsort of keys) in index order: the stable argsort."""
+    cdef Py_ssize_t m = order.shape[0], start = 0, end
+    cdef double key, next_key
+    if m < 2:
+        return
+    key = keys[order[0]]
+    for end in range(1, m + 1):
+        if end < m:
+            if end + AHEAD < m:
+                BACKFIRE_PREFETCH(&keys[order[end + AHEAD]])
+            next_key = keys[order[end]]
+            if next_key == key or (next_key != next_key and key != key):  # NaNs are equal, as numpy sorts them
+                continue
+        if end - start > 1:
+            _index_order(order, start, end)
+        if end < m:
+            start = end
+            key = next_key
+
+
+cdef void _index_order(long long[:] order, Py_ssize_t start, Py_ssize_t end) noexcept nogil:
+    cdef Py_ssize_t i, j
+    cdef long long held
+    if end - start > 32:
+        qsort(&order[start], end - start, sizeof(long long), _compare_ids)
+        return
+    for i in range(start + 1, end):
+        held = order[i]
+        j = i - 1
+        while j >= start and order[j] > held:
+            order[j + 1] = order[j]
+            j -= 1
+        order[j + 1] = held

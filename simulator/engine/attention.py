@@ -51,9 +51,14 @@ class _Chunk:
 class Attention:
     """Every persona's attention and the active set, updated only where something happens."""
 
-    def __init__(self, size: int, segments: int, floor: float):
-        """`size` personas in `segments` segments; `floor` is the attention at which a persona leaves."""
+    def __init__(self, size: int, segments: int, floor: float, stable: bool = True):
+        """`size` personas in `segments` segments; `floor` is the attention at which a persona leaves.
+
+        `stable`: personas with equal exit levels keep their id order (engine 3). Engine 2 left them in the
+        order numpy's default argsort gives, which depends on the CPU (see `kernels.stable_order`).
+        """
         self.floor = floor
+        self.stable = stable
         self.segments = segments
         self.value = np.zeros(size)  # attention when last set
         self.since = np.full(size, -1, np.int64)  # the turn it was set (-1: never)
@@ -164,7 +169,7 @@ class Attention:
         self._cum.append(cum)
         if exits is None:
             exits = self.exit[who]
-        by_exit = np.argsort(exits)
+        by_exit = kernels.stable_order(exits) if self.stable else np.argsort(exits)
         self._exit_ids.append(who[by_exit].astype(np.int32, copy=False))
         self._exits.append(exits[by_exit])
         end = start + len(who)

@@ -382,6 +382,21 @@ def late_viewers(touched: np.ndarray, uniform: np.ndarray, chance: float, saw: n
     return fresh
 
 
+def stable_order(keys: np.ndarray) -> np.ndarray:
+    """Return `np.argsort(keys, kind="stable")`: equal keys keep their order, on every machine.
+
+    numpy's default argsort picks its algorithm by CPU (AVX2, AVX-512, or none), and each leaves equal
+    keys in another order: a run would depend on the machine. The stable order is one answer everywhere.
+    Compiled: numpy's default argsort (the fastest here), then each run of equal keys put in index order.
+    """
+    if COMPILED and _C is not None:
+        order: np.ndarray = np.argsort(keys)
+        _C.settle_ties(_floats(keys), order)
+        return order
+    ordered: np.ndarray = np.argsort(keys, kind="stable")
+    return ordered
+
+
 def distinct(values: np.ndarray) -> np.ndarray:
     """Return the sorted distinct values, as `np.unique` does, by one sort.
 

@@ -26,8 +26,16 @@ from simulator.seeds import seed_streams
 
 # Saved games record it: a game replays exactly only on the engine version that played it.
 # 1: a trial per persona each turn (`legacy.py`, kept for saved games); 2: events drawn by thinning
-# (same model, other random streams).
-ENGINE_VERSION = 2
+# (same model, other random streams); 3: as 2, with personas whose attention runs out at the same level
+# kept in id order, so a seed gives the same run on every machine (2 left them in the order numpy's
+# default sort gives, which depends on the CPU's vector instructions).
+ENGINE_VERSION = 3
+ENGINES = (1, 2, 3)
+
+
+def known_engines() -> str:
+    """The engine versions this Backfire plays, for messages: "1, 2 and 3"."""
+    return ", ".join(str(e) for e in ENGINES[:-1]) + f" and {ENGINES[-1]}"
 
 
 @dataclass
@@ -75,10 +83,10 @@ class Run:
 
         With `text=False` nobody will read this run's feed (a sweep of many crowds): no post gets words,
         the numbers are the same (the feed has its own random stream), and `share_negative_text` is None.
-        `engine` is the engine version: 1 replays a game saved on the first engine (`legacy.py`).
+        `engine` is the engine version: 1 and 2 replay games saved on those engines (see ENGINE_VERSION).
         """
-        if engine not in (1, ENGINE_VERSION):
-            raise BackfireError(f"unknown engine version {engine}; this Backfire knows 1 and {ENGINE_VERSION}")
+        if engine not in ENGINES:
+            raise BackfireError(f"unknown engine version {engine}; this Backfire knows {known_engines()}")
         streams = seed_streams(seed)
         self.scenario = scenario
         self.params = params or compile_params(scenario)
@@ -98,7 +106,7 @@ class Run:
             legacy = LegacySimulation(self.params, audience, streams["engine"], opening, opening_post)
             self.sim: Simulation = cast(Simulation, legacy)  # the same interface, duck-typed (legacy.py is frozen)
         else:
-            self.sim = Simulation(self.params, audience, streams["engine"], opening, opening_post)
+            self.sim = Simulation(self.params, audience, streams["engine"], opening, opening_post, stable=engine >= 3)
         self.engine = engine
         self.metrics = Collector(self.params, audience, self.sim.state)
         self.text = text

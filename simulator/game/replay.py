@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from simulator.engine import ENGINE_VERSION, parse_script
+from simulator.engine import ENGINES, known_engines, parse_script
 from simulator.engine.decisions import unquote
 from simulator.errors import BackfireError
 from simulator.game.open import open_game
@@ -56,10 +56,10 @@ def restore(
             f"game {game_id} was played on a different version of {record.scenario_id!r} "
             f"({loaded.path} has changed since); its turns cannot be replayed exactly"
         )
-    if record.engine not in (1, ENGINE_VERSION):
+    if record.engine not in ENGINES:
         raise BackfireError(
             f"game {game_id} was played on engine version {record.engine}, which this Backfire does not know "
-            f"(it knows 1 and {ENGINE_VERSION}): it was saved by a newer Backfire"
+            f"(it knows {known_engines()}): it was saved by a newer Backfire"
         )
     saved = store.turns(game_id)
     if upto is not None:

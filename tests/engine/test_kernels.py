@@ -253,6 +253,26 @@ def test_count_set_kernel_matches_its_twin(seed, n, turn):
     assert c_out == np_out == int(np.count_nonzero(since[ids] == turn))
 
 
+@compiled_only
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from([0.0, -0.0, 1.5, -2.25, np.inf, -np.inf, np.nan]),  # ties, signed zeros, NaNs
+            st.floats(-1e6, 1e6),
+        ),
+        max_size=120,
+    ),
+    st.integers(1, 40),
+)
+def test_stable_order_is_numpys_stable_argsort(values, repeat):
+    """Exit levels in a stable order: long runs of equal keys (sorted by qsort) and short ones, NaNs last."""
+    keys = np.array(values * (1 + 60 // repeat), dtype=np.float64)  # repeated, so some runs of ties are long
+    (c_out, _), (np_out, _) = both("stable_order", keys)
+    assert_same(c_out, np_out)
+    np.testing.assert_array_equal(c_out, np.argsort(keys, kind="stable"))
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.integers(-(2**31), 2**31 - 1), max_size=60), st.sampled_from([np.int32, np.int64, np.float64]))
 def test_distinct_is_numpys_unique(values, dtype):
