@@ -8,7 +8,6 @@ Each function computes what its twin computes, in the same order, sums included,
 import numpy as np
 
 from libc.math cimport exp, expm1, log, fabs, pow
-from libc.stdlib cimport qsort
 
 cdef extern from *:
     """
@@ -456,17 +455,18 @@ def late_viewers(
 
 
 
-cdef int _compare_ids(const void *a, const void *b) noexcept nogil:
-    cdef long long x = (<const long long*>a)[0], y = (<const long long*>b)[0]
-    return (x > y) - (x < y)
-
-
 def settle_ties(const double[:] keys, long long[:] order):
-    """Put each run of equal keys in `order` (an argsort of keys) in index order: the stable argsort."""
-    cdef Py_ssize_t m = order.shape[0], start = 0, end
-    cdef double key, next_key
+    """Put each short run of equal keys in `order` (an argsort of keys) in index order; return the long runs.
+
+    A run longer than 32 is left to the caller (numpy sorts those faster than a loop here): the returned
+    array holds each one's (start, end) in `order`.
+    """
+    cdef Py_ssize_t m = order.shape[0], start = 0, end, count = 0
+    cdef double key = 0.0, next_key = 0.0
+    long_arr = np.empty((m // 33 + 1, 2), np.int64)
+    cdef long long[:, :] long_runs = long_arr
     if m < 2:
-        return
+        return long_arr[:0]
     key = keys[order[0]]
     for end in range(1, m + 1):
         if end < m:
@@ -475,19 +475,21 @@ def settle_ties(const double[:] keys, long long[:] order):
             next_key = keys[order[end]]
             if next_key == key or (next_key != next_key and key != key):  # NaNs are equal, as numpy sorts them
                 continue
-        if end - start > 1:
+        if end - start > 32:
+            long_runs[count, 0] = start
+            long_runs[count, 1] = end
+            count += 1
+        elif end - start > 1:
             _index_order(order, start, end)
         if end < m:
             start = end
             key = next_key
+    return long_arr[:count]
 
 
 cdef void _index_order(long long[:] order, Py_ssize_t start, Py_ssize_t end) noexcept nogil:
     cdef Py_ssize_t i, j
     cdef long long held
-    if end - start > 32:
-        qsort(&order[start], end - start, sizeof(long long), _compare_ids)
-        return
     for i in range(start + 1, end):
         held = order[i]
         j = i - 1

@@ -391,7 +391,8 @@ def stable_order(keys: np.ndarray) -> np.ndarray:
     """
     if COMPILED and _C is not None:
         order: np.ndarray = np.argsort(keys)
-        _C.settle_ties(_floats(keys), order)
+        for start, end in _C.settle_ties(_floats(keys), order).tolist():
+            order[start:end].sort()  # a long run of ties (the loop put the short ones in order)
         return order
     ordered: np.ndarray = np.argsort(keys, kind="stable")
     return ordered
