@@ -112,9 +112,11 @@ def exposure(
     return touched_arr, exp_arr, total_arr, edges
 
 
-cdef inline Py_ssize_t _first_at_or_below(const double[:] levels, Py_ssize_t size, double x) noexcept nogil:
-    """The first i with levels[i] <= x (levels never rise): numpy's searchsorted(-levels, -x, 'left')."""
-    cdef Py_ssize_t lo = 0, hi = size, mid
+cdef inline Py_ssize_t _first_at_or_below(
+    const double[:] levels, Py_ssize_t lo, Py_ssize_t hi, double x
+) noexcept nogil:
+    """The first i in lo..hi with levels[i] <= x, else hi (levels never rise): searchsorted(-levels, -x, 'left')."""
+    cdef Py_ssize_t mid
     while lo < hi:
         mid = (lo + hi) >> 1
         if -levels[mid] < -x:
@@ -161,9 +163,11 @@ def touch(
         v = value[p]
         at = turn
         if x >= level and u >= 0:
-            at = _first_at_or_below(levels, size, x)
-            if at < u:
-                at = u
+            if x == inf:
+                at = u  # set below the floor: it never decayed (the search would end at u too)
+            else:
+                # The first turn from u on with L <= x (levels never rise, so none before u counts).
+                at = _first_at_or_below(levels, u, size, x)
         now = v * exp(levels[at] - levels[u if u >= 0 else size - 1])
         v = 1 - (1 - now) * exp(-gain * exposure[i])
         values[i] = v
