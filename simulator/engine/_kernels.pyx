@@ -458,46 +458,71 @@ def late_viewers(
     return late_arr[:count]
 
 
-
-def settle_ties(const double[:] keys, long long[:] order):
-    """Put each short run of equal keys in `order` (an argsort of keys) in index order; return the long runs.
-
-    A run longer than 32 is left to the caller (numpy sorts those faster than a loop here): the returned
-    array holds each one's (start, end) in `order`.
-    """
-    cdef Py_ssize_t m = order.shape[0], start = 0, end, count = 0
-    cdef double key = 0.0, next_key = 0.0
-    long_arr = np.empty((m // 33 + 1, 2), np.int64)
-    cdef long long[:, :] long_runs = long_arr
-    if m < 2:
-        return long_arr[:0]
-    key = keys[order[0]]
-    for end in range(1, m + 1):
-        if end < m:
-            if end + AHEAD < m:
-                BACKFIRE_PREFETCH(&keys[order[end + AHEAD]])
-            next_key = keys[order[end]]
-            if next_key == key or (next_key != next_key and key != key):  # NaNs are equal, as numpy sorts them
-                continue
-        if end - start > 32:
-            long_runs[count, 0] = start
-            long_runs[count, 1] = end
-            count += 1
-        elif end - start > 1:
-            _index_order(order, start, end)
-        if end < m:
-            start = end
-            key = next_key
-    return long_arr[:count]
+cdef inline long _exit_key(double x, double chunk_level, double inv, long top) noexcept nogil:
+    cdef double k = (chunk_level - x) * inv
+    if k >= top:
+        return top
+    if not k > 0:
+        return 0
+    return <long>k  # truncation is the floor here (k > 0): no call to floor()
 
 
-cdef void _index_order(long long[:] order, Py_ssize_t start, Py_ssize_t end) noexcept nogil:
-    cdef Py_ssize_t i, j
-    cdef long long held
-    for i in range(start + 1, end):
-        held = order[i]
-        j = i - 1
-        while j >= start and order[j] > held:
-            order[j + 1] = order[j]
-            j -= 1
-        order[j + 1] = held
+def settle_tail(
+    int[:] exit_ids,
+    double[:] exits,
+    const long long[:] since,
+    Py_ssize_t start,
+    Py_ssize_t active_end,
+    double level,
+    double chunk_level,
+    double inv,
+    long top,
+    long long turn,
+):
+    """Trim a chunk's exit store from its last bucket down: see the twin in `kernels.py`."""
+    cdef Py_ssize_t end = active_end, lo, i, j
+    cdef long long left = 0
+    cdef long key
+    while end > start:
+        key = _exit_key(exits[end - 1], chunk_level, inv, top)
+        lo = end - 1
+        while lo > start and _exit_key(exits[lo - 1], chunk_level, inv, top) == key:
+            lo -= 1
+        j = lo
+        for i in range(lo, end):
+            if exits[i] < level:
+                exit_ids[j] = exit_ids[i]
+                exits[j] = exits[i]
+                j += 1
+            elif since[exit_ids[i]] == turn:
+                left += 1
+        if j > lo:  # someone in this bucket stays: every earlier bucket has lower levels, and stays too
+            return j, left
+        end = lo
+    return end, left
+
+
+def exit_buckets(const int[:] who, const double[:] exits, double chunk_level, double inv, long top):
+    """A new chunk's exit store: `who` and `exits` in buckets of descending key, in order within (a counting sort)."""
+    cdef Py_ssize_t n = who.shape[0], i, k
+    cdef long key
+    keys_arr = np.empty(n, np.int64)
+    cdef long long[:] keys = keys_arr
+    counts_arr = np.zeros(top + 2, np.int64)
+    cdef long long[:] counts = counts_arr
+    ids_arr = np.empty(n, np.int32)
+    out_arr = np.empty(n)
+    cdef int[:] ids = ids_arr
+    cdef double[:] out = out_arr
+    for i in range(n):
+        key = top - _exit_key(exits[i], chunk_level, inv, top)
+        keys[i] = key
+        counts[key + 1] += 1
+    for k in range(top + 1):
+        counts[k + 1] += counts[k]
+    for i in range(n):
+        k = counts[keys[i]]
+        counts[keys[i]] += 1
+        ids[k] = who[i]
+        out[k] = exits[i]
+    return ids_arr, out_arr

@@ -51,14 +51,16 @@ class _Chunk:
 class Attention:
     """Every persona's attention and the active set, updated only where something happens."""
 
-    def __init__(self, size: int, segments: int, floor: float, stable: bool = True):
+    def __init__(self, size: int, segments: int, floor: float, engine: int = 3):
         """`size` personas in `segments` segments; `floor` is the attention at which a persona leaves.
 
-        `stable`: personas with equal exit levels keep their id order (engine 3). Engine 2 left them in the
-        order numpy's default argsort gives, which depends on the CPU (see `kernels.stable_order`).
+        `engine` 3 keeps each chunk's exit store in buckets of exit level (an integer sort: one order on
+        every machine, and no float sort a turn) and samples the tag's readers from the segment store.
+        Engine 2 sorted exit levels with numpy's default argsort, whose order of ties depends on the CPU.
         """
         self.floor = floor
-        self.stable = stable
+        self.buckets = engine >= 3
+        self._inv = kernels.EXIT_BUCKETS / float(np.log(1 / floor))  # bucket keys per unit of log attention
         self.segments = segments
         self.value = np.zeros(size)  # attention when last set
         self.since = np.full(size, -1, np.int64)  # the turn it was set (-1: never)
@@ -108,6 +110,17 @@ class Attention:
         """End the turn's updates: those whose attention fell to the floor leave the active set; empty chunks go."""
         keep = []
         for c in self._chunks:
+            if self.buckets:
+                end, left = kernels.settle_tail(
+                    self._exit_ids.data, self._exits.data, self.since, c.start, c.active_end, self.level, c.level,
+                    self._inv, c.turn,
+                )  # fmt: skip
+                self.count -= left
+                self._dead += left
+                c.active_end = end
+                if end > c.start:
+                    keep.append(c)
+                continue
             end = c.start + int(np.searchsorted(self._exits.data[c.start : c.active_end], self.level, side="left"))
             if end < c.active_end:
                 ids = self._exit_ids.data[end : c.active_end]
@@ -169,9 +182,13 @@ class Attention:
         self._cum.append(cum)
         if exits is None:
             exits = self.exit[who]
-        by_exit = kernels.stable_order(exits) if self.stable else np.argsort(exits)
-        self._exit_ids.append(who[by_exit].astype(np.int32, copy=False))
-        self._exits.append(exits[by_exit])
+        if self.buckets:
+            exit_ids, exit_levels = kernels.exit_order(who, exits, self.level, self._inv)
+        else:
+            by_exit = np.argsort(exits)
+            exit_ids, exit_levels = who[by_exit].astype(np.int32, copy=False), exits[by_exit]
+        self._exit_ids.append(exit_ids)
+        self._exits.append(exit_levels)
         end = start + len(who)
         seg_start = start + np.searchsorted(segment, np.arange(self.segments + 1), side="left")
         before = np.concatenate([[self._cum_total], cum])
@@ -240,12 +257,19 @@ class Attention:
         picked = []
         rate = -np.log1p(-share) if share < 1 else np.inf
         for c in self._chunks:
-            size = c.active_end - c.start
+            # Engine 3 draws over the chunk's segment store (entries in persona order, whatever their exit
+            # levels), engine 2 over its exit store's active prefix; either way each persona still active has
+            # one live entry, hit a Poisson(rate) number of times, and the rest are dropped.
+            lo, hi = (c.start, c.end) if self.buckets else (c.start, c.active_end)
+            size = hi - lo
             if size == 0:
                 continue
-            ids = self._exit_ids.data[c.start : c.active_end]
+            ids = (self._ids if self.buckets else self._exit_ids).data[lo:hi]
             hits = ids if np.isinf(rate) else ids[rng.integers(0, size, rng.poisson(size * rate))]
-            picked.append(hits[self.since[hits] == c.turn])
+            live = self.since[hits] == c.turn
+            if self.buckets:
+                live &= self.exit[hits] < self.level
+            picked.append(hits[live])
         if not picked:
             return np.zeros(0, np.int32)
         return kernels.distinct(np.concatenate(picked)).astype(np.int32, copy=False)

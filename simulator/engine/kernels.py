@@ -382,20 +382,70 @@ def late_viewers(touched: np.ndarray, uniform: np.ndarray, chance: float, saw: n
     return fresh
 
 
-def stable_order(keys: np.ndarray) -> np.ndarray:
-    """Return `np.argsort(keys, kind="stable")`: equal keys keep their order, on every machine.
+# ---------------------------------------------------------------------------------------------- exit buckets
+EXIT_BUCKETS = 64  # a chunk's exit store is kept in this many buckets of exit level (engine 3)
 
-    numpy's default argsort picks its algorithm by CPU (AVX2, AVX-512, or none), and each leaves equal
-    keys in another order: a run would depend on the machine. The stable order is one answer everywhere.
-    Compiled: numpy's default argsort (the fastest here), then each run of equal keys put in index order.
+
+def exit_keys(exits: np.ndarray, chunk_level: float, inv: float) -> np.ndarray:
+    """Return each exit level's bucket: ⌊(chunk level − exit)·inv⌋ in 0..EXIT_BUCKETS (larger: leaves later).
+
+    The key never increases as the exit level rises (subtraction, product and floor are monotone), so
+    buckets in descending key order hold ascending levels: every level in a later bucket is higher.
+    """
+    keys: np.ndarray = np.clip(np.floor((chunk_level - exits) * inv), 0, EXIT_BUCKETS).astype(np.uint8)
+    return keys
+
+
+def exit_order(who: np.ndarray, exits: np.ndarray, chunk_level: float, inv: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return a new chunk's exit store: (ids, exit levels) in buckets of descending key, persona order within.
+
+    An integer counting sort, so it is one answer on every machine (a float sort was not: numpy's
+    default argsort leaves ties in an order that depends on the CPU's vector instructions).
     """
     if COMPILED and _C is not None:
-        order: np.ndarray = np.argsort(keys)
-        for start, end in _C.settle_ties(_floats(keys), order).tolist():
-            order[start:end].sort()  # a long run of ties (the loop put the short ones in order)
-        return order
-    ordered: np.ndarray = np.argsort(keys, kind="stable")
-    return ordered
+        ids, levels = _C.exit_buckets(_ids(who), _floats(exits), chunk_level, inv, EXIT_BUCKETS)
+        return ids, levels
+    order = np.argsort(EXIT_BUCKETS - exit_keys(exits, chunk_level, inv), kind="stable")
+    return who[order].astype(np.int32, copy=False), exits[order]
+
+
+def settle_tail(
+    exit_ids: np.ndarray,
+    exits: np.ndarray,
+    since: np.ndarray,
+    start: int,
+    active_end: int,
+    level: float,
+    chunk_level: float,
+    inv: float,
+    turn: int,
+) -> tuple[int, int]:
+    """Remove from a chunk's active prefix those whose exit level the decay reached; return (new end, how many).
+
+    The prefix start..active_end is in buckets (`exit_order`). From the last bucket down, each is
+    scanned: entries with exit ≥ `level` leave, the others move down in order; once a bucket keeps
+    someone, every earlier bucket (lower levels) stays whole. Only live entries (set at `turn`) are
+    counted: the others were set again since and left this chunk already. Cost: the buckets scanned.
+    """
+    if COMPILED and _C is not None:
+        end, left = _C.settle_tail(
+            exit_ids, exits, since, start, active_end, level, chunk_level, inv, EXIT_BUCKETS, turn
+        )
+        return int(end), int(left)
+    keys = exit_keys(exits[start:active_end], chunk_level, inv)
+    end, left = active_end, 0
+    while end > start:
+        lo = start + int(np.searchsorted(-keys.astype(np.int64), -int(keys[end - 1 - start]), side="left"))
+        ids, values = exit_ids[lo:end].copy(), exits[lo:end].copy()
+        stay = values < level
+        left += int(np.count_nonzero(since[ids[~stay]] == turn))
+        kept = int(stay.sum())
+        exit_ids[lo : lo + kept] = ids[stay]
+        exits[lo : lo + kept] = values[stay]
+        if kept:
+            return lo + kept, left
+        end = lo
+    return end, left
 
 
 def distinct(values: np.ndarray) -> np.ndarray:

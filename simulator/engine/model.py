@@ -36,11 +36,11 @@ class Simulation:
         rng: np.random.Generator,
         opening: str | None = None,
         opening_post: tuple[str, float] | None = None,
-        stable: bool = True,
+        engine: int = 3,
     ):
         """`opening_post` is an opening in the player's words and its provocation (`opening` is its nearest option).
 
-        `stable=False` is engine 2: the active set's ties in whatever order the CPU's numpy sort leaves them.
+        `engine` 2 replays games saved on it: the active set kept as that engine kept it (see `Attention`).
         """
         self.params = params
         self.audience = audience
@@ -51,7 +51,7 @@ class Simulation:
         self.timings = dict.fromkeys(("exposure", "attention", "posts", "replies", "records"), 0.0)
         self.followers = audience.graph.followers_count()
         self.opening: BrandOption = params.option("open", opening or params.default_opening)
-        self.state = EngineState.start(audience.stance, audience.segment, params.s, stable)
+        self.state = EngineState.start(audience.stance, audience.segment, params.s, engine)
         self.scratch = Scratch(audience.size, audience.graph.brand_followers)
         self._fatigue_table = params.rates.fatigue ** np.arange(64)
         self._deferred: list[tuple[tuple[EffectSpec, ...], np.ndarray | None]] = []

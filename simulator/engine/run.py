@@ -106,7 +106,7 @@ class Run:
             legacy = LegacySimulation(self.params, audience, streams["engine"], opening, opening_post)
             self.sim: Simulation = cast(Simulation, legacy)  # the same interface, duck-typed (legacy.py is frozen)
         else:
-            self.sim = Simulation(self.params, audience, streams["engine"], opening, opening_post, stable=engine >= 3)
+            self.sim = Simulation(self.params, audience, streams["engine"], opening, opening_post, engine=engine)
         self.engine = engine
         self.metrics = Collector(self.params, audience, self.sim.state)
         self.text = text

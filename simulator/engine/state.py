@@ -81,15 +81,15 @@ class EngineState:
     hostile_history: list[int] = field(default_factory=list)
 
     @classmethod
-    def start(cls, stance: np.ndarray, segment: np.ndarray, segments: int, stable: bool = True) -> EngineState:
-        """Return the state before the first turn, from the crowd's starting stance (`stable`: see `Attention`)."""
+    def start(cls, stance: np.ndarray, segment: np.ndarray, segments: int, engine: int = 3) -> EngineState:
+        """Return the state before the first turn, from the crowd's starting stance (`engine`: see `Attention`)."""
         n = len(stance)
         stance = stance.astype(np.float64).copy()
         counts = np.bincount(segment, minlength=segments).astype(np.float64)
         sums = np.bincount(segment, weights=stance, minlength=segments)
         return cls(
             stance=stance,
-            attention=Attention(n, segments, ATTENTION_FLOOR, stable),
+            attention=Attention(n, segments, ATTENTION_FLOOR, engine),
             posts_made=np.zeros(n, dtype=np.int32),
             seen=np.zeros(n, dtype=bool),
             seen_hostile=np.zeros(n, dtype=bool),

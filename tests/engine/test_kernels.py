@@ -253,24 +253,59 @@ def test_count_set_kernel_matches_its_twin(seed, n, turn):
     assert c_out == np_out == int(np.count_nonzero(since[ids] == turn))
 
 
+def _exit_chunk(seed: int, n: int, ties: bool) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """A chunk's personas (sorted ids) and exit levels below its level, some on bucket edges, some tied."""
+    rng = np.random.default_rng(seed)
+    floor = 0.02
+    inv = kernels.EXIT_BUCKETS / float(np.log(1 / floor))
+    level = float(rng.uniform(-30, 0))
+    who = np.sort(rng.choice(10 * n, n, replace=False)).astype(np.int32)
+    attention = rng.uniform(floor, 1, n)
+    if ties:
+        attention = np.round(attention, 1).clip(floor * 1.01, 1)  # many equal levels
+    exits = level + np.log(floor / attention)
+    edges = rng.random(n) < 0.1
+    exits[edges] = level - rng.integers(0, kernels.EXIT_BUCKETS + 1, int(edges.sum())) / inv  # on a bucket's edge
+    return who, exits, level, inv
+
+
 @compiled_only
-@settings(max_examples=100, deadline=None)
-@given(
-    st.lists(
-        st.one_of(
-            st.sampled_from([0.0, -0.0, 1.5, -2.25, np.inf, -np.inf, np.nan]),  # ties, signed zeros, NaNs
-            st.floats(-1e6, 1e6),
-        ),
-        max_size=120,
-    ),
-    st.integers(1, 40),
-)
-def test_stable_order_is_numpys_stable_argsort(values, repeat):
-    """Exit levels in a stable order: long runs of equal keys (sorted by qsort) and short ones, NaNs last."""
-    keys = np.array(values * (1 + 60 // repeat), dtype=np.float64)  # repeated, so some runs of ties are long
-    (c_out, _), (np_out, _) = both("stable_order", keys)
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 400), st.booleans(), st.integers(1, 12))
+def test_exit_buckets_and_settle_match_their_twins(seed, n, ties, turns):
+    """A chunk's exit store in buckets, then trimmed turn by turn as the level falls: compiled = numpy, and right."""
+    who, exits, level, inv = _exit_chunk(seed, n, ties)
+    (c_out, _), (np_out, _) = both("exit_order", who, exits, level, inv)
     assert_same(c_out, np_out)
-    np.testing.assert_array_equal(c_out, np.argsort(keys, kind="stable"))
+    ids, levels = c_out
+    keys = kernels.exit_keys(levels, level, inv).astype(int)
+    assert sorted(ids.tolist()) == who.tolist()
+    assert np.all(np.diff(keys) <= 0), "buckets of descending key"
+    same = np.diff(keys) == 0
+    assert np.all(np.diff(ids)[same] > 0), "persona order within a bucket"
+    for k in np.unique(keys)[1:]:  # a bucket's levels are all below those of the buckets after it (lower keys)
+        assert levels[keys == k].max() < levels[keys < k].min()
+    rng = np.random.default_rng(seed + 1)
+    since = np.full(10 * n, 3, np.int64)
+    since[rng.choice(10 * n, 3 * n)] = 4  # set again since: stale entries, not counted when they leave
+    store = [ids.copy(), levels.copy()], [ids.copy(), levels.copy()]
+    end = [n, n]
+    now = level
+    for _ in range(turns):
+        now -= float(rng.uniform(0, 0.6))
+        before = store[0][0][: end[0]].copy(), store[0][1][: end[0]].copy()
+        results = []
+        for i, compiled in enumerate((True, False)):
+            with kernels_as(compiled):
+                results.append(kernels.settle_tail(*store[i], since, 0, end[i], now, level, inv, 3))
+            end[i] = results[-1][0]
+        assert results[0] == results[1]
+        for i in (0, 1):
+            np.testing.assert_array_equal(store[0][i][: end[0]], store[1][i][: end[1]])
+        kept, left = results[0]
+        staying = before[1] < now
+        assert sorted(store[0][0][:kept].tolist()) == sorted(before[0][staying].tolist())
+        assert left == int(np.count_nonzero(since[before[0][~staying]] == 3))
 
 
 @settings(max_examples=100, deadline=None)
