@@ -126,6 +126,15 @@ cdef inline Py_ssize_t _first_at_or_below(
     return lo
 
 
+cdef inline long _exit_key(double x, double chunk_level, double inv, long top) noexcept nogil:
+    cdef double k = (chunk_level - x) * inv
+    if k >= top:
+        return top
+    if not k > 0:
+        return 0
+    return <long>k  # truncation is the floor here (k > 0): no call to floor()
+
+
 def touch(
     const int[:] who,
     const double[:] exposure,
@@ -458,15 +467,6 @@ def late_viewers(
     return late_arr[:count]
 
 
-cdef inline long _exit_key(double x, double chunk_level, double inv, long top) noexcept nogil:
-    cdef double k = (chunk_level - x) * inv
-    if k >= top:
-        return top
-    if not k > 0:
-        return 0
-    return <long>k  # truncation is the floor here (k > 0): no call to floor()
-
-
 def settle_tail(
     int[:] exit_ids,
     double[:] exits,
@@ -526,3 +526,137 @@ def exit_buckets(const int[:] who, const double[:] exits, double chunk_level, do
         ids[k] = who[i]
         out[k] = exits[i]
     return ids_arr, out_arr
+
+
+def touched_pass(
+    const int[:] who,
+    const double[:, :] by_kind,
+    const double[:] total,
+    double gain,
+    double[:] value,
+    long long[:] since,
+    double[:] exit,
+    const double[:] levels,
+    Py_ssize_t turn,
+    double floor,
+    long long oldest,
+    const double[:] influence,
+    const unsigned char[:] hostile,
+    unsigned char[:] seen,
+    unsigned char[:] seen_hostile,
+    double[:] stance,
+    const short[:] segment,
+    double[:] stance_sums,
+    const float[:] activity,
+    const int[:] posts_made,
+    const double[:] invitation,
+    const double[:] tag_interest,
+    const double[:] fatigue_table,
+    double fatigue,
+    double stance_weight,
+    double imitation,
+    double dt,
+):
+    """touch, the pull, seen_and_stance and post_chances in one pass over the touched: see the twin."""
+    cdef Py_ssize_t m = who.shape[0], size = turn + 1, k = by_kind.shape[1], segments = stance_sums.shape[0]
+    cdef Py_ssize_t i, p, at, c, kept = 0, table = fatigue_table.shape[0]
+    cdef double level = levels[turn], previous = levels[turn - 1] if turn > 0 else 0.0
+    cdef double x, v, now, inf = float("inf"), acc, te, before, after, drive, lam, fat
+    cdef long long u
+    cdef long long was_active = 0, stale = 0, active = 0, newly = 0, newly_hostile = 0
+    cdef int s, n
+    cdef bint exposed
+    cdef float dtf = <float>dt, act
+    values_arr = np.empty(m)
+    exits_arr = np.empty(m)
+    keep_arr = np.empty(m, np.int64)
+    chance_arr = np.empty(m)
+    deltas_arr = np.zeros(segments)
+    cdef double[:] values = values_arr
+    cdef double[:] exits = exits_arr
+    cdef long long[:] keep = keep_arr
+    cdef double[:] chance = chance_arr
+    cdef double[:] deltas = deltas_arr
+    # exp(L_now − L_u) for every turn u: most of the touched were active until now and decay by exactly that.
+    decay_arr = np.empty(size)
+    cdef double[:] decay = decay_arr
+    for c in range(size):
+        decay[c] = exp(levels[turn] - levels[c])
+    for i in range(m):
+        if i + AHEAD < m:
+            p = who[i + AHEAD]
+            BACKFIRE_PREFETCH(&value[p])
+            BACKFIRE_PREFETCH(&since[p])
+            BACKFIRE_PREFETCH(&exit[p])
+            BACKFIRE_PREFETCH(&stance[p])
+            BACKFIRE_PREFETCH(&seen[p])
+            BACKFIRE_PREFETCH(&seen_hostile[p])
+            BACKFIRE_PREFETCH(&segment[p])
+            BACKFIRE_PREFETCH(&activity[p])
+            BACKFIRE_PREFETCH(&posts_made[p])
+        p = who[i]
+        te = total[i]
+        # Attention (touch).
+        u = since[p]
+        x = exit[p]
+        if turn > 0 and x < previous:
+            was_active += 1
+        if u >= oldest and x < inf:
+            stale += 1
+        v = value[p]
+        if x >= level and u >= 0:  # it left the active set at the turn `at` and stayed there since
+            if x == inf:
+                at = u
+            else:
+                at = _first_at_or_below(levels, u, size, x)
+            now = v * exp(levels[at] - levels[u])
+        else:
+            now = v * decay[u if u >= 0 else turn]
+        v = 1 - (1 - now) * exp(-gain * te)
+        values[i] = v
+        value[p] = v
+        since[p] = turn
+        if v > floor:
+            x = level + log(floor / v)
+            active += 1
+        else:
+            x = inf
+        exits[i] = x
+        exit[p] = x
+        # Reached, hostile-reached, and the pull on stance (seen_and_stance).
+        if not seen[p]:
+            newly += 1
+            seen[p] = 1
+        exposed = False
+        acc = 0.0
+        for c in range(k):
+            acc = acc + by_kind[i, c] * influence[c]
+            if hostile[c] and by_kind[i, c] > 0:
+                exposed = True
+        if exposed and not seen_hostile[p]:
+            newly_hostile += 1
+            seen_hostile[p] = 1
+        s = segment[p]
+        before = stance[p]
+        after = before + acc / (1 + 0.25 * te)
+        if after < -1.0:
+            after = -1.0
+        elif after > 1.0:
+            after = 1.0
+        deltas[s] += after - before
+        stance[p] = after
+        # The chance to post (post_chances), for those still attentive.
+        if not v > floor:
+            continue
+        drive = invitation[s] * exp(stance_weight * fabs(after)) + tag_interest[s] + imitation * te / (1 + te)
+        n = posts_made[p]
+        fat = fatigue_table[n] if n < table else pow(fatigue, <double>n)
+        act = activity[p] * dtf
+        lam = act * v * drive * fat
+        keep[kept] = i
+        chance[kept] = -expm1(-lam)
+        kept += 1
+    for c in range(segments):
+        stance_sums[c] += deltas[c]
+    counts_arr = np.array([was_active, stale, active, newly, newly_hostile], np.int64)
+    return values_arr, exits_arr, keep_arr[:kept], chance_arr[:kept], counts_arr

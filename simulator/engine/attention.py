@@ -98,13 +98,20 @@ class Attention:
         floor are active, and the exit level says when each will leave (inf: not active).
         """
         levels = self.levels.data[: self.levels.size]
-        oldest = self._chunks[0].turn if self._chunks else self.turn
         values, exits, was_active, stale, active = kernels.touch(
-            who, exposure, gain, self.value, self.since, self.exit, levels, self.turn, self.floor, oldest
+            who, exposure, gain, self.value, self.since, self.exit, levels, self.turn, self.floor, self.oldest()
         )
+        self.touched(was_active, stale, active)
+        return values, exits
+
+    def oldest(self) -> int:
+        """The turn of the oldest chunk in the store (a persona set since then has a live entry)."""
+        return self._chunks[0].turn if self._chunks else self.turn
+
+    def touched(self, was_active: int, stale: int, active: int) -> None:
+        """Account for a touch done elsewhere (`kernels.touched_pass`): the counts `kernels.touch` returns."""
         self.count += active - was_active  # those active before are counted again if still active
         self._dead += stale  # their entries in the store go stale
-        return values, exits
 
     def settle(self) -> None:
         """End the turn's updates: those whose attention fell to the floor leave the active set; empty chunks go."""

@@ -256,6 +256,111 @@ def seen_and_stance(
     return newly, len(hostile_touched)
 
 
+# ---------------------------------------------------------------------------------------------- one pass
+def pull(by_kind: np.ndarray, influence: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """Return each touched persona's pull on its stance: Σ_c exposure[c]·influence[c] / (1 + total/4).
+
+    The sum runs over kinds in order (engine 3), so it is one number on every machine; engine 2 took it
+    from a matrix product, whose order of summation is the BLAS library's.
+    """
+    acc = np.zeros(len(by_kind))
+    for c in range(by_kind.shape[1]):
+        acc = acc + by_kind[:, c] * influence[c]
+    result: np.ndarray = acc / (1 + 0.25 * total)
+    return result
+
+
+def touched_pass(
+    who: np.ndarray,
+    by_kind: np.ndarray,
+    total: np.ndarray,
+    gain: float,
+    value: np.ndarray,
+    since: np.ndarray,
+    exit: np.ndarray,
+    levels: np.ndarray,
+    turn: int,
+    floor: float,
+    oldest: int,
+    influence: np.ndarray,
+    hostile: np.ndarray,
+    seen: np.ndarray,
+    seen_hostile: np.ndarray,
+    stance: np.ndarray,
+    segment: np.ndarray,
+    stance_sums: np.ndarray,
+    activity: np.ndarray,
+    posts_made: np.ndarray,
+    invitation: np.ndarray,
+    tag_interest: np.ndarray,
+    fatigue_table: np.ndarray,
+    fatigue: float,
+    stance_weight: float,
+    imitation: float,
+    dt: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`touch`, `pull`, `seen_and_stance` and `post_chances` on the touched, in one pass (engine 3).
+
+    Each persona is read once for all four (compiled), and each is touched once, so doing them persona by
+    persona gives what doing them one after the other gives. Returns (attention, exit level, keep,
+    chance, counts), counts being int64[5]: was active, stale, active, newly reached, newly hostile-reached.
+    """
+    if COMPILED and _C is not None:
+        result: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] = _C.touched_pass(
+            _ids(who),
+            _floats(by_kind),
+            _floats(total),
+            gain,
+            value,
+            since,
+            exit,
+            levels,
+            turn,
+            floor,
+            oldest,
+            _floats(influence),
+            hostile.view(np.uint8),
+            seen.view(np.uint8),
+            seen_hostile.view(np.uint8),
+            stance,
+            segment,
+            stance_sums,
+            activity,
+            posts_made,
+            invitation,
+            tag_interest,
+            fatigue_table,
+            fatigue,
+            stance_weight,
+            imitation,
+            dt,
+        )
+        return result
+    values, exits, was_active, stale, active = touch(who, total, gain, value, since, exit, levels, turn, floor, oldest)
+    newly, newly_hostile = seen_and_stance(
+        who, by_kind, pull(by_kind, influence, total), hostile, seen, seen_hostile, stance, segment, stance_sums
+    )
+    keep, chance = post_chances(
+        who,
+        values,
+        total,
+        floor,
+        segment,
+        stance,
+        activity,
+        posts_made,
+        invitation,
+        tag_interest,
+        fatigue_table,
+        fatigue,
+        stance_weight,
+        imitation,
+        dt,
+    )
+    counts = np.array([was_active, stale, active, newly, newly_hostile], np.int64)
+    return values, exits, keep, chance, counts
+
+
 # ---------------------------------------------------------------------------------------------- posting
 def post_chances(
     touched: np.ndarray,

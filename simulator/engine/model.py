@@ -1,4 +1,7 @@
-"""The turn step: exposure through the follower graph, attention, posting, replies, effects — in that order.
+"""The turn step: exposure through the follower graph, the brand post's effects, attention, posting, replies.
+
+Engine 3 updates the touched in one compiled pass (attention, reach, stance, chance to post), after the
+brand post's effects land; engine 2 (kept to replay its games) lands them after the stance update.
 
 Rules only: the numbers reported each turn are computed by `metrics.py` from
 the `TurnRecord` a step returns, and the text by `feed.py`. Every random draw
@@ -51,6 +54,7 @@ class Simulation:
         self.timings = dict.fromkeys(("exposure", "attention", "posts", "replies", "records"), 0.0)
         self.followers = audience.graph.followers_count()
         self.opening: BrandOption = params.option("open", opening or params.default_opening)
+        self.engine = engine
         self.state = EngineState.start(audience.stance, audience.segment, params.s, engine)
         self.scratch = Scratch(audience.size, audience.graph.brand_followers)
         self._fatigue_table = params.rates.fatigue ** np.arange(64)
@@ -218,47 +222,49 @@ class Simulation:
         lap = clock()
         self.timings["exposure"] += lap - started
         # Attention: the active set decays (one number for everyone), then rises with what was seen this turn.
+        gain = d.exposure_gain * st.novelty
         st.attention.decay(turn, 0.5 ** (p.turn_minutes / (d.attention_half_life * lv.attention)))
         total_exp = ex.total
-        attention = exits = np.zeros(0)
-        if len(touched):
-            attention, exits = st.attention.touch(touched, total_exp, d.exposure_gain * st.novelty)
-        st.attention.settle()
-        # Who is reached (and reached by hostile posts) for the first time; social influence on stance from
-        # what was seen (saturating in the amount seen).
-        newly = newly_hostile = 0
-        if len(touched):
-            pull = (exp_k @ p.influence) / (1 + 0.25 * total_exp)
-            newly, newly_hostile = kernels.seen_and_stance(
-                touched,
-                exp_k,
-                pull,
-                p.hostile,
-                st.seen,
-                st.seen_hostile,
-                st.stance,
-                self.audience.segment,
-                st.stance_sums,
+        keep: np.ndarray | None
+        chance: np.ndarray | None
+        if self.engine >= 3:
+            # The brand post's effects land first (they change this turn's levers, and stance at once); then
+            # one pass over the touched: attention, reach, the pull on stance, and each one's chance to post.
+            lv = self._brand_post_lands(brand_post, touched, exp_brand, lv, turn)
+            attention, exits, keep, chance, newly, newly_hostile = self._touched_pass(
+                touched, exp_k, total_exp, gain, lv.invitation
             )
-        # The brand post: who saw it joins its audience; the move's effects land.
-        if brand_post is not None:
-            viewers = touched[exp_brand > 0]
-            st.viewers.add(brand_post.id, viewers)
-            st.saw_brand_post[viewers] = brand_post.id
-            for fx, segs in self._deferred:
-                self._start_effects(fx, turn, segments=segs, viewers=viewers)
-            lv = self.levers(turn)
-        elif self._deferred:
-            for fx, segs in self._deferred:
-                self._start_effects(fx, turn, segments=segs, viewers=None)
-            lv = self.levers(turn)
+            st.attention.settle()
+        else:
+            attention = exits = np.zeros(0)
+            if len(touched):
+                attention, exits = st.attention.touch(touched, total_exp, gain)
+            st.attention.settle()
+            # Who is reached (and reached by hostile posts) for the first time; social influence on stance from
+            # what was seen (saturating in the amount seen).
+            newly = newly_hostile = 0
+            if len(touched):
+                pull = (exp_k @ p.influence) / (1 + 0.25 * total_exp)
+                newly, newly_hostile = kernels.seen_and_stance(
+                    touched,
+                    exp_k,
+                    pull,
+                    p.hostile,
+                    st.seen,
+                    st.seen_hostile,
+                    st.stance,
+                    self.audience.segment,
+                    st.stance_sums,
+                )
+            lv = self._brand_post_lands(brand_post, touched, exp_brand, lv, turn)
+            keep = chance = None
 
         st.novelty *= 0.5 ** (p.turn_minutes / d.novelty_half_life)
 
         now = clock()
         self.timings["attention"] += now - lap
         # Posting by the attentive.
-        posters, kinds = self._draw_posts(touched, attention, exp_k, total_exp, lv.invitation, lv.rate)
+        posters, kinds = self._draw_posts(touched, attention, exp_k, total_exp, lv.invitation, lv.rate, keep, chance)
         lap = clock()
         self.timings["posts"] += lap - now
         # Reactions to the brand's latest post, from those who saw it: most are
@@ -277,7 +283,8 @@ class Simulation:
         kernels.count_posts(all_posters, st.posts_made)
         # The touched who stay attentive join the active set with a bound on their posting rate.
         if len(touched):
-            keep = np.flatnonzero(attention > st.attention.floor)
+            if keep is None:
+                keep = np.flatnonzero(attention > st.attention.floor)
             who = touched[keep]
             weight = self.audience.activity[who] * attention[keep] * self._fatigue(st.posts_made[who])
             st.attention.add(who, self.audience.segment[who], weight, exits[keep])  # ids run segment by segment
@@ -305,6 +312,66 @@ class Simulation:
         self.turn += 1
         self.timings["records"] += clock() - now
         return record
+
+    def _brand_post_lands(
+        self, brand_post: BrandPost | None, touched: np.ndarray, exp_brand: np.ndarray, lv: Levers, turn: int
+    ) -> Levers:
+        """Who saw the brand's post joins its audience; the move's effects start. Return the levers after them."""
+        st = self.state
+        if brand_post is not None:
+            viewers = touched[exp_brand > 0]
+            st.viewers.add(brand_post.id, viewers)
+            st.saw_brand_post[viewers] = brand_post.id
+            for fx, segs in self._deferred:
+                self._start_effects(fx, turn, segments=segs, viewers=viewers)
+            return self.levers(turn)
+        if self._deferred:
+            for fx, segs in self._deferred:
+                self._start_effects(fx, turn, segments=segs, viewers=None)
+            return self.levers(turn)
+        return lv
+
+    def _touched_pass(
+        self, touched: np.ndarray, exp_k: np.ndarray, total_exp: np.ndarray, gain: float, invitation: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
+        """Engine 3's pass over the touched (`kernels.touched_pass`); return attention, exits, keep, chance, reach."""
+        p, st, d, at = self.params, self.state, self.params.rates, self.state.attention
+        if len(touched) == 0:
+            empty = np.zeros(0)
+            return empty, empty, np.zeros(0, np.int64), empty, 0, 0
+        levels = at.levels.data[: at.levels.size]
+        values, exits, keep, chance, counts = kernels.touched_pass(
+            touched,
+            exp_k,
+            total_exp,
+            gain,
+            at.value,
+            at.since,
+            at.exit,
+            levels,
+            at.turn,
+            at.floor,
+            at.oldest(),
+            p.influence,
+            p.hostile,
+            st.seen,
+            st.seen_hostile,
+            st.stance,
+            self.audience.segment,
+            st.stance_sums,
+            self.audience.activity,
+            st.posts_made,
+            invitation,
+            p.seg_tag_interest,
+            self._fatigue_table,
+            d.fatigue,
+            d.stance_weight,
+            d.imitation,
+            p.dt_hours,
+        )
+        was_active, stale, active, newly, newly_hostile = counts.tolist()
+        at.touched(was_active, stale, active)
+        return values, exits, keep, chance, newly, newly_hostile
 
     # ------------------------------------------------------------------ draws
     def _kinds(
@@ -335,6 +402,8 @@ class Simulation:
         total_exp: np.ndarray,
         invitation: np.ndarray,
         rate: np.ndarray,
+        keep: np.ndarray | None = None,
+        chance: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Who posts this turn, and what kind: a trial for each touched persona, events for the rest of the active set.
 
@@ -350,23 +419,24 @@ class Simulation:
         # brand ("people who have a bone to pick with you will take opportunities
         # to air their grievances if you give them a chance").
         # A tag that belongs to others keeps its own pull (`tag_interest`), whatever the brand does.
-        keep, chance = kernels.post_chances(
-            touched,
-            attention,
-            total_exp,
-            st.attention.floor,
-            seg_all,
-            st.stance,
-            self.audience.activity,
-            st.posts_made,
-            invitation,
-            p.seg_tag_interest,
-            self._fatigue_table,
-            d.fatigue,
-            d.stance_weight,
-            d.imitation,
-            p.dt_hours,
-        )
+        if keep is None or chance is None:  # engine 2 (engine 3 has them from its pass over the touched)
+            keep, chance = kernels.post_chances(
+                touched,
+                attention,
+                total_exp,
+                st.attention.floor,
+                seg_all,
+                st.stance,
+                self.audience.activity,
+                st.posts_made,
+                invitation,
+                p.seg_tag_interest,
+                self._fatigue_table,
+                d.fatigue,
+                d.stance_weight,
+                d.imitation,
+                p.dt_hours,
+            )
         who, te = touched[keep], total_exp[keep]
         post = self.rng.random(len(who)) < chance
         # The rest of the active set: events at the bound, thinned to the true rate.

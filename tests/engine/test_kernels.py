@@ -189,6 +189,62 @@ def test_stance_and_post_kernels_match_their_twins(seed, n, k):
 
 @compiled_only
 @settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 300), st.integers(1, 30), st.integers(1, 6))
+def test_the_pass_over_the_touched_matches_its_twin(seed, n, turns, k):
+    """Engine 3's one pass (attention, reach, pull, chance to post) = the kernels one after the other, in numpy."""
+    rng = np.random.default_rng(seed)
+    segments = 3
+    levels = np.cumsum(np.log(rng.uniform(0.3, 1.0, turns)))
+    turn = turns - 1
+    since = rng.integers(-1, turn + 1, n).astype(np.int64)
+    value = np.where(since >= 0, rng.uniform(0, 1, n), 0.0)
+    exit = np.where(rng.random(n) < 0.7, levels[np.maximum(since, 0)] + np.log(0.02 / np.maximum(value, 1e-9)), np.inf)
+    who = np.unique(rng.integers(0, n, rng.integers(0, n + 1))).astype(np.int32)
+    m = len(who)
+    by_kind = rng.exponential(1.0, (m, k + 2))[:, :k] * (rng.random((m, k)) < 0.5)  # a strided view, as in a run
+    total = by_kind.sum(axis=1) + rng.exponential(0.3, m) * (rng.random(m) < 0.3)  # the tag and brand columns
+    args = (
+        who,
+        by_kind,
+        total,
+        0.7,
+        value,
+        since,
+        exit,
+        levels,
+        turn,
+        0.02,
+        int(rng.integers(0, turn + 1)),
+        rng.normal(0, 0.5, k),  # influence, pulls that push some past ±1
+        rng.random(k) < 0.5,
+        rng.random(n) < 0.3,
+        rng.random(n) < 0.3,
+        rng.uniform(-1, 1, n),
+        np.sort(rng.integers(0, segments, n)).astype(np.int16),
+        rng.normal(0, 10, segments),
+        rng.uniform(0.1, 3, n).astype(np.float32),
+        rng.integers(0, 12, n).astype(np.int32),  # some past the fatigue table
+        rng.uniform(0, 2, segments),
+        rng.uniform(0, 1, segments),
+        0.9 ** np.arange(8),
+        0.9,
+        1.2,
+        0.5,
+        0.25,
+    )
+    (c_out, c_args), (np_out, np_args) = both("touched_pass", *args)
+    assert_same(c_out, np_out)
+    for i in (4, 5, 6, 13, 14, 15):  # value, since, exit, seen, seen_hostile, stance: updated the same way
+        assert_same(c_args[i], np_args[i])
+    np.testing.assert_allclose(c_args[17], np_args[17], rtol=0, atol=1e-12)
+    values, exits, keep, chance, counts = c_out
+    assert np.array_equal(keep, np.flatnonzero(values > 0.02))  # the attentive, and only they, get a chance
+    assert np.all((chance >= 0) & (chance < 1))
+    assert counts[2] == len(keep) and np.all(np.isfinite(exits) == (values > 0.02))
+
+
+@compiled_only
+@settings(max_examples=60, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.integers(1, 300), st.integers(1, 7), st.booleans())
 def test_kind_choice_kernel_matches_its_twin(seed, n, k, imitate):
     """The kind each poster posts: the same kinds from the same uniforms, with and without imitation."""
