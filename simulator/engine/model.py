@@ -29,6 +29,27 @@ from simulator.errors import BackfireError
 STALE_POST = 1e-3  # a brand post fresher than this still draws replies; below it, its audience is dropped
 
 
+def bernoulli_indices(n: int, chance: float, rng: np.random.Generator) -> np.ndarray:
+    """Return the indices 0..n−1 picked by independent trials of probability `chance`, drawn as geometric gaps.
+
+    The gaps between successes of Bernoulli trials are geometric, so the picks have the law of n trials
+    at a cost that follows the picks. Gaps are drawn in blocks; those past n are discarded.
+    """
+    if n == 0 or chance <= 0:
+        return np.zeros(0, np.int64)
+    if chance >= 1:
+        return np.arange(n)
+    picked, last = [], -1
+    while True:
+        expected = (n - 1 - last) * chance
+        gaps = rng.geometric(chance, int(expected + 4 * np.sqrt(expected)) + 8)
+        at = last + np.cumsum(gaps)
+        picked.append(at[at < n])
+        if at[-1] >= n:
+            return np.concatenate(picked)
+        last = int(at[-1])
+
+
 class Simulation:
     """One run in progress: call `step(decision)` once per turn."""
 
@@ -487,7 +508,13 @@ class Simulation:
         # People who come across the tag while the latest post is fresh see it too.
         if turn > latest.turn and len(touched):
             chance = float(d.brand_post_reach * fresh_by_post[-1])
-            late = kernels.late_viewers(touched, self.rng.random(len(touched)), chance, st.saw_brand_post, latest.id)
+            if self.engine >= 3:  # draw who comes across it, not a trial for everyone touched
+                seen = touched[bernoulli_indices(len(touched), chance, self.rng)]
+                late = seen[st.saw_brand_post[seen] != latest.id]
+                st.saw_brand_post[late] = latest.id
+            else:
+                uniform = self.rng.random(len(touched))
+                late = kernels.late_viewers(touched, uniform, chance, st.saw_brand_post, latest.id)
             st.viewers.add(latest.id, late)
         bounds: dict[int, float] = {}
         for b in st.viewers.posts():

@@ -123,6 +123,8 @@ def test_bench_printers_render_their_own_results():
         "default_size": 100_000,
         "default_engine_seconds": 0.4,
         "default_first_run_engine_seconds": 0.5,
+        "default_engine_seconds_by_seed": [0.3, 0.45, 0.4],
+        "default_engine_seconds_median": 0.4,
         "warm_runs": 3,
         "million_engine_seconds": None,
         "compare": {"seeds_timed": 8, "strategies": 9, "workers": 2, "seconds": 17.0, "estimate_seconds": 2125.0},
@@ -151,6 +153,7 @@ def test_bench_printers_render_their_own_results():
     text = out.getvalue()
     assert "First frame" in text and "--runs 1000 ≈ 35.4 min" in text and "per 1,000 posts" in text
     assert text.count("--runs 1000") == 1
+    assert "median over 3 crowds 400.0 ms, from 300.0 ms to 450.0 ms" in " ".join(text.split())
     flat = " ".join(text.split())  # long lines wrap at the console's width
     assert "printing the feed, takes 40.0 ms: 2.0% of the command" in flat
     assert "take 100.0 ms of a run, 20.0% of a run with none" in flat

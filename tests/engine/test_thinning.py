@@ -18,6 +18,7 @@ from scipy.stats import ks_2samp
 from simulator.audience import build_audience
 from simulator.engine import Run, strategy_plan
 from simulator.engine.attention import Attention
+from simulator.engine.model import bernoulli_indices
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -66,7 +67,7 @@ def _within(drawn: float, expected: float, variance: float, reps: int) -> bool:
 
 
 def test_thinned_posts_give_each_persona_its_probability(askjpm):
-    game = _mid_run(askjpm, 20, size=20_000)
+    game = _mid_run(askjpm, 20, size=30_000)
     sim, st, p, d = game.sim, game.sim.state, game.params, game.params.rates
     lv = sim.levers(game.turn)
     st.attention.decay(game.turn, 0.5 ** (p.turn_minutes / (d.attention_half_life * lv.attention)))
@@ -166,3 +167,32 @@ def test_engine_and_first_engine_agree_in_law(askjpm, first_engine_runs, engine)
         assert abs(diff.mean()) <= 3 * diff.std(ddof=1) / np.sqrt(len(diff)) + 1e-12, metric
         lo, hi = np.quantile(b, [0.1, 0.9])
         assert lo - (hi - lo) <= np.median(a) <= hi + (hi - lo), metric
+
+
+@pytest.mark.parametrize(("n", "chance"), [(1, 0.5), (40, 0.3), (2000, 0.002), (300, 0.97)])
+def test_geometric_gaps_pick_each_index_with_its_chance(n, chance):
+    """Engine 3 draws who comes across the brand's post as gaps between picks: the law of n trials."""
+    rng = np.random.default_rng(n)
+    reps = 4000
+    counts = np.zeros(n)
+    sizes = np.zeros(reps)
+    pairs = 0.0
+    for r in range(reps):
+        picked = bernoulli_indices(n, chance, rng)
+        assert np.all(np.diff(picked) > 0) and (len(picked) == 0 or (picked[0] >= 0 and picked[-1] < n))
+        counts[picked] += 1
+        sizes[r] = len(picked)
+        pairs += np.isin([0, n - 1], picked).all()
+    assert _within(sizes.mean(), n * chance, n * chance * (1 - chance), reps)
+    assert abs(sizes.var() / (n * chance * (1 - chance)) - 1) < 0.15  # binomial spread, not just its mean
+    assert _within(counts[0] / reps, chance, chance * (1 - chance), reps)
+    assert _within(counts[-1] / reps, chance, chance * (1 - chance), reps)
+    if n > 1:  # the first and last index are picked independently
+        assert _within(pairs / reps, chance**2, chance**2 * (1 - chance**2), reps)
+
+
+def test_geometric_gaps_at_the_edges():
+    rng = np.random.default_rng(0)
+    assert len(bernoulli_indices(0, 0.5, rng)) == 0
+    assert len(bernoulli_indices(10, 0.0, rng)) == 0
+    assert np.array_equal(bernoulli_indices(10, 1.0, rng), np.arange(10))
