@@ -220,8 +220,8 @@ def print_engine(out: Console, r: dict[str, Any]) -> None:
     )
     out.print(
         f"Engine time of a full run: {fmt_int(r['default_size'])} personas {fmt_seconds(r['default_engine_seconds'])} "
-        f"(best of {r['warm_runs']}; the first, cold, {fmt_seconds(r['default_first_run_engine_seconds'])}; "
-        f"; median over {len(r['default_engine_seconds_by_seed'])} crowds "
+        f"(seed 1, best of {r['warm_runs']}; the first, cold, {fmt_seconds(r['default_first_run_engine_seconds'])}; "
+        f"median over {len(r['default_engine_seconds_by_seed'])} crowds "
         f"{fmt_seconds(r['default_engine_seconds_median'])}, from {fmt_seconds(min(r['default_engine_seconds_by_seed']))} "
         f"to {fmt_seconds(max(r['default_engine_seconds_by_seed']))}: target ≤ 0.15 s)"
         + (
