@@ -7,7 +7,7 @@ Each function computes what its twin computes, in the same order, sums included,
 
 import numpy as np
 
-from libc.math cimport exp, expm1, log, fabs, pow
+from libc.math cimport INFINITY, exp, expm1, log, fabs, pow
 
 cdef extern from *:
     """
@@ -112,9 +112,7 @@ def exposure(
     return touched_arr, exp_arr, total_arr, edges
 
 
-cdef inline Py_ssize_t _first_at_or_below(
-    const double[:] levels, Py_ssize_t lo, Py_ssize_t hi, double x
-) noexcept nogil:
+cdef inline Py_ssize_t _first_at_or_below(const double* levels, Py_ssize_t lo, Py_ssize_t hi, double x) noexcept nogil:
     """The first i in lo..hi with levels[i] <= x, else hi (levels never rise): searchsorted(-levels, -x, 'left')."""
     cdef Py_ssize_t mid
     while lo < hi:
@@ -124,6 +122,67 @@ cdef inline Py_ssize_t _first_at_or_below(
         else:
             hi = mid
     return lo
+
+
+cdef struct TouchCounts:
+    long long was_active  # active after last turn
+    long long stale  # had a live entry in the store (now stale)
+    long long active  # active now
+
+
+cdef object _decay_table(const double* levels, Py_ssize_t turn):
+    """exp(L_now − L_u) for every turn u ≤ now: what a persona set at u and still active has kept of its value."""
+    table = np.empty(turn + 1)
+    cdef double[::1] decay = table
+    cdef Py_ssize_t u
+    for u in range(turn + 1):
+        decay[u] = exp(levels[turn] - levels[u])
+    return table
+
+
+cdef inline double _touch_one(
+    Py_ssize_t p,
+    double exposure,
+    double gain,
+    double* value,
+    long long* since,
+    double* exit,
+    const double* levels,
+    const double* decay,
+    Py_ssize_t turn,
+    double floor,
+    long long oldest,
+    TouchCounts* counts,
+    double* exit_now,
+) noexcept nogil:
+    """Persona p's attention after this turn's decay and exposure (see `kernels.touch`).
+
+    Writes its value, turn and exit level, counts it, puts its exit level in `exit_now`; returns its attention.
+    """
+    cdef long long u = since[p]
+    cdef double x = exit[p], v = value[p], level = levels[turn], now
+    cdef Py_ssize_t at
+    if turn > 0 and x < levels[turn - 1]:
+        counts.was_active += 1
+    if u >= oldest and x < INFINITY:
+        counts.stale += 1
+    if x >= level and u >= 0:  # it left the active set at the turn `at` and stayed there since
+        # Set below the floor it never decayed; else the first turn from u on with L <= x (levels never rise).
+        at = u if x == INFINITY else _first_at_or_below(levels, u, turn + 1, x)
+        now = v * exp(levels[at] - levels[u])
+    else:  # still active (or never set: its value is 0)
+        now = v * decay[u if u >= 0 else turn]
+    v = 1 - (1 - now) * exp(-gain * exposure)
+    value[p] = v
+    since[p] = turn
+    if v > floor:
+        x = level + log(floor / v)
+        counts.active += 1
+    else:
+        x = INFINITY
+    exit[p] = x
+    exit_now[0] = x
+    return v
 
 
 cdef inline long _exit_key(double x, double chunk_level, double inv, long top) noexcept nogil:
@@ -139,57 +198,33 @@ def touch(
     const int[:] who,
     const double[:] exposure,
     double gain,
-    double[:] value,
-    long long[:] since,
-    double[:] exit,
-    const double[:] levels,
+    double[::1] value,
+    long long[::1] since,
+    double[::1] exit,
+    const double[::1] levels,
     Py_ssize_t turn,
     double floor,
     long long oldest,
 ):
-    cdef Py_ssize_t m = who.shape[0], size = turn + 1, i, p, at
-    cdef double level = levels[turn], previous = levels[turn - 1] if turn > 0 else 0.0
-    cdef double x, v, now, inf = float("inf")
-    cdef long long u
-    cdef long long was_active = 0, stale = 0, active = 0
+    cdef Py_ssize_t m = who.shape[0], i, p
+    cdef TouchCounts counts = TouchCounts(0, 0, 0)
     values_arr = np.empty(m)
     exits_arr = np.empty(m)
     cdef double[:] values = values_arr
     cdef double[:] exits = exits_arr
+    decay_arr = _decay_table(&levels[0], turn)
+    cdef double[::1] decay = decay_arr
     for i in range(m):
         if i + AHEAD < m:  # the ids are sorted but sparse: ask for the persona's lines before they are needed
             p = who[i + AHEAD]
             BACKFIRE_PREFETCH(&value[p])
             BACKFIRE_PREFETCH(&since[p])
             BACKFIRE_PREFETCH(&exit[p])
-        p = who[i]
-        u = since[p]
-        x = exit[p]
-        if turn > 0 and x < previous:
-            was_active += 1
-        if u >= oldest and x < inf:
-            stale += 1
-        v = value[p]
-        at = turn
-        if x >= level and u >= 0:
-            if x == inf:
-                at = u  # set below the floor: it never decayed (the search would end at u too)
-            else:
-                # The first turn from u on with L <= x (levels never rise, so none before u counts).
-                at = _first_at_or_below(levels, u, size, x)
-        now = v * exp(levels[at] - levels[u if u >= 0 else size - 1])
-        v = 1 - (1 - now) * exp(-gain * exposure[i])
-        values[i] = v
-        value[p] = v
-        since[p] = turn
-        if v > floor:
-            x = level + log(floor / v)
-            active += 1
-        else:
-            x = inf
-        exits[i] = x
-        exit[p] = x
-    return values_arr, exits_arr, was_active, stale, active
+        values[i] = _touch_one(
+            who[i], exposure[i], gain, &value[0], &since[0], &exit[0], &levels[0], &decay[0], turn, floor, oldest,
+            &counts, &exits[i],
+        )
+    return values_arr, exits_arr, counts.was_active, counts.stale, counts.active
 
 
 def rebuild(
@@ -533,10 +568,10 @@ def touched_pass(
     const double[:, :] by_kind,
     const double[:] total,
     double gain,
-    double[:] value,
-    long long[:] since,
-    double[:] exit,
-    const double[:] levels,
+    double[::1] value,
+    long long[::1] since,
+    double[::1] exit,
+    const double[::1] levels,
     Py_ssize_t turn,
     double floor,
     long long oldest,
@@ -544,9 +579,9 @@ def touched_pass(
     const unsigned char[:] hostile,
     unsigned char[:] seen,
     unsigned char[:] seen_hostile,
-    double[:] stance,
-    const short[:] segment,
     double[:] stance_sums,
+    const short[:] segment,
+    double[:] stance,
     const float[:] activity,
     const int[:] posts_made,
     const double[:] invitation,
@@ -558,12 +593,11 @@ def touched_pass(
     double dt,
 ):
     """touch, the pull, seen_and_stance and post_chances in one pass over the touched: see the twin."""
-    cdef Py_ssize_t m = who.shape[0], size = turn + 1, k = by_kind.shape[1], segments = stance_sums.shape[0]
-    cdef Py_ssize_t i, p, at, c, kept = 0, table = fatigue_table.shape[0]
-    cdef double level = levels[turn], previous = levels[turn - 1] if turn > 0 else 0.0
-    cdef double x, v, now, inf = float("inf"), acc, te, before, after, drive, lam, fat
-    cdef long long u
-    cdef long long was_active = 0, stale = 0, active = 0, newly = 0, newly_hostile = 0
+    cdef Py_ssize_t m = who.shape[0], k = by_kind.shape[1], segments = stance_sums.shape[0]
+    cdef Py_ssize_t i, p, c, kept = 0, table = fatigue_table.shape[0]
+    cdef double v, acc, te, before, after, drive, lam, fat
+    cdef TouchCounts counts = TouchCounts(0, 0, 0)
+    cdef long long newly = 0, newly_hostile = 0
     cdef int s, n
     cdef bint exposed
     cdef float dtf = <float>dt, act
@@ -577,11 +611,8 @@ def touched_pass(
     cdef long long[:] keep = keep_arr
     cdef double[:] chance = chance_arr
     cdef double[:] deltas = deltas_arr
-    # exp(L_now − L_u) for every turn u: most of the touched were active until now and decay by exactly that.
-    decay_arr = np.empty(size)
-    cdef double[:] decay = decay_arr
-    for c in range(size):
-        decay[c] = exp(levels[turn] - levels[c])
+    decay_arr = _decay_table(&levels[0], turn)
+    cdef double[::1] decay = decay_arr
     for i in range(m):
         if i + AHEAD < m:
             p = who[i + AHEAD]
@@ -597,32 +628,10 @@ def touched_pass(
         p = who[i]
         te = total[i]
         # Attention (touch).
-        u = since[p]
-        x = exit[p]
-        if turn > 0 and x < previous:
-            was_active += 1
-        if u >= oldest and x < inf:
-            stale += 1
-        v = value[p]
-        if x >= level and u >= 0:  # it left the active set at the turn `at` and stayed there since
-            if x == inf:
-                at = u
-            else:
-                at = _first_at_or_below(levels, u, size, x)
-            now = v * exp(levels[at] - levels[u])
-        else:
-            now = v * decay[u if u >= 0 else turn]
-        v = 1 - (1 - now) * exp(-gain * te)
+        v = _touch_one(
+            p, te, gain, &value[0], &since[0], &exit[0], &levels[0], &decay[0], turn, floor, oldest, &counts, &exits[i]
+        )
         values[i] = v
-        value[p] = v
-        since[p] = turn
-        if v > floor:
-            x = level + log(floor / v)
-            active += 1
-        else:
-            x = inf
-        exits[i] = x
-        exit[p] = x
         # Reached, hostile-reached, and the pull on stance (seen_and_stance).
         if not seen[p]:
             newly += 1
@@ -658,5 +667,5 @@ def touched_pass(
         kept += 1
     for c in range(segments):
         stance_sums[c] += deltas[c]
-    counts_arr = np.array([was_active, stale, active, newly, newly_hostile], np.int64)
+    counts_arr = np.array([counts.was_active, counts.stale, counts.active, newly, newly_hostile], np.int64)
     return values_arr, exits_arr, keep_arr[:kept], chance_arr[:kept], counts_arr

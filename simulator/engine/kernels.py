@@ -286,9 +286,9 @@ def touched_pass(
     hostile: np.ndarray,
     seen: np.ndarray,
     seen_hostile: np.ndarray,
-    stance: np.ndarray,
-    segment: np.ndarray,
     stance_sums: np.ndarray,
+    segment: np.ndarray,
+    stance: np.ndarray,
     activity: np.ndarray,
     posts_made: np.ndarray,
     invitation: np.ndarray,
@@ -300,6 +300,8 @@ def touched_pass(
     dt: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """`touch`, `pull`, `seen_and_stance` and `post_chances` on the touched, in one pass (engine 3).
+
+    The arguments after `stance_sums` are `post_chances`'s after its `floor`, in its order.
 
     Each persona is read once for all four (compiled), and each is touched once, so doing them persona by
     persona gives what doing them one after the other gives. Returns (attention, exit level, keep,
@@ -322,9 +324,9 @@ def touched_pass(
             hostile.view(np.uint8),
             seen.view(np.uint8),
             seen_hostile.view(np.uint8),
-            stance,
-            segment,
             stance_sums,
+            segment,
+            stance,
             activity,
             posts_made,
             invitation,

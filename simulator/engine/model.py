@@ -26,6 +26,11 @@ from simulator.engine.params import BrandOption, EffectSpec, EngineParams, Injec
 from simulator.engine.state import BrandPost, EngineState, TurnRecord
 from simulator.errors import BackfireError
 
+# What a touched persona's chance to post reads (`kernels.post_chances`'s arguments after its floor):
+# segment, stance, activity, posts made, invitation, tag interest, fatigue table; fatigue, stance weight, imitation, dt.
+Posting = tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, float, float, float
+]
 STALE_POST = 1e-3  # a brand post fresher than this still draws replies; below it, its audience is dropped
 
 
@@ -356,7 +361,7 @@ class Simulation:
         self, touched: np.ndarray, exp_k: np.ndarray, total_exp: np.ndarray, gain: float, invitation: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
         """Engine 3's pass over the touched (`kernels.touched_pass`); return attention, exits, keep, chance, reach."""
-        p, st, d, at = self.params, self.state, self.params.rates, self.state.attention
+        p, st, at = self.params, self.state, self.state.attention
         if len(touched) == 0:
             empty = np.zeros(0)
             return empty, empty, np.zeros(0, np.int64), empty, 0, 0
@@ -377,9 +382,19 @@ class Simulation:
             p.hostile,
             st.seen,
             st.seen_hostile,
-            st.stance,
-            self.audience.segment,
             st.stance_sums,
+            *self._posting(invitation),
+        )
+        was_active, stale, active, newly, newly_hostile = counts.tolist()
+        at.touched(was_active, stale, active)
+        return values, exits, keep, chance, newly, newly_hostile
+
+    def _posting(self, invitation: np.ndarray) -> Posting:
+        """What a touched persona's chance to post reads: `post_chances`'s arguments after its floor."""
+        p, st, d = self.params, self.state, self.params.rates
+        return (
+            self.audience.segment,
+            st.stance,
             self.audience.activity,
             st.posts_made,
             invitation,
@@ -390,9 +405,6 @@ class Simulation:
             d.imitation,
             p.dt_hours,
         )
-        was_active, stale, active, newly, newly_hostile = counts.tolist()
-        at.touched(was_active, stale, active)
-        return values, exits, keep, chance, newly, newly_hostile
 
     # ------------------------------------------------------------------ draws
     def _kinds(
@@ -442,21 +454,7 @@ class Simulation:
         # A tag that belongs to others keeps its own pull (`tag_interest`), whatever the brand does.
         if keep is None or chance is None:  # engine 2 (engine 3 has them from its pass over the touched)
             keep, chance = kernels.post_chances(
-                touched,
-                attention,
-                total_exp,
-                st.attention.floor,
-                seg_all,
-                st.stance,
-                self.audience.activity,
-                st.posts_made,
-                invitation,
-                p.seg_tag_interest,
-                self._fatigue_table,
-                d.fatigue,
-                d.stance_weight,
-                d.imitation,
-                p.dt_hours,
+                touched, attention, total_exp, st.attention.floor, *self._posting(invitation)
             )
         who, te = touched[keep], total_exp[keep]
         post = self.rng.random(len(who)) < chance
