@@ -30,6 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulator.audience import matching
+
 Progress = Callable[[str, float, float], None]
 
 # Break-even, measured here for #AskJPM (`backfire bench audience --methods`):
@@ -187,7 +189,7 @@ def _split_rows(counts: np.ndarray, shares: np.ndarray, rng: np.random.Generator
     return out
 
 
-# Crowds with at least this many personas match two target segments at once (numpy's sorts release the
+# Crowds with at least this many personas match two target segments at once (the sorts release the
 # GIL); smaller ones match inline, so a sweep's worker processes do not fight over the cores.
 THREADED_FROM = 200_000
 
@@ -195,7 +197,7 @@ THREADED_FROM = 200_000
 def build_numpy(
     spec: GraphSpec, rng: np.random.Generator, progress: Progress | None = None, threads: int | None = None
 ) -> tuple[FollowerGraph, list[int]]:
-    """Build the graph straight into sorted CSR arrays: two in-place sorts of packed 64-bit keys per segment.
+    """Build the graph straight into sorted CSR arrays: two sorts of packed 64-bit keys per segment.
 
     Every follow stub picks its target segment independently (a multinomial per follower), and each
     target segment's stubs are matched to its members' in-stubs by a random permutation: a sort of
@@ -282,6 +284,8 @@ def _match_segment(
     # A random matching: followers in the order of random keys.
     key <<= bits
     key |= np.repeat(np.arange(n, dtype=np.int32), column)
+    if matching.COMPILED:  # a radix sort, then each row built and sorted in place (same arrays as below)
+        return matching.follower_rows(matching.sort_keys(key), int(low), in_counts, lo, hub_nodes, hub_followers)
     key.sort()
     key &= low  # the followers, in random order
     pair = np.repeat(np.arange(lo, hi, dtype=np.int64), in_counts) if hi > lo else np.zeros(0, np.int64)
