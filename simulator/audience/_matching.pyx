@@ -6,6 +6,7 @@ Both give the same arrays: a sort has one answer, and the rows are built from th
 """
 
 from libc.stdlib cimport calloc, free, realloc
+from libc.string cimport memmove
 
 cdef enum:
     DIGIT = 8  # bits per radix pass: 256 buckets, whose write positions stay in the first-level cache
@@ -181,3 +182,13 @@ def follower_rows(
     if failed:
         raise MemoryError()
     return k
+
+
+def move_down(int[::1] buffer, Py_ssize_t source, Py_ssize_t target, Py_ssize_t count):
+    """Move buffer[source:source + count] to buffer[target:target + count] (target <= source; they may overlap)."""
+    if count <= 0:
+        return
+    if not (0 <= target <= source and source + count <= buffer.shape[0]):
+        raise ValueError("move out of bounds")
+    with nogil:
+        memmove(&buffer[target], &buffer[source], count * sizeof(int))

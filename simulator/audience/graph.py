@@ -172,6 +172,11 @@ def _hub_edges(
     return hub_nodes, hub_followers, brand
 
 
+def seg_of(spec: GraphSpec, persona: int) -> int:
+    """Return the segment a persona belongs to."""
+    return int(np.searchsorted(spec.seg_start, persona, side="right")) - 1
+
+
 def _split_rows(counts: np.ndarray, shares: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Split each count across categories with `shares` (a multinomial per row, by conditional binomials)."""
     out = np.zeros((len(counts), len(shares)), np.int64)
@@ -224,17 +229,25 @@ def build_numpy(
     if progress:
         progress("follower graph", 1, segs + 2)
     indptr = np.zeros(n + 1, np.int64)
-    chunks: list[np.ndarray] = []  # each segment's followers (int32), in row order
+    stubs_into = split.sum(axis=0)  # each target segment's follow stubs
+    hubs_in = [[i for i, node in enumerate(hub_nodes) if seg_of(spec, node) == a] for a in range(segs)]
+    # Room for every stub and hub follower of each segment, in segment order: a segment's rows are written
+    # at its place (by its matcher, when compiled) and moved down as the segments before it are finished.
+    room = np.concatenate([[0], np.cumsum(stubs_into + [sum(len(hub_followers[i]) for i in hs) for hs in hubs_in])])
+    indices = np.empty(int(room[-1]), np.int32)
     edges = 0
 
     def written(a: int, matched: Future[tuple[np.ndarray, np.ndarray]]) -> None:
-        """Write segment a's rows into the CSR arrays (segments arrive in order)."""
+        """Move segment a's rows into place in the CSR arrays (segments arrive in order)."""
         nonlocal edges
         followers, starts = matched.result()
         lo, hi = int(spec.seg_start[a]), int(spec.seg_start[a + 1])
         indptr[lo + 1 : hi + 1] = edges + starts
+        if np.may_share_memory(followers, indices):  # written at room[a] by the compiled matcher
+            matching.move_down(indices, int(room[a]), edges, len(followers))
+        else:
+            indices[edges : edges + len(followers)] = followers
         edges += len(followers)
-        chunks.append(followers)
         if progress:
             progress("follower graph", a + 2, segs + 2)
 
@@ -245,18 +258,18 @@ def build_numpy(
                 written(*pending.popleft())
             lo, hi = int(spec.seg_start[a]), int(spec.seg_start[a + 1])
             column = np.ascontiguousarray(split[:, a])
-            stubs = int(column.sum())
+            stubs = int(stubs_into[a])
             in_counts = _in_counts(spec, a, stubs, weights, rng)
             # The keys are handed over in a box the matcher empties: no reference here or in the pool's
             # work item keeps them alive while the segment's pairs are sorted (8 bytes a stub less at the peak).
             keys = [rng.integers(0, np.int64(1) << np.int64(63 - bits), stubs, dtype=np.int64)]
-            extra = [followers for node, followers in zip(hub_nodes, hub_followers, strict=False) if lo <= node < hi]
-            nodes = [node for node in hub_nodes if lo <= node < hi]
-            pending.append((a, pool.submit(_match_segment, lo, hi, bits, column, in_counts, keys, nodes, extra)))
+            extra = [hub_followers[i] for i in hubs_in[a]]
+            nodes = [hub_nodes[i] for i in hubs_in[a]]
+            out = indices[room[a] : room[a + 1]] if matching.COMPILED else None
+            pending.append((a, pool.submit(_match_segment, lo, hi, bits, column, in_counts, keys, nodes, extra, out)))
         while pending:
             written(*pending.popleft())
-    indices = np.concatenate(chunks) if chunks else np.zeros(0, np.int32)
-    chunks.clear()
+    indices = indices[:edges]  # self-follows and repeats left a little room unused at the end
     if progress:
         progress("follower graph", segs + 2, segs + 2)
     return FollowerGraph(indptr, indices, brand, "numpy"), hub_nodes
@@ -271,12 +284,13 @@ def _match_segment(
     keys: list[np.ndarray],
     hub_nodes: list[int],
     hub_followers: list[np.ndarray],
+    out: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Match one target segment's in-stubs (rows lo..hi) to its follow stubs; return (followers, row starts).
 
     `column[v]` is how many of v's follows go into the segment, `in_counts` each member's in-stubs and
     `keys` holds one random key per stub (taken out, so that it is freed here). Row lo + 1 + i starts
-    at `starts[i]` within the returned followers.
+    at `starts[i]` within the returned followers: when compiled, a view of the start of `out` if given.
     """
     key = keys.pop()
     n = len(column)
@@ -285,7 +299,8 @@ def _match_segment(
     key <<= bits
     key |= np.repeat(np.arange(n, dtype=np.int32), column)
     if matching.COMPILED:  # a radix sort, then each row built and sorted in place (same arrays as below)
-        return matching.follower_rows(matching.sort_keys(key), int(low), in_counts, lo, hub_nodes, hub_followers)
+        matched = matching.sort_keys(key)
+        return matching.follower_rows(matched, int(low), in_counts, lo, hub_nodes, hub_followers, out)
     key.sort()
     key &= low  # the followers, in random order
     pair = np.repeat(np.arange(lo, hi, dtype=np.int64), in_counts) if hi > lo else np.zeros(0, np.int64)

@@ -59,12 +59,14 @@ def follower_rows(
     lo: int,
     hub_nodes: list[int],
     hub_followers: list[np.ndarray],
+    out: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Compiled only: rows lo.. of the CSR from a segment's matching; return (followers, row starts).
 
     Row lo + i takes the followers (`matched & low`) of the next in_counts[i] matched stubs, and a hub
     also its `hub_followers`; each row is sorted, without self-follows or repeats. Row lo + 1 + i
-    starts at `starts[i]` within the returned followers.
+    starts at `starts[i]` within the returned followers, which are written at the start of `out` (int32,
+    room for every stub and hub follower; allocated when not given) and returned as a view of it.
     """
     assert _C is not None
     order = np.argsort(np.asarray(hub_nodes, np.int64), kind="stable")
@@ -72,7 +74,8 @@ def follower_rows(
     extra = [hub_followers[i].astype(np.int32, copy=False) for i in order]
     bounds = np.concatenate([[0], np.cumsum([len(f) for f in extra], dtype=np.int64)]).astype(np.int64)
     followers = np.concatenate(extra) if extra else np.zeros(0, np.int32)
-    out = np.empty(len(matched) + len(followers), np.int32)
+    if out is None:
+        out = np.empty(len(matched) + len(followers), np.int32)
     starts = np.empty(len(in_counts), np.int64)
     count = _C.follower_rows(
         matched,
@@ -86,6 +89,12 @@ def follower_rows(
         starts,
     )
     return out[:count], starts
+
+
+def move_down(buffer: np.ndarray, source: int, target: int, count: int) -> None:
+    """Compiled only: move buffer[source:source + count] down to `target` (the two may overlap)."""
+    assert _C is not None
+    _C.move_down(buffer, source, target, count)
 
 
 use(os.environ.get("BACKFIRE_KERNELS", "compiled") != "numpy")
