@@ -2,7 +2,8 @@
 """The engine's hot loops in C: each is the loop version of a numpy twin in `kernels.py`.
 
 Built when the package is installed (setuptools runs Cython); if the build fails, the numpy twins run.
-Each function computes what its twin computes, in the same order, sums included, and draws nothing.
+Each function computes what its twin computes, in the same order, sums included; only touched_pass
+draws, from the run's bit generator, the doubles its twin takes with `rng.random`.
 """
 
 import numpy as np
@@ -18,6 +19,12 @@ cdef extern from *:
     #endif
     """
     void BACKFIRE_PREFETCH(const void *address) noexcept nogil
+
+# A chance computed in floating point may exceed the rate it is below by an ulp or so: trials leave this slack.
+cdef double BOUND_SLACK = 1e-12
+
+# numpy's bit generator interface (numpy/random/bitgen.h): next_double(state).
+ctypedef double (*next_double_t)(void* state) noexcept nogil
 
 cdef enum:
     AHEAD = 16  # how far ahead the scatter asks for a target's slot (and for its row, half as far)
@@ -591,11 +598,21 @@ def touched_pass(
     double stance_weight,
     double imitation,
     double dt,
+    size_t bit_state,
+    size_t bit_next_double,
 ):
-    """touch, the pull, seen_and_stance and post_chances in one pass over the touched: see the twin."""
+    """touch, the pull, seen_and_stance, post_chances and the trials to post in one pass over the touched: see the twin.
+
+    `bit_state` and `bit_next_double` are the run's numpy bit generator (its `ctypes` state address and
+    next_double): each kept persona's trial takes the next double, as `Generator.random` would.
+    """
     cdef Py_ssize_t m = who.shape[0], k = by_kind.shape[1], segments = stance_sums.shape[0]
     cdef Py_ssize_t i, p, c, kept = 0, table = fatigue_table.shape[0]
-    cdef double v, acc, te, before, after, drive, lam, fat
+    cdef double v, acc, te, before, after, drive, lam, fat, u, bound
+    # e^(w·|stance|) is at most e^w (or 1): with it, a bound on the rate that needs no exp (see the twin).
+    cdef double motive = exp(stance_weight) if stance_weight > 0 else 1.0
+    cdef next_double_t next_double = <next_double_t>bit_next_double
+    cdef void* state = <void*>bit_state
     cdef TouchCounts counts = TouchCounts(0, 0, 0)
     cdef long long newly = 0, newly_hostile = 0
     cdef int s, n
@@ -604,13 +621,15 @@ def touched_pass(
     values_arr = np.empty(m)
     exits_arr = np.empty(m)
     keep_arr = np.empty(m, np.int64)
-    chance_arr = np.empty(m)
+    post_arr = np.zeros(m, np.uint8)
     deltas_arr = np.zeros(segments)
     cdef double[:] values = values_arr
     cdef double[:] exits = exits_arr
     cdef long long[:] keep = keep_arr
-    cdef double[:] chance = chance_arr
+    cdef unsigned char[:] post = post_arr
     cdef double[:] deltas = deltas_arr
+    if bit_state == 0 or bit_next_double == 0:
+        raise ValueError("no bit generator")
     decay_arr = _decay_table(&levels[0], turn)
     cdef double[::1] decay = decay_arr
     for i in range(m):
@@ -654,18 +673,27 @@ def touched_pass(
             after = 1.0
         deltas[s] += after - before
         stance[p] = after
-        # The chance to post (post_chances), for those still attentive.
+        # The trial to post (post_chances, then a uniform below the chance), for those still attentive.
         if not v > floor:
             continue
-        drive = invitation[s] * exp(stance_weight * fabs(after)) + tag_interest[s] + imitation * te / (1 + te)
+        keep[kept] = i
+        u = next_double(state)
         n = posts_made[p]
         fat = fatigue_table[n] if n < table else pow(fatigue, <double>n)
         act = activity[p] * dtf
+        if invitation[s] >= 0:
+            # Every step of the rate is monotone in the motive (non-negative factors), so with e^w for
+            # e^(w·|stance|) it is a bound on the rate as computed; the chance 1 − e^(−rate) is below the
+            # rate, give or take an ulp (the slack). Most trials end here: a post is rare.
+            bound = act * v * (invitation[s] * motive + tag_interest[s] + imitation * te / (1 + te)) * fat
+            if not u < bound + fabs(bound) * BOUND_SLACK:
+                kept += 1
+                continue
+        drive = invitation[s] * exp(stance_weight * fabs(after)) + tag_interest[s] + imitation * te / (1 + te)
         lam = act * v * drive * fat
-        keep[kept] = i
-        chance[kept] = -expm1(-lam)
+        post[kept] = u < -expm1(-lam)
         kept += 1
     for c in range(segments):
         stance_sums[c] += deltas[c]
     counts_arr = np.array([counts.was_active, counts.stale, counts.active, newly, newly_hostile], np.int64)
-    return values_arr, exits_arr, keep_arr[:kept], chance_arr[:kept], counts_arr
+    return values_arr, exits_arr, keep_arr[:kept], post_arr[:kept].view(np.bool_), counts_arr

@@ -3,8 +3,11 @@
 A turn's cost is a few passes over the personas something touched. In numpy each pass is a separate
 array operation with its own temporaries; in C one loop does them all. Each function here calls its
 compiled loop, or else runs the numpy code below that call: its twin, which computes the same numbers in
-the same order (sums included). Neither draws a random number: every draw stays with the run's numpy generator, in the same order, so a seed gives the same run either way.
-Only exp and log may differ in the last bit between the two, which no test has seen change a post.
+the same order (sums included). Every draw comes from the run's numpy generator, in the same order either
+way (`touched_pass` takes its uniforms from the generator's bit generator as it goes, the doubles
+`rng.random` would give), so a seed gives the same run either way.
+Only exp and log may differ in the last bit between the two (numpy has its own where the processor has
+AVX-512; elsewhere it calls the C library's, as the compiled loops do), which no test has seen change a post.
 
 The compiled kernels run when the extension was built and `BACKFIRE_KERNELS` is not `numpy`; otherwise
 the numpy twins run (slower, same results). `use()` switches at run time (the tests compare the two).
@@ -12,6 +15,7 @@ the numpy twins run (slower, same results). `use()` switches at run time (the te
 
 from __future__ import annotations
 
+import ctypes
 import os
 from types import ModuleType
 
@@ -298,45 +302,55 @@ def touched_pass(
     stance_weight: float,
     imitation: float,
     dt: float,
+    rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """`touch`, `pull`, `seen_and_stance` and `post_chances` on the touched, in one pass (engine 3).
+    """`touch`, `pull`, `seen_and_stance`, `post_chances` and the trials to post on the touched, in one pass (engine 3).
 
-    The arguments after `stance_sums` are `post_chances`'s after its `floor`, in its order.
+    The arguments after `stance_sums` are `post_chances`'s after its `floor`, in its order, then the run's
+    generator. Returns (attention, exit level, keep, post, counts): keep as `post_chances` gives it, post[j]
+    whether kept persona j posts (`rng.random(len(keep)) < chance`), counts int64[5]: was active, stale,
+    active, newly reached, newly hostile-reached.
 
-    Each persona is read once for all four (compiled), and each is touched once, so doing them persona by
-    persona gives what doing them one after the other gives. Returns (attention, exit level, keep,
-    chance, counts), counts being int64[5]: was active, stale, active, newly reached, newly hostile-reached.
+    Each persona is read once for all of it (compiled), and each is touched once, so doing them persona by
+    persona gives what doing them one after the other gives. The compiled pass takes each trial's uniform
+    from the generator's bit generator as it goes (the same doubles, in the same order, as `rng.random`)
+    and works a chance out only when the uniform falls below a bound on it that needs no exp: a post is rare.
     """
     if COMPILED and _C is not None:
-        result: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] = _C.touched_pass(
-            _ids(who),
-            _floats(by_kind),
-            _floats(total),
-            gain,
-            value,
-            since,
-            exit,
-            levels,
-            turn,
-            floor,
-            oldest,
-            _floats(influence),
-            hostile.view(np.uint8),
-            seen.view(np.uint8),
-            seen_hostile.view(np.uint8),
-            stance_sums,
-            segment,
-            stance,
-            activity,
-            posts_made,
-            invitation,
-            tag_interest,
-            fatigue_table,
-            fatigue,
-            stance_weight,
-            imitation,
-            dt,
-        )
+        bits = rng.bit_generator
+        interface = bits.ctypes
+        with bits.lock:
+            result: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] = _C.touched_pass(
+                _ids(who),
+                _floats(by_kind),
+                _floats(total),
+                gain,
+                value,
+                since,
+                exit,
+                levels,
+                turn,
+                floor,
+                oldest,
+                _floats(influence),
+                hostile.view(np.uint8),
+                seen.view(np.uint8),
+                seen_hostile.view(np.uint8),
+                stance_sums,
+                segment,
+                stance,
+                activity,
+                posts_made,
+                invitation,
+                tag_interest,
+                fatigue_table,
+                fatigue,
+                stance_weight,
+                imitation,
+                dt,
+                interface.state_address,
+                ctypes.cast(interface.next_double, ctypes.c_void_p).value or 0,
+            )
         return result
     values, exits, was_active, stale, active = touch(who, total, gain, value, since, exit, levels, turn, floor, oldest)
     newly, newly_hostile = seen_and_stance(
@@ -359,8 +373,9 @@ def touched_pass(
         imitation,
         dt,
     )
+    post = rng.random(len(keep)) < chance
     counts = np.array([was_active, stale, active, newly, newly_hostile], np.int64)
-    return values, exits, keep, chance, counts
+    return values, exits, keep, post, counts
 
 
 # ---------------------------------------------------------------------------------------------- posting

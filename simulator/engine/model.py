@@ -252,12 +252,12 @@ class Simulation:
         st.attention.decay(turn, 0.5 ** (p.turn_minutes / (d.attention_half_life * lv.attention)))
         total_exp = ex.total
         keep: np.ndarray | None
-        chance: np.ndarray | None
+        post: np.ndarray | None
         if self.engine >= 3:
             # The brand post's effects land first (they change this turn's levers, and stance at once); then
             # one pass over the touched: attention, reach, the pull on stance, and each one's chance to post.
             lv = self._brand_post_lands(brand_post, touched, exp_brand, lv, turn)
-            attention, exits, keep, chance, newly, newly_hostile = self._touched_pass(
+            attention, exits, keep, post, newly, newly_hostile = self._touched_pass(
                 touched, exp_k, total_exp, gain, lv.invitation
             )
             st.attention.settle()
@@ -283,14 +283,14 @@ class Simulation:
                     st.stance_sums,
                 )
             lv = self._brand_post_lands(brand_post, touched, exp_brand, lv, turn)
-            keep = chance = None
+            keep = post = None
 
         st.novelty *= 0.5 ** (p.turn_minutes / d.novelty_half_life)
 
         now = clock()
         self.timings["attention"] += now - lap
         # Posting by the attentive.
-        posters, kinds = self._draw_posts(touched, attention, exp_k, total_exp, lv.invitation, lv.rate, keep, chance)
+        posters, kinds = self._draw_posts(touched, attention, exp_k, total_exp, lv.invitation, lv.rate, keep, post)
         lap = clock()
         self.timings["posts"] += lap - now
         # Reactions to the brand's latest post, from those who saw it: most are
@@ -360,13 +360,13 @@ class Simulation:
     def _touched_pass(
         self, touched: np.ndarray, exp_k: np.ndarray, total_exp: np.ndarray, gain: float, invitation: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
-        """Engine 3's pass over the touched (`kernels.touched_pass`); return attention, exits, keep, chance, reach."""
+        """Engine 3's pass over the touched (`kernels.touched_pass`); return attention, exits, keep, post, reach."""
         p, st, at = self.params, self.state, self.state.attention
         if len(touched) == 0:
             empty = np.zeros(0)
-            return empty, empty, np.zeros(0, np.int64), empty, 0, 0
+            return empty, empty, np.zeros(0, np.int64), np.zeros(0, bool), 0, 0
         levels = at.levels.data[: at.levels.size]
-        values, exits, keep, chance, counts = kernels.touched_pass(
+        values, exits, keep, post, counts = kernels.touched_pass(
             touched,
             exp_k,
             total_exp,
@@ -384,10 +384,11 @@ class Simulation:
             st.seen_hostile,
             st.stance_sums,
             *self._posting(invitation),
+            self.rng,
         )
         was_active, stale, active, newly, newly_hostile = counts.tolist()
         at.touched(was_active, stale, active)
-        return values, exits, keep, chance, newly, newly_hostile
+        return values, exits, keep, post, newly, newly_hostile
 
     def _posting(self, invitation: np.ndarray) -> Posting:
         """What a touched persona's chance to post reads: `post_chances`'s arguments after its floor."""
@@ -436,7 +437,7 @@ class Simulation:
         invitation: np.ndarray,
         rate: np.ndarray,
         keep: np.ndarray | None = None,
-        chance: np.ndarray | None = None,
+        post: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Who posts this turn, and what kind: a trial for each touched persona, events for the rest of the active set.
 
@@ -452,12 +453,12 @@ class Simulation:
         # brand ("people who have a bone to pick with you will take opportunities
         # to air their grievances if you give them a chance").
         # A tag that belongs to others keeps its own pull (`tag_interest`), whatever the brand does.
-        if keep is None or chance is None:  # engine 2 (engine 3 has them from its pass over the touched)
+        if keep is None or post is None:  # engine 2 (engine 3 drew these trials in its pass over the touched)
             keep, chance = kernels.post_chances(
                 touched, attention, total_exp, st.attention.floor, *self._posting(invitation)
             )
+            post = self.rng.random(len(keep)) < chance
         who, te = touched[keep], total_exp[keep]
-        post = self.rng.random(len(who)) < chance
         # The rest of the active set: events at the bound, thinned to the true rate.
         top = np.exp(d.stance_weight)  # motive ≤ e^w, so drive ≤ e^w · (invitation + tag interest)
         factor = p.dt_hours * top * (invitation + p.seg_tag_interest)
