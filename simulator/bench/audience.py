@@ -12,7 +12,9 @@ from typing import Any
 
 from simulator.errors import BackfireError
 
-AUDIENCE_TARGETS: dict[int, tuple[float, float | None]] = {100_000: (1.5, None), 1_000_000: (15.0, 2e9)}
+# (seconds, peak bytes) of a build in a fresh process: 100,000 in a second and a half; 1,000,000 as fast
+# (the engine-speed issue), within 2 GB.
+AUDIENCE_TARGETS: dict[int, tuple[float, float | None]] = {100_000: (1.5, None), 1_000_000: (1.5, 2e9)}
 
 
 def peak_rss_bytes() -> int:
