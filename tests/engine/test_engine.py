@@ -99,6 +99,26 @@ def test_counts_are_exact_and_consistent(askjpm, crowds):
     assert result.summary["posts_total"] == sum(t["volume"] for t in result.turns)
 
 
+@pytest.mark.parametrize("engine", [2, 3])
+def test_each_new_member_of_the_active_set_bounds_its_rate_after_this_turns_posts(askjpm, crowds, engine):
+    """A persona joins the active set with weight activity × attention × fatigue^posts, its posts counted
+    after the turn's own: the bound on its rate from the next turn on."""
+    plan = strategy_plan(askjpm, "history")
+    game = Run(askjpm, crowds[1], 1, plan.opening, text=False, engine=engine)
+    sim, checked, posted = game.sim, 0, 0
+    while not game.over:
+        game.play(plan.at(game.turn))
+        store = sim.state.attention
+        newest = [c for c in store._chunks if c.turn == game.turn - 1]
+        for chunk in newest:
+            ids = store._ids.data[chunk.start : chunk.end]
+            expected = crowds[1].activity[ids] * store.value[ids] * sim._fatigue(sim.state.posts_made[ids])
+            np.testing.assert_array_equal(store._weight.data[chunk.start : chunk.end], expected)
+            checked += len(ids)
+            posted += int(np.isin(ids, sim.state.last_posts[0]).sum())  # posted this turn, and stay attentive
+    assert checked > 10_000 and posted > 100
+
+
 def test_more_exposure_more_posts(askjpm, crowds):
     """Raising how much each exposure engages people raises posting, seed by seed."""
     hotter = askjpm.model_copy(

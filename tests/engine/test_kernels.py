@@ -461,11 +461,15 @@ def _rounded(value: object) -> object:
     return value
 
 
-def _play(case: str, strategy: str) -> tuple[list[tuple[bytes, ...]], dict]:
+def _play(
+    case: str, strategy: str, fatigue_table: int | None = None
+) -> tuple[list[tuple[bytes, ...]], dict, tuple[np.ndarray, ...]]:
     scenario = resolve(case).scenario
     audience = build_audience(scenario, 3, 20_000)
     plan = strategy_plan(scenario, strategy)
     game = Run(scenario, audience, 3, plan.opening, text=False)
+    if fatigue_table is not None:  # fatigue^n looked up for n below this, computed (and the table grown) above
+        game.sim._fatigue_table = game.sim._fatigue_table[:fatigue_table]
     records: list[tuple[bytes, ...]] = []
     step = game.sim.step
 
@@ -483,7 +487,27 @@ def _play(case: str, strategy: str) -> tuple[list[tuple[bytes, ...]], dict]:
     game.sim.step = recorded  # type: ignore[method-assign]
     while not game.over:
         game.play(plan.at(game.turn))
-    return records, game.result(False).summary
+    store = game.sim.state.attention  # the active set at the end: who, their weights and exit levels
+    active = tuple(buf.data[: buf.size].copy() for buf in (store._ids, store._weight, store._exits))
+    return records, game.result(False).summary, active
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_posts_past_the_fatigue_table_give_the_same_run(compiled):
+    """fatigue^posts past the model's table of powers is computed (and the table grown), as in the table.
+
+    With a table of two entries, nearly every poster is past it (and the table grows as the run goes): the
+    posts, and the active set's weights, are those of a run with the whole table.
+    """
+    if compiled and kernels._C is None:
+        pytest.skip("the compiled kernels were not built")
+    with kernels_as(compiled):
+        records, summary, active = _play("askjpm", "history")
+        short_records, short_summary, short_active = _play("askjpm", "history", fatigue_table=2)
+    assert short_records == records and short_summary == summary
+    for mine, theirs in zip(short_active, active, strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+    assert len(active[0]) > 1_000
 
 
 @compiled_only
@@ -493,8 +517,9 @@ def test_compiled_and_numpy_runs_are_the_same(case):
     scenario = resolve(case).scenario
     for strategy in ("history", scenario.strategies[0].id):
         with kernels_as(True):
-            c_records, c_summary = _play(case, strategy)
+            c_records, c_summary, c_active = _play(case, strategy)
         with kernels_as(False):
-            np_records, np_summary = _play(case, strategy)
+            np_records, np_summary, np_active = _play(case, strategy)
         assert c_records == np_records, f"{case}/{strategy}: the posts differ"
         assert _rounded(c_summary) == _rounded(np_summary)  # exp and log may differ in the last bit
+        assert_same(c_active, np_active)  # the same active set, with the same weights and exit levels
