@@ -570,7 +570,14 @@ def exit_buckets(const int[:] who, const double[:] exits, double chunk_level, do
     return ids_arr, out_arr
 
 
-def touched_pass(
+def decay_table(const double[::1] levels, Py_ssize_t turn):
+    """exp(L_now − L_u) for every turn u ≤ now (see `_decay_table`)."""
+    return _decay_table(&levels[0], turn)
+
+
+def touched_part(
+    Py_ssize_t lo,
+    Py_ssize_t hi,
     const int[:] who,
     const double[:, :] by_kind,
     const double[:] total,
@@ -579,6 +586,7 @@ def touched_pass(
     long long[::1] since,
     double[::1] exit,
     const double[::1] levels,
+    const double[::1] decay,
     Py_ssize_t turn,
     double floor,
     long long oldest,
@@ -586,9 +594,112 @@ def touched_pass(
     const unsigned char[:] hostile,
     unsigned char[:] seen,
     unsigned char[:] seen_hostile,
-    double[:] stance_sums,
     const short[:] segment,
     double[:] stance,
+    const float[:] activity,
+    const int[:] posts_made,
+    const double[:] invitation,
+    const double[:] tag_interest,
+    const double[:] fatigue_table,
+    double fatigue,
+    double stance_weight,
+    double imitation,
+    double dt,
+    double[::1] values,
+    double[::1] exits,
+    double[::1] delta,
+    short[::1] segment_of,
+    unsigned char[::1] attentive,
+    double[::1] bound,
+):
+    """The first part of engine 3's pass over the touched, for who[lo:hi]: everything but the draws and the sums.
+
+    Each persona's attention (touch), reach, pull on stance, its stance change (`delta`), its segment,
+    whether it stays attentive, and if so a bound on its rate to post (`bound`; inf: no bound). Each
+    persona's own entries are all it writes, so two parts run at once (the GIL is released). Returns
+    int64[5]: was active, stale, active, newly reached, newly hostile-reached.
+    """
+    cdef Py_ssize_t k = by_kind.shape[1], i, p, c, table = fatigue_table.shape[0]
+    cdef double v, acc, te, before, after, fat
+    cdef double motive = exp(stance_weight) if stance_weight > 0 else 1.0  # e^(w·|stance|) at most
+    cdef TouchCounts counts = TouchCounts(0, 0, 0)
+    cdef long long newly = 0, newly_hostile = 0
+    cdef int s, n
+    cdef bint exposed
+    cdef float dtf = <float>dt, act
+    if not (0 <= lo <= hi <= who.shape[0]) or values.shape[0] < hi or exits.shape[0] < hi or delta.shape[0] < hi \
+            or segment_of.shape[0] < hi or attentive.shape[0] < hi or bound.shape[0] < hi or decay.shape[0] <= turn:
+        raise ValueError("touched_part: a range or an output out of bounds")
+    with nogil:
+        for i in range(lo, hi):
+            if i + AHEAD < hi:
+                p = who[i + AHEAD]
+                BACKFIRE_PREFETCH(&value[p])
+                BACKFIRE_PREFETCH(&since[p])
+                BACKFIRE_PREFETCH(&exit[p])
+                BACKFIRE_PREFETCH(&stance[p])
+                BACKFIRE_PREFETCH(&seen[p])
+                BACKFIRE_PREFETCH(&seen_hostile[p])
+                BACKFIRE_PREFETCH(&segment[p])
+                BACKFIRE_PREFETCH(&activity[p])
+                BACKFIRE_PREFETCH(&posts_made[p])
+            p = who[i]
+            te = total[i]
+            # Attention (touch).
+            v = _touch_one(
+                p, te, gain, &value[0], &since[0], &exit[0], &levels[0], &decay[0], turn, floor, oldest, &counts,
+                &exits[i],
+            )
+            values[i] = v
+            # Reached, hostile-reached, and the pull on stance (seen_and_stance).
+            if not seen[p]:
+                newly += 1
+                seen[p] = 1
+            exposed = False
+            acc = 0.0
+            for c in range(k):
+                acc = acc + by_kind[i, c] * influence[c]
+                if hostile[c] and by_kind[i, c] > 0:
+                    exposed = True
+            if exposed and not seen_hostile[p]:
+                newly_hostile += 1
+                seen_hostile[p] = 1
+            s = segment[p]
+            before = stance[p]
+            after = before + acc / (1 + 0.25 * te)
+            if after < -1.0:
+                after = -1.0
+            elif after > 1.0:
+                after = 1.0
+            delta[i] = after - before
+            segment_of[i] = <short>s
+            stance[p] = after
+            # For the attentive, a bound on the rate to post that needs no exp: every step of the rate is
+            # monotone in e^(w·|stance|) (non-negative factors), so with e^w for it the rate as computed is
+            # at most this. A negative invitation turns that around: no bound.
+            attentive[i] = v > floor
+            if not v > floor:
+                continue
+            if invitation[s] >= 0:
+                n = posts_made[p]
+                fat = fatigue_table[n] if n < table else pow(fatigue, <double>n)
+                act = activity[p] * dtf
+                bound[i] = act * v * (invitation[s] * motive + tag_interest[s] + imitation * te / (1 + te)) * fat
+            else:
+                bound[i] = INFINITY
+    return np.array([counts.was_active, counts.stale, counts.active, newly, newly_hostile], np.int64)
+
+
+def touched_finish(
+    const int[:] who,
+    const double[:] total,
+    const double[::1] values,
+    const double[::1] delta,
+    const short[::1] segment_of,
+    const unsigned char[::1] attentive,
+    const double[::1] bound,
+    double[:] stance_sums,
+    const double[:] stance,
     const float[:] activity,
     const int[:] posts_made,
     const double[:] invitation,
@@ -601,99 +712,49 @@ def touched_pass(
     size_t bit_state,
     size_t bit_next_double,
 ):
-    """touch, the pull, seen_and_stance, post_chances and the trials to post in one pass over the touched: see the twin.
+    """The end of engine 3's pass, in persona order: the stance sums, then each attentive persona's trial to post.
 
-    `bit_state` and `bit_next_double` are the run's numpy bit generator (its `ctypes` state address and
-    next_double): each kept persona's trial takes the next double, as `Generator.random` would.
+    Each trial takes the next double of the run's bit generator (its `ctypes` state address and
+    next_double), as `Generator.random` would; the chance is worked out only when the uniform falls below
+    the bound (give or take an ulp: the slack), and a post is rare. Returns (keep, post).
     """
-    cdef Py_ssize_t m = who.shape[0], k = by_kind.shape[1], segments = stance_sums.shape[0]
-    cdef Py_ssize_t i, p, c, kept = 0, table = fatigue_table.shape[0]
-    cdef double v, acc, te, before, after, drive, lam, fat, u, bound
-    # e^(w·|stance|) is at most e^w (or 1): with it, a bound on the rate that needs no exp (see the twin).
-    cdef double motive = exp(stance_weight) if stance_weight > 0 else 1.0
+    cdef Py_ssize_t m = who.shape[0], segments = stance_sums.shape[0], i, kept = 0, table = fatigue_table.shape[0]
+    cdef double u, b, te, drive, lam, fat
+    cdef int p, s, n
+    cdef float dtf = <float>dt, act
     cdef next_double_t next_double = <next_double_t>bit_next_double
     cdef void* state = <void*>bit_state
-    cdef TouchCounts counts = TouchCounts(0, 0, 0)
-    cdef long long newly = 0, newly_hostile = 0
-    cdef int s, n
-    cdef bint exposed
-    cdef float dtf = <float>dt, act
-    values_arr = np.empty(m)
-    exits_arr = np.empty(m)
+    if bit_state == 0 or bit_next_double == 0:
+        raise ValueError("no bit generator")
+    if values.shape[0] < m or delta.shape[0] < m or segment_of.shape[0] < m or attentive.shape[0] < m \
+            or bound.shape[0] < m:
+        raise ValueError("touched_finish: an input shorter than who")
     keep_arr = np.empty(m, np.int64)
     post_arr = np.zeros(m, np.uint8)
     deltas_arr = np.zeros(segments)
-    cdef double[:] values = values_arr
-    cdef double[:] exits = exits_arr
     cdef long long[:] keep = keep_arr
     cdef unsigned char[:] post = post_arr
     cdef double[:] deltas = deltas_arr
-    if bit_state == 0 or bit_next_double == 0:
-        raise ValueError("no bit generator")
-    decay_arr = _decay_table(&levels[0], turn)
-    cdef double[::1] decay = decay_arr
     for i in range(m):
-        if i + AHEAD < m:
-            p = who[i + AHEAD]
-            BACKFIRE_PREFETCH(&value[p])
-            BACKFIRE_PREFETCH(&since[p])
-            BACKFIRE_PREFETCH(&exit[p])
-            BACKFIRE_PREFETCH(&stance[p])
-            BACKFIRE_PREFETCH(&seen[p])
-            BACKFIRE_PREFETCH(&seen_hostile[p])
-            BACKFIRE_PREFETCH(&segment[p])
-            BACKFIRE_PREFETCH(&activity[p])
-            BACKFIRE_PREFETCH(&posts_made[p])
-        p = who[i]
-        te = total[i]
-        # Attention (touch).
-        v = _touch_one(
-            p, te, gain, &value[0], &since[0], &exit[0], &levels[0], &decay[0], turn, floor, oldest, &counts, &exits[i]
-        )
-        values[i] = v
-        # Reached, hostile-reached, and the pull on stance (seen_and_stance).
-        if not seen[p]:
-            newly += 1
-            seen[p] = 1
-        exposed = False
-        acc = 0.0
-        for c in range(k):
-            acc = acc + by_kind[i, c] * influence[c]
-            if hostile[c] and by_kind[i, c] > 0:
-                exposed = True
-        if exposed and not seen_hostile[p]:
-            newly_hostile += 1
-            seen_hostile[p] = 1
-        s = segment[p]
-        before = stance[p]
-        after = before + acc / (1 + 0.25 * te)
-        if after < -1.0:
-            after = -1.0
-        elif after > 1.0:
-            after = 1.0
-        deltas[s] += after - before
-        stance[p] = after
-        # The trial to post (post_chances, then a uniform below the chance), for those still attentive.
-        if not v > floor:
+        deltas[segment_of[i]] += delta[i]
+        if not attentive[i]:
             continue
+        b = bound[i]
         keep[kept] = i
         u = next_double(state)
+        if not u < b + fabs(b) * BOUND_SLACK:
+            kept += 1
+            continue  # the chance is below the bound: no post, without working it out
+        p = who[i]
+        s = segment_of[i]
+        te = total[i]
         n = posts_made[p]
         fat = fatigue_table[n] if n < table else pow(fatigue, <double>n)
         act = activity[p] * dtf
-        if invitation[s] >= 0:
-            # Every step of the rate is monotone in the motive (non-negative factors), so with e^w for
-            # e^(w·|stance|) it is a bound on the rate as computed; the chance 1 − e^(−rate) is below the
-            # rate, give or take an ulp (the slack). Most trials end here: a post is rare.
-            bound = act * v * (invitation[s] * motive + tag_interest[s] + imitation * te / (1 + te)) * fat
-            if not u < bound + fabs(bound) * BOUND_SLACK:
-                kept += 1
-                continue
-        drive = invitation[s] * exp(stance_weight * fabs(after)) + tag_interest[s] + imitation * te / (1 + te)
-        lam = act * v * drive * fat
+        drive = invitation[s] * exp(stance_weight * fabs(stance[p])) + tag_interest[s] + imitation * te / (1 + te)
+        lam = act * values[i] * drive * fat
         post[kept] = u < -expm1(-lam)
         kept += 1
-    for c in range(segments):
-        stance_sums[c] += deltas[c]
-    counts_arr = np.array([counts.was_active, counts.stale, counts.active, newly, newly_hostile], np.int64)
-    return values_arr, exits_arr, keep_arr[:kept], post_arr[:kept].view(np.bool_), counts_arr
+    for s in range(segments):
+        stance_sums[s] += deltas[s]
+    return keep_arr[:kept], post_arr[:kept].view(np.bool_)

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import ctypes
 import os
+from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -317,41 +319,30 @@ def touched_pass(
     and works a chance out only when the uniform falls below a bound on it that needs no exp: a post is rare.
     """
     if COMPILED and _C is not None:
+        m = len(who)
+        values, exits, delta, bound = np.empty(m), np.empty(m), np.empty(m), np.empty(m)
+        segment_of, attentive = np.empty(m, np.int16), np.empty(m, np.uint8)
+        who, by_kind, total = _ids(who), _floats(by_kind), _floats(total)
+        part: tuple[Any, ...] = (
+            who, by_kind, total, gain, value, since, exit, levels, _C.decay_table(levels, turn), turn, floor, oldest,
+            _floats(influence), hostile.view(np.uint8), seen.view(np.uint8), seen_hostile.view(np.uint8), segment,
+            stance, activity, posts_made, invitation, tag_interest, fatigue_table, fatigue, stance_weight, imitation,
+            dt, values, exits, delta, segment_of, attentive, bound,
+        )  # fmt: skip
+        if THREADS > 1 and m >= PARALLEL_FROM:  # two halves at once: each persona's entries are its own
+            other = _executor().submit(_C.touched_part, m // 2, m, *part)
+            counts = _C.touched_part(0, m // 2, *part) + other.result()
+        else:
+            counts = _C.touched_part(0, m, *part)
         bits = rng.bit_generator
         interface = bits.ctypes
         with bits.lock:
-            result: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] = _C.touched_pass(
-                _ids(who),
-                _floats(by_kind),
-                _floats(total),
-                gain,
-                value,
-                since,
-                exit,
-                levels,
-                turn,
-                floor,
-                oldest,
-                _floats(influence),
-                hostile.view(np.uint8),
-                seen.view(np.uint8),
-                seen_hostile.view(np.uint8),
-                stance_sums,
-                segment,
-                stance,
-                activity,
-                posts_made,
-                invitation,
-                tag_interest,
-                fatigue_table,
-                fatigue,
-                stance_weight,
-                imitation,
-                dt,
-                interface.state_address,
-                ctypes.cast(interface.next_double, ctypes.c_void_p).value or 0,
-            )
-        return result
+            keep, post = _C.touched_finish(
+                who, total, values, delta, segment_of, attentive, bound, stance_sums, stance, activity, posts_made,
+                invitation, tag_interest, fatigue_table, fatigue, stance_weight, imitation, dt,
+                interface.state_address, ctypes.cast(interface.next_double, ctypes.c_void_p).value or 0,
+            )  # fmt: skip
+        return values, exits, keep, post, counts
     values, exits, was_active, stale, active = touch(who, total, gain, value, since, exit, levels, turn, floor, oldest)
     newly, newly_hostile = seen_and_stance(
         who, by_kind, pull(by_kind, influence, total), hostile, seen, seen_hostile, stance, segment, stance_sums
@@ -596,6 +587,27 @@ def _floats(values: np.ndarray) -> np.ndarray:
 
 _C = _compiled()
 COMPILED = False  # True while the compiled kernels run
+
+# Engine 3's pass over the touched runs in two threads from this many touched personas (a turn of a big
+# crowd), when THREADS allows: the results do not depend on it. A sweep's worker processes take one each.
+PARALLEL_FROM = 32_768
+THREADS = max(1, min(2, int(os.environ.get("BACKFIRE_THREADS", "0")) or os.cpu_count() or 1))
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def use_threads(threads: int) -> int:
+    """Let the compiled pass use up to `threads` threads (1 or 2); return how many it now may use."""
+    global THREADS
+    THREADS = max(1, min(2, threads))
+    return THREADS
+
+
+def _executor() -> ThreadPoolExecutor:
+    """The thread that runs the other half of a pass (one per process: a forked child makes its own)."""
+    global _pool
+    if _pool is None or _pool[0] != os.getpid():
+        _pool = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="backfire-pass"))
+    return _pool[1]
 
 
 def use(compiled: bool) -> bool:

@@ -98,9 +98,16 @@ def sweep(
     workers = workers or default_workers()
     if workers == 1 or len(seeds) == 1:
         return collect(evaluate_seed(scenario, seed, size, strategies) for seed in seeds)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_one_thread_each) as pool:
         futures = [pool.submit(evaluate_seed, scenario, seed, size, strategies) for seed in seeds]
         return collect(f.result() for f in as_completed(futures))
+
+
+def _one_thread_each() -> None:
+    """A worker process's engine uses one thread: the workers already use the cores."""
+    from simulator.engine import kernels
+
+    kernels.use_threads(1)
 
 
 def _dask_as_completed(futures: list[Any]) -> Iterator[Any]:

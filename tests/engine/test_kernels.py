@@ -43,6 +43,19 @@ def kernels_as(compiled: bool) -> Iterator[None]:
         kernels.use(before)
 
 
+@contextmanager
+def two_threads() -> Iterator[None]:
+    """Let the compiled pass over the touched split any set of touched personas in two threads."""
+    before = kernels.THREADS, kernels.PARALLEL_FROM
+    kernels.use_threads(2)
+    kernels.PARALLEL_FROM = 2
+    try:
+        yield
+    finally:
+        kernels.use_threads(before[0])
+        kernels.PARALLEL_FROM = before[1]
+
+
 def both(name: str, *args: object) -> tuple[object, object]:
     """Call a kernel compiled and as its numpy twin on copies of the same arguments; return both results and args."""
     runs = []
@@ -268,6 +281,12 @@ def test_the_pass_over_the_touched_matches_its_twin(seed, n, turns, k, stance_we
         np.random.default_rng(seed + 1),
     )
     (c_out, c_args), (np_out, np_args) = both("touched_pass", *args)
+    with two_threads():  # the compiled pass in two halves at once, whatever the size: the same
+        t_out, t_args = both("touched_pass", *args)[0]
+    assert_same(t_out, c_out)
+    for i in (4, 5, 6, 13, 14, 15, 17):  # value, since, exit, seen, seen_hostile, stance_sums, stance
+        np.testing.assert_array_equal(t_args[i], c_args[i])
+    assert t_args[-1].bit_generator.state == c_args[-1].bit_generator.state
     assert_same(c_out, np_out)
     for i in (4, 5, 6, 13, 14, 17):  # value, since, exit, seen, seen_hostile, stance: updated the same way
         assert_same(c_args[i], np_args[i])
@@ -490,6 +509,21 @@ def _play(
     store = game.sim.state.attention  # the active set at the end: who, their weights and exit levels
     active = tuple(buf.data[: buf.size].copy() for buf in (store._ids, store._weight, store._exits))
     return records, game.result(False).summary, active
+
+
+@compiled_only
+def test_the_pass_in_two_threads_gives_the_same_run():
+    before = kernels.THREADS
+    kernels.use_threads(1)
+    try:
+        with kernels_as(True):
+            one = _play("askjpm", "history")
+            with two_threads():
+                two = _play("askjpm", "history")
+    finally:
+        kernels.use_threads(before)
+    assert one[0] == two[0] and one[1] == two[1]
+    assert_same(one[2], two[2])
 
 
 @pytest.mark.parametrize("compiled", [True, False])
