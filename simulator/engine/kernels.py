@@ -591,8 +591,16 @@ COMPILED = False  # True while the compiled kernels run
 # Engine 3's pass over the touched runs in two threads from this many touched personas (a turn of a big
 # crowd), when THREADS allows: the results do not depend on it. A sweep's worker processes take one each.
 PARALLEL_FROM = 32_768
-THREADS = max(1, min(2, int(os.environ.get("BACKFIRE_THREADS", "0")) or os.cpu_count() or 1))
 _pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _threads_wanted() -> int:
+    """`BACKFIRE_THREADS` (1 or 2) if it is a whole number, else one per core up to two."""
+    asked = os.environ.get("BACKFIRE_THREADS", "").strip()
+    return max(1, min(2, int(asked) if asked.isdigit() and int(asked) > 0 else os.cpu_count() or 1))
+
+
+THREADS = _threads_wanted()
 
 
 def use_threads(threads: int) -> int:

@@ -255,7 +255,7 @@ class Simulation:
         post: np.ndarray | None
         if self.engine >= 3:
             # The brand post's effects land first (they change this turn's levers, and stance at once); then
-            # one pass over the touched: attention, reach, the pull on stance, and each one's chance to post.
+            # one pass over the touched: attention, reach, the pull on stance, and each one's trial to post.
             lv = self._brand_post_lands(brand_post, touched, exp_brand, lv, turn)
             attention, exits, keep, post, newly, newly_hostile = self._touched_pass(
                 touched, exp_k, total_exp, gain, lv.invitation
