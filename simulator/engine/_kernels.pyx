@@ -8,7 +8,7 @@ draws, from the run's bit generator, the doubles its twin takes with `rng.random
 
 import numpy as np
 
-from libc.math cimport INFINITY, exp, expm1, log, fabs, pow
+from libc.math cimport INFINITY, NAN, exp, expm1, log, fabs, pow
 
 cdef extern from *:
     """
@@ -484,6 +484,47 @@ def count_posts(const int[:] posters, int[:] posts_made):
     cdef Py_ssize_t i
     for i in range(posters.shape[0]):
         posts_made[posters[i]] += 1
+
+
+def entering(
+    const int[:] touched,
+    const long long[:] keep,
+    const double[:] attention,
+    const double[:] exits,
+    const float[:] activity,
+    const int[:] posts_made,
+    const short[:] segment,
+    const double[:] fatigue_table,
+):
+    """The touched who stay attentive, as they enter the active set: see the twin."""
+    cdef Py_ssize_t m = keep.shape[0], j, i, table = fatigue_table.shape[0], past = 0
+    cdef int p, n
+    who_arr = np.empty(m, np.int32)
+    segment_arr = np.empty(m, np.int16)
+    weight_arr = np.empty(m)
+    exit_arr = np.empty(m)
+    cdef int[:] who = who_arr
+    cdef short[:] seg = segment_arr
+    cdef double[:] weight = weight_arr
+    cdef double[:] exit_of = exit_arr
+    for j in range(m):
+        if j + AHEAD < m:
+            p = touched[keep[j + AHEAD]]
+            BACKFIRE_PREFETCH(&activity[p])
+            BACKFIRE_PREFETCH(&posts_made[p])
+            BACKFIRE_PREFETCH(&segment[p])
+        i = keep[j]
+        p = touched[i]
+        n = posts_made[p]
+        who[j] = p
+        seg[j] = segment[p]
+        exit_of[j] = exits[i]
+        if n < table:
+            weight[j] = <double>activity[p] * attention[i] * fatigue_table[n]
+        else:
+            weight[j] = NAN
+            past += 1
+    return who_arr, segment_arr, weight_arr, exit_arr, past
 
 
 def late_viewers(

@@ -485,6 +485,32 @@ def count_posts(posters: np.ndarray, posts_made: np.ndarray) -> None:
     np.add.at(posts_made, posters, 1)
 
 
+def entering(
+    touched: np.ndarray,
+    keep: np.ndarray,
+    attention: np.ndarray,
+    exits: np.ndarray,
+    activity: np.ndarray,
+    posts_made: np.ndarray,
+    segment: np.ndarray,
+    fatigue_table: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Return the kept touched personas (`touched[keep]`) as they enter the active set: (who, segment, weight,
+    exit level, past), weight = activity × attention × fatigue^posts from `fatigue_table`, NaN for the `past`
+    personas whose posts are beyond the table (the caller works theirs out)."""
+    if COMPILED and _C is not None:
+        result: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int] = _C.entering(
+            _ids(touched), keep, _floats(attention), _floats(exits), activity, posts_made, segment, fatigue_table
+        )
+        return result
+    who = touched[keep].astype(np.int32, copy=False)
+    posts = posts_made[who]
+    within = posts < len(fatigue_table)
+    weight = np.full(len(who), np.nan)
+    weight[within] = activity[who[within]] * attention[keep[within]] * fatigue_table[posts[within]]
+    return who, segment[who], weight, exits[keep], int(len(who) - within.sum())
+
+
 def late_viewers(touched: np.ndarray, uniform: np.ndarray, chance: float, saw: np.ndarray, post: int) -> np.ndarray:
     """Return the touched (unique) who come across brand post `post` now: uniform < chance, not seen it yet; mark them."""
     if COMPILED and _C is not None:

@@ -311,9 +311,16 @@ class Simulation:
         if len(touched):
             if keep is None:
                 keep = np.flatnonzero(attention > st.attention.floor)
-            who = touched[keep]
-            weight = self.audience.activity[who] * attention[keep] * self._fatigue(st.posts_made[who])
-            st.attention.add(who, self.audience.segment[who], weight, exits[keep])  # ids run segment by segment
+            who, segment, weight, exit_of, past = kernels.entering(
+                touched, keep, attention, exits, self.audience.activity, st.posts_made, self.audience.segment,
+                self._fatigue_table,
+            )  # fmt: skip
+            if past:  # posts beyond the table of powers: the table grows (`_fatigue`)
+                over = np.flatnonzero(np.isnan(weight))
+                weight[over] = (
+                    self.audience.activity[who[over]] * attention[keep[over]] * self._fatigue(st.posts_made[who[over]])
+                )
+            st.attention.add(who, segment, weight, exit_of)  # ids run segment by segment
         if d.novelty_half_volume is not None:
             on_tag = len(all_posters) - int(is_reply.sum())  # replies go to the brand's post, not the tag
             st.novelty *= 0.5 ** (on_tag / d.novelty_half_volume)

@@ -338,6 +338,33 @@ def test_kind_choice_kernel_matches_its_twin(seed, n, k, imitate):
 
 @compiled_only
 @settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 300))
+def test_entering_the_active_set_matches_its_twin(seed, n):
+    """Who enters the active set, with segment, weight (NaN past the fatigue table) and exit level."""
+    rng = np.random.default_rng(seed)
+    touched = np.unique(rng.integers(0, n, rng.integers(0, n + 1))).astype(np.int32)
+    keep = np.flatnonzero(rng.random(len(touched)) < 0.7)
+    posts_made = rng.integers(0, 12, n).astype(np.int32)  # some past the table of 8
+    args = (
+        touched,
+        keep,
+        rng.random(len(touched)),
+        rng.normal(-3, 1, len(touched)),
+        rng.uniform(0.1, 3, n).astype(np.float32),
+        posts_made,
+        np.sort(rng.integers(0, 4, n)).astype(np.int16),
+        0.9 ** np.arange(8),
+    )
+    (c_out, _), (np_out, _) = both("entering", *args)
+    assert_same(c_out, np_out)
+    who, segment, weight, exit_of, past = c_out
+    assert np.array_equal(who, touched[keep]) and past == int((posts_made[who] >= 8).sum())
+    assert np.array_equal(segment, args[6][who]) and np.array_equal(exit_of, args[3][keep])
+    assert np.isnan(weight).sum() == past
+
+
+@compiled_only
+@settings(max_examples=60, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.integers(1, 300), st.integers(-1, 3))
 def test_post_count_and_late_viewer_kernels_match_their_twins(seed, n, post):
     rng = np.random.default_rng(seed)
