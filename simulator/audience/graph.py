@@ -202,13 +202,13 @@ THREADED_FROM = 200_000
 def build_numpy(
     spec: GraphSpec, rng: np.random.Generator, progress: Progress | None = None, threads: int | None = None
 ) -> tuple[FollowerGraph, list[int]]:
-    """Build the graph straight into sorted CSR arrays: two sorts of packed 64-bit keys per segment.
+    """Build the graph straight into sorted CSR arrays: per segment, a sort of packed 64-bit keys, then the rows.
 
     Every follow stub picks its target segment independently (a multinomial per follower), and each
     target segment's stubs are matched to its members' in-stubs by a random permutation: a sort of
-    (random key, follower) pairs. A second sort of (followed, follower) pairs gives every row its
-    followers in order, so self-follows and repeats are dropped by comparing neighbours, and indptr is a
-    count per row. Ties between random keys (about m²/2^(64−b) pairs for m stubs and b id bits, so
+    (random key, follower) pairs. Then every row gets its followers in order (compiled: each row sorted in
+    place; numpy: a second sort of all (followed, follower) pairs), so self-follows and repeats are
+    dropped by comparing neighbours, and indptr is a count per row. Ties between random keys (about m²/2^(64−b) pairs for m stubs and b id bits, so
     about 50 among 22 million stubs) are broken by follower id instead of at random.
 
     Every draw is made here, in segment order; the matching draws nothing, so up to `threads` segments
