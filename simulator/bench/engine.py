@@ -252,6 +252,7 @@ def _engine_over_seeds(scenario, size: int, progress, seeds: int = SEED_SAMPLE) 
 
 def bench_engine(scenario_name: str, sizes: list[int], progress) -> dict:
     """Time runs at each size, the default-size run, the cascade step, and NDlib when installed."""
+    from simulator.audience import matching
     from simulator.engine import kernels
     from simulator.scenario import resolve
 
@@ -282,6 +283,10 @@ def bench_engine(scenario_name: str, sizes: list[int], progress) -> dict:
         "scenario": scenario.id,
         "cores": cores,
         "kernels": "compiled" if kernels.COMPILED else "numpy",  # the engine's loops (simulator/engine/kernels.py)
+        "threads": kernels.THREADS,  # threads the pass over the touched may use on big turns
+        "matching": "compiled"
+        if matching.COMPILED
+        else "numpy",  # the crowd builder's (simulator/audience/matching.py)
         "turns": scenario.clock.turns,
         "rows": rows,
         "default_size": default,

@@ -143,7 +143,8 @@ def print_engine(out: Console, r: dict[str, Any]) -> None:
     ]
     out.print(
         table(
-            f"Full 24-hour history run ({r['scenario']}, {r['cores']} cores, {r['kernels']} kernels; "
+            f"Full 24-hour history run ({r['scenario']}, {r['cores']} cores, {r['kernels']} kernels, "
+            f"{r['threads']} thread{'s' if r['threads'] > 1 else ''} for big turns, {r['matching']} crowd matching; "
             "crowd build not included in run time)",
             [
                 "personas",

@@ -118,6 +118,8 @@ def test_bench_printers_render_their_own_results():
         "scenario": "askjpm",
         "cores": 2,
         "kernels": "compiled",
+        "threads": 2,
+        "matching": "compiled",
         "turns": 96,
         "rows": [row],
         "default_size": 100_000,
@@ -157,3 +159,4 @@ def test_bench_printers_render_their_own_results():
     flat = " ".join(text.split())  # long lines wrap at the console's width
     assert "printing the feed, takes 40.0 ms: 2.0% of the command" in flat
     assert "take 100.0 ms of a run, 20.0% of a run with none" in flat
+    assert "compiled kernels, 2 threads for big turns, compiled crowd matching" in flat
