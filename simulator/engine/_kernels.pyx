@@ -27,6 +27,7 @@ cdef double BOUND_SLACK = 1e-12
 ctypedef double (*next_double_t)(void* state) noexcept nogil
 
 cdef enum:
+    ROWS_AHEAD = 4  # how many posters ahead the walk asks for a follower row
     AHEAD = 16  # how far ahead the scatter asks for a target's slot (and for its row, half as far)
 
 
@@ -57,8 +58,14 @@ def exposure(
     # it and asks the memory for rows a few targets ahead, across posters too (most rows are short).
     targets_arr = np.empty(edges + extra.shape[0], np.int32)
     cdef int[:] targets = targets_arr
-    cdef Py_ssize_t f = 0, walked = edges + extra.shape[0]
-    for i in range(posters.shape[0]):
+    cdef Py_ssize_t f = 0, walked = edges + extra.shape[0], rows = posters.shape[0]
+    for i in range(rows):
+        # Rows lie anywhere in the follower array: ask for a row a few posters ahead, and for where the
+        # row after that one starts.
+        if i + ROWS_AHEAD < rows:
+            BACKFIRE_PREFETCH(&indices[indptr[posters[i + ROWS_AHEAD]]])
+            if i + 2 * ROWS_AHEAD < rows:
+                BACKFIRE_PREFETCH(&indptr[posters[i + 2 * ROWS_AHEAD]])
         for e in range(indptr[posters[i]], indptr[posters[i] + 1]):
             targets[f] = indices[e]
             f += 1
@@ -86,6 +93,9 @@ def exposure(
                 touched[j] = <int>t
                 j += 1
     for i in range(count):
+        if i + AHEAD < count:
+            BACKFIRE_PREFETCH(&slot[touched[i + AHEAD]])
+            BACKFIRE_PREFETCH(&mark[touched[i + AHEAD]])
         mark[touched[i]] = 0
         slot[touched[i]] = <int>i
     exp_arr = np.zeros((count, cols))
