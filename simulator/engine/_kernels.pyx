@@ -537,6 +537,69 @@ def entering(
     return who_arr, segment_arr, weight_arr, exit_arr, past
 
 
+def candidate_events(
+    const long long[:] counts,
+    const double[:] uniform,
+    const double[:] seg_base,
+    const double[:] seg_weight,
+    const long long[:] seg_lo,
+    const long long[:] seg_hi,
+    const long long[:] turns,
+    const double[:] scale,
+    const double[:] factor,
+    const double[:] cum,
+    const int[:] ids,
+    const double[:] weight,
+    const long long[:] since,
+    const double[:] exit,
+    const double[:] value,
+    double level,
+):
+    """Candidate events on the store, group by group (chunk-major, segment-minor): see the twin."""
+    cdef Py_ssize_t groups = counts.shape[0], segments = factor.shape[0], size = cum.shape[0]
+    cdef Py_ssize_t g, c, r, k = 0, kept = 0, lo, hi, mid, idx
+    cdef long long total = 0
+    cdef double target
+    cdef int p
+    for g in range(groups):
+        total += counts[g]
+    if uniform.shape[0] < total or seg_base.shape[0] < groups or seg_weight.shape[0] < groups \
+            or seg_lo.shape[0] < groups or seg_hi.shape[0] < groups or turns.shape[0] * segments < groups:
+        raise ValueError("candidate_events: an input shorter than the groups")
+    who_arr = np.empty(total, np.int32)
+    bound_arr = np.empty(total)
+    attention_arr = np.empty(total)
+    cdef int[:] who = who_arr
+    cdef double[:] bound = bound_arr
+    cdef double[:] attention = attention_arr
+    for g in range(groups):
+        c = g // segments
+        for r in range(counts[g]):
+            target = seg_base[g] + uniform[k] * seg_weight[g]
+            k += 1
+            # numpy's searchsorted(cum, target, side="right") over the whole store: the first entry above target.
+            lo = 0
+            hi = size
+            while lo < hi:
+                mid = (lo + hi) >> 1
+                if cum[mid] <= target:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            idx = lo
+            if idx < seg_lo[g]:
+                idx = seg_lo[g]
+            if idx > seg_hi[g] - 1:
+                idx = seg_hi[g] - 1
+            p = ids[idx]
+            if since[p] == turns[c] and exit[p] < level:
+                who[kept] = p
+                bound[kept] = weight[idx] * scale[c] * factor[g % segments]
+                attention[kept] = value[p] * scale[c]
+                kept += 1
+    return who_arr[:kept], bound_arr[:kept], attention_arr[:kept]
+
+
 def late_viewers(
     const int[:] touched,
     const double[:] uniform,

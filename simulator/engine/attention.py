@@ -241,21 +241,24 @@ class Attention:
         total = int(counts.sum())
         if total == 0:
             return none
-        groups = np.repeat(np.arange(len(counts)), counts)
-        base = np.array([c.seg_base for c in chunks]).ravel()[groups]
-        lo = np.array([c.seg_start[:-1] for c in chunks]).ravel()[groups]
-        hi = np.array([c.seg_start[1:] for c in chunks]).ravel()[groups]
-        target = base + rng.random(total) * weight.ravel()[groups]
-        cum = self._cum.data[: self._cum.size]
-        idx = np.clip(np.searchsorted(cum, target, side="right"), lo, hi - 1)
-        who = self._ids.data[idx]
-        chunk = groups // self.segments
-        turns = np.array([c.turn for c in chunks])[chunk]
-        live = (self.since[who] == turns) & (self.exit[who] < self.level)
-        who, idx, chunk, groups = who[live], idx[live], chunk[live], groups[live]
-        bound = self._weight.data[idx] * scale[chunk] * factor[groups % self.segments]
-        attention = self.value[who] * scale[chunk]
-        return who, bound, attention
+        return kernels.candidate_events(
+            counts,
+            rng.random(total),
+            np.array([c.seg_base for c in chunks]).ravel(),
+            weight.ravel(),
+            np.array([c.seg_start[:-1] for c in chunks]).ravel(),
+            np.array([c.seg_start[1:] for c in chunks]).ravel(),
+            np.array([c.turn for c in chunks], np.int64),
+            scale,
+            factor,
+            self._cum.data[: self._cum.size],
+            self._ids.data[: self._ids.size],
+            self._weight.data[: self._weight.size],
+            self.since,
+            self.exit,
+            self.value,
+            self.level,
+        )
 
     def sample_active(self, share: float, rng: np.random.Generator) -> np.ndarray:
         """Return each member of the active set (as of the end of the previous turn) with probability `share`."""

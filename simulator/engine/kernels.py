@@ -511,6 +511,53 @@ def entering(
     return who, segment[who], weight, exits[keep], int(len(who) - within.sum())
 
 
+def candidate_events(
+    counts: np.ndarray,
+    uniform: np.ndarray,
+    seg_base: np.ndarray,
+    seg_weight: np.ndarray,
+    seg_lo: np.ndarray,
+    seg_hi: np.ndarray,
+    turns: np.ndarray,
+    scale: np.ndarray,
+    factor: np.ndarray,
+    cum: np.ndarray,
+    ids: np.ndarray,
+    weight: np.ndarray,
+    since: np.ndarray,
+    exit: np.ndarray,
+    value: np.ndarray,
+    level: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Place candidate events on the active set's store; return (who, bound, attention) of the live ones.
+
+    Group g (chunk g // S, segment g % S, of the store's chunks in order) has `counts[g]` events; each takes
+    the next uniform and lands on the entry whose running weight `cum` first exceeds seg_base[g] + u ·
+    seg_weight[g], kept inside the group's entries seg_lo[g]..seg_hi[g]. An event is live when its persona
+    was last set in the chunk's turn and is still active; its bound is the entry's weight × scale[chunk] ×
+    factor[segment], its attention value × scale[chunk].
+    """
+    if COMPILED and _C is not None:
+        result: tuple[np.ndarray, np.ndarray, np.ndarray] = _C.candidate_events(
+            counts.astype(np.int64, copy=False), _floats(uniform), _floats(seg_base), _floats(seg_weight),
+            seg_lo.astype(np.int64, copy=False), seg_hi.astype(np.int64, copy=False),
+            turns.astype(np.int64, copy=False), _floats(scale), _floats(factor), cum, ids, weight, since, exit,
+            value, level,
+        )  # fmt: skip
+        return result
+    segments = len(factor)
+    groups = np.repeat(np.arange(len(counts)), counts)
+    target = seg_base[groups] + uniform * seg_weight[groups]
+    idx = np.clip(np.searchsorted(cum, target, side="right"), seg_lo[groups], seg_hi[groups] - 1)
+    who = ids[idx]
+    chunk = groups // segments
+    live = (since[who] == turns[chunk]) & (exit[who] < level)
+    who, idx, chunk, groups = who[live], idx[live], chunk[live], groups[live]
+    bound = weight[idx] * scale[chunk] * factor[groups % segments]
+    attention = value[who] * scale[chunk]
+    return who, bound, attention
+
+
 def late_viewers(touched: np.ndarray, uniform: np.ndarray, chance: float, saw: np.ndarray, post: int) -> np.ndarray:
     """Return the touched (unique) who come across brand post `post` now: uniform < chance, not seen it yet; mark them."""
     if COMPILED and _C is not None:

@@ -475,6 +475,27 @@ def _attention_history(n: int, segments: int, segment: np.ndarray) -> Attention:
 
 
 @compiled_only
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_candidate_events_match_their_twin(seed):
+    """Candidate posts drawn on a store of many chunks (stale entries, personas who left): the same events."""
+    rng = np.random.default_rng(seed)
+    n, segments = 2000, 3
+    segment = np.sort(rng.integers(0, segments, n))
+    with kernels_as(True):
+        store = _attention_history(n, segments, segment)
+    store.decay(40, 0.8)  # a new turn: every chunk in the store is from before it
+    factor = rng.uniform(0.5, 40.0, segments)
+    results = []
+    for compiled in (True, False):
+        with kernels_as(compiled):
+            results.append(store.candidates(factor, np.random.default_rng(seed + 10)))
+    assert_same(results[0], results[1])
+    who, bound, attention = results[0]
+    assert len(who) > 50 and (bound > 0).all() and (attention > 0).all()
+    assert (store.since[who] < 40).all() and (store.exit[who] < store.level).all()  # live entries only
+
+
+@compiled_only
 def test_rebuild_kernel_matches_its_twin():
     """An attention store with many chunks, personas set again and leaving, rebuilt both ways."""
     rng = np.random.default_rng(5)
