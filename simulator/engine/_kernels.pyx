@@ -600,6 +600,26 @@ def candidate_events(
     return who_arr[:kept], bound_arr[:kept], attention_arr[:kept]
 
 
+def first_occurrences(const int[:] values, unsigned char[:] mark):
+    """Each distinct value with the index of its first occurrence, packed as value << 32 | index (unsorted).
+
+    `mark` (one byte per possible value, all zero) is left all zero.
+    """
+    cdef Py_ssize_t m = values.shape[0], i, count = 0
+    cdef int v
+    packed_arr = np.empty(m, np.int64)
+    cdef long long[:] packed = packed_arr
+    for i in range(m):
+        v = values[i]
+        if not mark[v]:
+            mark[v] = 1
+            packed[count] = (<long long>v << 32) | <long long>i
+            count += 1
+    for i in range(count):
+        mark[<int>(packed[i] >> 32)] = 0
+    return packed_arr[:count]
+
+
 def late_viewers(
     const int[:] touched,
     const double[:] uniform,

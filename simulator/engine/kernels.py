@@ -558,6 +558,17 @@ def candidate_events(
     return who, bound, attention
 
 
+def first_occurrences(values: np.ndarray, mark: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(values, return_index=True)` for persona ids: the distinct ids, sorted, and where each first
+    occurs. `mark` is a scratch of one bool per persona, all False, and is left so."""
+    if COMPILED and _C is not None and len(values) < 2**31:
+        packed = _C.first_occurrences(_ids(values), mark.view(np.uint8))
+        packed.sort()  # distinct ids in the high words: one order
+        return (packed >> 32).astype(np.int32), (packed & 0xFFFFFFFF).astype(np.intp)
+    who, first = np.unique(values, return_index=True)
+    return who.astype(np.int32, copy=False), first
+
+
 def late_viewers(touched: np.ndarray, uniform: np.ndarray, chance: float, saw: np.ndarray, post: int) -> np.ndarray:
     """Return the touched (unique) who come across brand post `post` now: uniform < chance, not seen it yet; mark them."""
     if COMPILED and _C is not None:

@@ -540,7 +540,7 @@ class Simulation:
         )
         bound = d.reply_rate * post_prov[cand_post] * fresh_by_post[cand_post] * np.exp(d.stance_weight)
         accepted = self.rng.random(len(cand)) * bound < lam
-        who, first = np.unique(cand[accepted], return_index=True)
+        who, first = kernels.first_occurrences(cand[accepted], self.scratch.mark)
         if len(who) == 0:
             return who.astype(np.int32), np.zeros(0, np.int8), np.zeros(0, np.int32)
         return who.astype(np.int32), self._kinds(who, None, None, rate), cand_post[accepted][first]

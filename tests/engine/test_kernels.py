@@ -337,6 +337,18 @@ def test_kind_choice_kernel_matches_its_twin(seed, n, k, imitate):
 
 
 @compiled_only
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 49), max_size=200))
+def test_first_occurrences_are_numpys_unique_with_index(values):
+    values = np.array(values, np.int32)
+    mark = np.zeros(50, bool)
+    (c_out, c_args), (np_out, _) = both("first_occurrences", values, mark)
+    assert_same(c_out, np_out)
+    assert_same(c_out, np.unique(values, return_index=True))
+    assert not c_args[1].any()  # the scratch is left clean
+
+
+@compiled_only
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.integers(1, 300))
 def test_entering_the_active_set_matches_its_twin(seed, n):
