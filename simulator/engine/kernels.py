@@ -23,7 +23,10 @@ from typing import Any
 
 import numpy as np
 
-SORT_FRACTION = 1 / 4  # gathers smaller than this share of N find their unique targets by sorting (else a scan of N)
+# Gathers smaller than this share of N find their unique targets by sorting them, others by a scan of N's
+# marks (eight at a time, compiled): the same targets either way. Measured here, sorting 5,000 ids takes
+# 54 µs and 25,000 take 415 µs, a scan of 100,000 marks about 25 µs.
+SORT_FRACTION = 1 / 64
 
 
 def _compiled() -> ModuleType | None:
