@@ -32,6 +32,24 @@ cdef enum:
     AHEAD = 16  # how far ahead the scatter asks for a target's slot (and for its row, half as far)
 
 
+cdef inline double _fatigue_power(int n, const double[:] table, double fatigue) noexcept nogil:
+    """fatigue^n: looked up in `table` (fatigue^0, fatigue^1, …) while it reaches, computed beyond."""
+    return table[n] if n < table.shape[0] else pow(fatigue, <double>n)
+
+
+cdef inline double _post_rate(
+    float act, double attention, double invitation, double motive, double tag, double imitation, double te,
+    double fat,
+) noexcept nogil:
+    """A persona's rate to post: activity × dt (`act`) × attention × drive × fatigue^posts, drive being
+    invitation × motive + tag interest + imitation × exposure / (1 + exposure), motive e^(w·|stance|).
+
+    Every factor is non-negative when the invitation is, so the rate rises with the motive: with e^w, the
+    most the motive can be, it is a bound on the rate (`touched_part`), computed the same way.
+    """
+    return act * attention * (invitation * motive + tag + imitation * te / (1 + te)) * fat
+
+
 def exposure(
     const long long[:] indptr,
     const int[:] indices,
@@ -418,10 +436,10 @@ def post_chances(
     double imitation,
     double dt,
 ):
-    cdef Py_ssize_t m = touched.shape[0], i, k = 0, table = fatigue_table.shape[0]
-    cdef int p, s, n
+    cdef Py_ssize_t m = touched.shape[0], i, k = 0
+    cdef int p, s
     cdef float dtf = <float>dt, act
-    cdef double te, drive, lam, fat
+    cdef double te, lam, fat
     keep_arr = np.empty(m, np.int64)
     chance_arr = np.empty(m)
     cdef long long[:] keep = keep_arr
@@ -438,11 +456,11 @@ def post_chances(
         p = touched[i]
         s = segment[p]
         te = total[i]
-        drive = invitation[s] * exp(stance_weight * fabs(stance[p])) + tag_interest[s] + imitation * te / (1 + te)
-        n = posts_made[p]
-        fat = fatigue_table[n] if n < table else pow(fatigue, <double>n)
+        fat = _fatigue_power(posts_made[p], fatigue_table, fatigue)
         act = activity[p] * dtf
-        lam = act * attention[i] * drive * fat
+        lam = _post_rate(
+            act, attention[i], invitation[s], exp(stance_weight * fabs(stance[p])), tag_interest[s], imitation, te, fat
+        )
         keep[k] = i
         chance[k] = -expm1(-lam)
         k += 1
@@ -764,12 +782,12 @@ def touched_part(
     persona's own entries are all it writes, so two parts run at once (the GIL is released). Returns
     int64[5]: was active, stale, active, newly reached, newly hostile-reached.
     """
-    cdef Py_ssize_t k = by_kind.shape[1], i, p, c, table = fatigue_table.shape[0]
+    cdef Py_ssize_t k = by_kind.shape[1], i, p, c
     cdef double v, acc, te, before, after, fat
     cdef double motive = exp(stance_weight) if stance_weight > 0 else 1.0  # e^(w·|stance|) at most
     cdef TouchCounts counts = TouchCounts(0, 0, 0)
     cdef long long newly = 0, newly_hostile = 0
-    cdef int s, n
+    cdef int s
     cdef bint exposed
     cdef float dtf = <float>dt, act
     if not (0 <= lo <= hi <= who.shape[0]) or values.shape[0] < hi or exits.shape[0] < hi or delta.shape[0] < hi \
@@ -819,17 +837,15 @@ def touched_part(
             delta[i] = after - before
             segment_of[i] = <short>s
             stance[p] = after
-            # For the attentive, a bound on the rate to post that needs no exp: every step of the rate is
-            # monotone in e^(w·|stance|) (non-negative factors), so with e^w for it the rate as computed is
-            # at most this. A negative invitation turns that around: no bound.
+            # For the attentive, a bound on the rate to post that needs no exp: the rate with e^w for the
+            # motive (`_post_rate`). A negative invitation turns that around: no bound.
             attentive[i] = v > floor
             if not v > floor:
                 continue
             if invitation[s] >= 0:
-                n = posts_made[p]
-                fat = fatigue_table[n] if n < table else pow(fatigue, <double>n)
+                fat = _fatigue_power(posts_made[p], fatigue_table, fatigue)
                 act = activity[p] * dtf
-                bound[i] = act * v * (invitation[s] * motive + tag_interest[s] + imitation * te / (1 + te)) * fat
+                bound[i] = _post_rate(act, v, invitation[s], motive, tag_interest[s], imitation, te, fat)
             else:
                 bound[i] = INFINITY
     return np.array([counts.was_active, counts.stale, counts.active, newly, newly_hostile], np.int64)
@@ -863,9 +879,9 @@ def touched_finish(
     next_double), as `Generator.random` would; the chance is worked out only when the uniform falls below
     the bound (give or take an ulp: the slack), and a post is rare. Returns (keep, post).
     """
-    cdef Py_ssize_t m = who.shape[0], segments = stance_sums.shape[0], i, kept = 0, table = fatigue_table.shape[0]
-    cdef double u, b, te, drive, lam, fat
-    cdef int p, s, n
+    cdef Py_ssize_t m = who.shape[0], segments = stance_sums.shape[0], i, kept = 0
+    cdef double u, b, te, lam, fat
+    cdef int p, s
     cdef float dtf = <float>dt, act
     cdef next_double_t next_double = <next_double_t>bit_next_double
     cdef void* state = <void*>bit_state
@@ -893,11 +909,11 @@ def touched_finish(
         p = who[i]
         s = segment_of[i]
         te = total[i]
-        n = posts_made[p]
-        fat = fatigue_table[n] if n < table else pow(fatigue, <double>n)
+        fat = _fatigue_power(posts_made[p], fatigue_table, fatigue)
         act = activity[p] * dtf
-        drive = invitation[s] * exp(stance_weight * fabs(stance[p])) + tag_interest[s] + imitation * te / (1 + te)
-        lam = act * values[i] * drive * fat
+        lam = _post_rate(
+            act, values[i], invitation[s], exp(stance_weight * fabs(stance[p])), tag_interest[s], imitation, te, fat
+        )
         post[kept] = u < -expm1(-lam)
         kept += 1
     for s in range(segments):
