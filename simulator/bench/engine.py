@@ -284,9 +284,8 @@ def bench_engine(scenario_name: str, sizes: list[int], progress) -> dict:
         "cores": cores,
         "kernels": "compiled" if kernels.COMPILED else "numpy",  # the engine's loops (simulator/engine/kernels.py)
         "threads": kernels.THREADS,  # threads the pass over the touched may use on big turns
-        "matching": "compiled"
-        if matching.COMPILED
-        else "numpy",  # the crowd builder's (simulator/audience/matching.py)
+        # the crowd builder's loops (simulator/audience/matching.py)
+        "matching": "compiled" if matching.COMPILED else "numpy",
         "turns": scenario.clock.turns,
         "rows": rows,
         "default_size": default,
