@@ -8,18 +8,20 @@ draws, from the run's bit generator, the doubles its twin takes with `rng.random
 
 import numpy as np
 
-from libc.string cimport memcpy
 from libc.math cimport INFINITY, NAN, exp, expm1, log, fabs, pow
 
 cdef extern from *:
     """
     #if defined(__GNUC__) || defined(__clang__)
     #define BACKFIRE_PREFETCH(address) __builtin_prefetch((address), 1, 3)
+    #define BACKFIRE_CTZ(word) __builtin_ctzll(word)
     #else
     #define BACKFIRE_PREFETCH(address) ((void)0)
+    static int BACKFIRE_CTZ(unsigned long long word) { int n = 0; while (!(word & 1)) { word >>= 1; n++; } return n; }
     #endif
     """
     void BACKFIRE_PREFETCH(const void *address) noexcept nogil
+    int BACKFIRE_CTZ(unsigned long long word) noexcept nogil
 
 # A chance computed in floating point may exceed the rate it is below by an ulp or so: trials leave this slack.
 cdef double BOUND_SLACK = 1e-12
@@ -59,25 +61,26 @@ def exposure(
     const int[:] extra,
     const double[:] extra_weight,
     const signed char[:] extra_col,
-    unsigned char[::1] mark,
-    int[:] slot,
+    unsigned long long[::1] bits,
+    int[::1] slot,
     Py_ssize_t cols,
     double sort_fraction,
 ):
-    cdef Py_ssize_t n = mark.shape[0]
-    cdef Py_ssize_t i, j, count = 0, t, q
-    cdef unsigned long long word
+    """The compiled `kernels.exposure`: `bits` (one bit a persona, all clear) marks the targets found."""
+    cdef Py_ssize_t n = slot.shape[0]
+    cdef Py_ssize_t i, j, count = 0, t, q, words = (n + 63) >> 6
+    cdef unsigned long long word, old, bit
     cdef long long e, edges = 0
     cdef int c
     cdef double w
+    if bits.shape[0] < words:
+        raise ValueError("exposure: fewer mark bits than personas")
     for i in range(posters.shape[0]):
         edges += indptr[posters[i] + 1] - indptr[posters[i]]
-    found_arr = np.empty(edges + extra.shape[0], np.int32)
-    cdef int[:] found = found_arr
     # Every target in walking order (followers row by row, then the extras): the scatter below runs along
     # it and asks the memory for rows a few targets ahead, across posters too (most rows are short).
     targets_arr = np.empty(edges + extra.shape[0], np.int32)
-    cdef int[:] targets = targets_arr
+    cdef int[::1] targets = targets_arr
     cdef Py_ssize_t f = 0, walked = edges + extra.shape[0], rows = posters.shape[0]
     for i in range(rows):
         # Rows lie anywhere in the follower array: ask for a row a few posters ahead, and for where the
@@ -92,41 +95,51 @@ def exposure(
     for i in range(extra.shape[0]):
         targets[f] = extra[i]
         f += 1
-    for f in range(walked):
-        if f + AHEAD < walked:
-            BACKFIRE_PREFETCH(&mark[targets[f + AHEAD]])
-        t = targets[f]
-        if not mark[t]:
-            mark[t] = 1
-            found[count] = <int>t
-            count += 1
-    cdef int[:] touched
-    if edges + extra.shape[0] < sort_fraction * n:
+    cdef int[::1] touched
+    cdef int[::1] found
+    if walked < sort_fraction * n:
+        # Few targets: list each the first time it is marked, then sort the list.
+        found_arr = np.empty(walked, np.int32)
+        found = found_arr
+        for f in range(walked):
+            t = targets[f]
+            bit = 1ULL << (t & 63)
+            if not bits[t >> 6] & bit:
+                bits[t >> 6] |= bit
+                found[count] = <int>t
+                count += 1
         touched_arr = np.sort(found_arr[:count])
         touched = touched_arr
+        for i in range(count):
+            if i + AHEAD < count:
+                BACKFIRE_PREFETCH(&slot[touched[i + AHEAD]])
+            t = touched[i]
+            bits[t >> 6] = 0
+            slot[t] = <int>i
     else:
+        # Many: mark them all (no branch: a target seen before changes nothing), counting the new ones,
+        # then read the marked ids off the bits in order, 64 at a time, clearing them.
+        for f in range(walked):
+            if f + AHEAD < walked:
+                BACKFIRE_PREFETCH(&bits[targets[f + AHEAD] >> 6])
+            t = targets[f]
+            old = bits[t >> 6]
+            bits[t >> 6] = old | (1ULL << (t & 63))
+            count += 1 - <Py_ssize_t>((old >> (t & 63)) & 1)
         touched_arr = np.empty(count, np.int32)
         touched = touched_arr
         j = 0
-        # A scan of the marks eight at a time: most words of a big crowd hold none.
-        for q in range(n // 8):
-            memcpy(&word, &mark[8 * q], 8)
+        for q in range(words):
+            word = bits[q]
             if word == 0:
                 continue
-            for t in range(8 * q, 8 * q + 8):
-                if mark[t]:
-                    touched[j] = <int>t
-                    j += 1
-        for t in range(8 * (n // 8), n):
-            if mark[t]:
+            bits[q] = 0
+            while word:
+                t = (q << 6) + BACKFIRE_CTZ(word)
                 touched[j] = <int>t
+                slot[t] = <int>j
                 j += 1
-    for i in range(count):
-        if i + AHEAD < count:
-            BACKFIRE_PREFETCH(&slot[touched[i + AHEAD]])
-            BACKFIRE_PREFETCH(&mark[touched[i + AHEAD]])
-        mark[touched[i]] = 0
-        slot[touched[i]] = <int>i
+                word &= word - 1
     exp_arr = np.zeros((count, cols))
     cdef double[:, ::1] ex = exp_arr
     cdef double running
@@ -149,7 +162,7 @@ def exposure(
         ex[slot[targets[f]], extra_col[i]] += extra_weight[i]
         f += 1
     total_arr = np.empty(count)
-    cdef double[:] total = total_arr
+    cdef double[::1] total = total_arr
     for i in range(count):  # row by row (each row's columns in order from 0, as the twin adds them)
         running = 0.0
         for c in range(cols):

@@ -24,6 +24,7 @@ class Scratch:
     def __init__(self, size: int, brand_followers: np.ndarray):
         """Arrays for a crowd of `size`; `brand_followers` are the personas who follow the brand."""
         self.mark = np.zeros(size, bool)
+        self.bits = kernels.mark_bits(size)
         self.slot = np.zeros(size, np.int32)
         self.brand_follower = np.zeros(size, bool)
         self.brand_follower[brand_followers] = True
@@ -124,5 +125,6 @@ def expose(
         scratch.mark,
         scratch.slot,
         k + 2,  # each target's column: its post's kind, k for the brand post, k + 1 for the tag
+        scratch.bits,
     )
     return Exposure(touched, exp[:, :k], exp[:, k], exp[:, k + 1], int(edges), total)

@@ -50,12 +50,15 @@ def exposure(
     mark: np.ndarray,
     slot: np.ndarray,
     cols: int,
+    bits: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Return (touched, exposure[T, cols], total[T], edges walked).
 
     Targets are the followers of each poster (row by row, each with its post's weight and column), then
     `extra` targets; `touched` is the distinct targets, sorted, and exposure[i, c] sums the weights of
     touched[i]'s targets in column c, in target order. Total is columns 0..cols-3 plus the last two.
+    `mark` (bool[N], all False) and `slot` (int32[N]) are work arrays; the compiled kernel marks with
+    `bits` instead (`mark_bits(N)`: one bit a persona, 64 to a word, all clear), and leaves them clear.
     """
     if COMPILED and _C is not None:
         touched, exp, total, edges = _C.exposure(
@@ -67,7 +70,7 @@ def exposure(
             _ids(extra),
             _floats(extra_weight),
             extra_col.astype(np.int8, copy=False),
-            mark.view(np.uint8),
+            mark_bits(len(mark)) if bits is None else bits,
             slot,
             cols,
             SORT_FRACTION,
@@ -660,6 +663,11 @@ def distinct(values: np.ndarray) -> np.ndarray:
     first[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
     return ordered[first]
+
+
+def mark_bits(size: int) -> np.ndarray:
+    """Marks for `size` personas, one bit each (all clear): the compiled exposure's work array."""
+    return np.zeros((size + 63) // 64, np.uint64)
 
 
 def _ids(values: np.ndarray) -> np.ndarray:

@@ -153,6 +153,7 @@ def test_exposure_kernel_matches_its_twin(graph, seed, posts, extras, sort_fract
         np.zeros(n, bool),
         np.zeros(n, np.int32),
         cols,
+        kernels.mark_bits(n),
     )
     before = kernels.SORT_FRACTION
     kernels.SORT_FRACTION = before if sort_fraction is None else sort_fraction
@@ -164,6 +165,18 @@ def test_exposure_kernel_matches_its_twin(graph, seed, posts, extras, sort_fract
     touched = c_out[0]
     assert np.all(np.diff(touched) > 0)
     assert not c_args[8].any() and not np_args[8].any()  # the marks are cleared for the next turn
+    assert not c_args[11].any()  # and so are the compiled kernel's bits
+
+
+@compiled_only
+def test_exposure_kernel_refuses_too_few_mark_bits():
+    indptr, indices = np.array([0, 1, 1], np.int64), np.array([1], np.int32)
+    args = (indptr, indices, np.array([0], np.int32), np.ones(1), np.zeros(1, np.int8))
+    extras = (np.zeros(0, np.int32), np.zeros(0), np.zeros(0, np.int8))
+    with pytest.raises(ValueError, match="mark bits"):
+        kernels._C.exposure(*args, *extras, np.zeros(0, np.uint64), np.zeros(2, np.int32), 1, 0.0)
+    touched, exp, total, edges = kernels.exposure(*args, *extras, np.zeros(2, bool), np.zeros(2, np.int32), 1)
+    assert touched.tolist() == [1] and exp.tolist() == [[1.0]] and total.tolist() == [1.0] and edges == 1
 
 
 def _attention_inputs(rng: np.random.Generator, n: int, turns: int) -> tuple:
