@@ -34,7 +34,7 @@ cdef enum:
     AHEAD = 16  # how far ahead the scatter asks for a target's slot (and for its row, half as far)
 
 
-cdef inline double _fatigue_power(int n, const double[:] table, double fatigue) noexcept nogil:
+cdef inline double _fatigue_power(int n, const double[::1] table, double fatigue) noexcept nogil:
     """fatigue^n: looked up in `table` (fatigue^0, fatigue^1, …) while it reaches, computed beyond."""
     return table[n] if n < table.shape[0] else pow(fatigue, <double>n)
 
@@ -443,7 +443,7 @@ def post_chances(
     const int[:] posts_made,
     const double[:] invitation,
     const double[:] tag_interest,
-    const double[:] fatigue_table,
+    const double[::1] fatigue_table,
     double fatigue,
     double stance_weight,
     double imitation,
@@ -754,9 +754,9 @@ def decay_table(const double[::1] levels, Py_ssize_t turn):
 def touched_part(
     Py_ssize_t lo,
     Py_ssize_t hi,
-    const int[:] who,
+    const int[::1] who,
     const double[:, :] by_kind,
-    const double[:] total,
+    const double[::1] total,
     double gain,
     double[::1] value,
     long long[::1] since,
@@ -766,17 +766,17 @@ def touched_part(
     Py_ssize_t turn,
     double floor,
     long long oldest,
-    const double[:] influence,
-    const unsigned char[:] hostile,
-    unsigned char[:] seen,
-    unsigned char[:] seen_hostile,
-    const short[:] segment,
-    double[:] stance,
-    const float[:] activity,
-    const int[:] posts_made,
-    const double[:] invitation,
-    const double[:] tag_interest,
-    const double[:] fatigue_table,
+    const double[::1] influence,
+    const unsigned char[::1] hostile,
+    unsigned char[::1] seen,
+    unsigned char[::1] seen_hostile,
+    const short[::1] segment,
+    double[::1] stance,
+    const float[::1] activity,
+    const int[::1] posts_made,
+    const double[::1] invitation,
+    const double[::1] tag_interest,
+    const double[::1] fatigue_table,
     double fatigue,
     double stance_weight,
     double imitation,
@@ -865,20 +865,20 @@ def touched_part(
 
 
 def touched_finish(
-    const int[:] who,
-    const double[:] total,
+    const int[::1] who,
+    const double[::1] total,
     const double[::1] values,
     const double[::1] delta,
     const short[::1] segment_of,
     const unsigned char[::1] attentive,
     const double[::1] bound,
-    double[:] stance_sums,
-    const double[:] stance,
-    const float[:] activity,
-    const int[:] posts_made,
-    const double[:] invitation,
-    const double[:] tag_interest,
-    const double[:] fatigue_table,
+    double[::1] stance_sums,
+    const double[::1] stance,
+    const float[::1] activity,
+    const int[::1] posts_made,
+    const double[::1] invitation,
+    const double[::1] tag_interest,
+    const double[::1] fatigue_table,
     double fatigue,
     double stance_weight,
     double imitation,
