@@ -15,13 +15,25 @@ cdef extern from *:
     #if defined(__GNUC__) || defined(__clang__)
     #define BACKFIRE_PREFETCH(address) __builtin_prefetch((address), 1, 3)
     #define BACKFIRE_CTZ(word) __builtin_ctzll(word)
+    #define BACKFIRE_HAS_ATOMICS 1
+    #define BACKFIRE_ARRIVE(counter) __atomic_add_fetch((counter), 1, __ATOMIC_SEQ_CST)
+    #define BACKFIRE_ARRIVED(counter) __atomic_load_n((counter), __ATOMIC_ACQUIRE)
     #else
+    #define BACKFIRE_HAS_ATOMICS 0
+    #define BACKFIRE_ARRIVE(counter) (++*(counter))
+    #define BACKFIRE_ARRIVED(counter) (*(counter))
     #define BACKFIRE_PREFETCH(address) ((void)0)
     static int BACKFIRE_CTZ(unsigned long long word) { int n = 0; while (!(word & 1)) { word >>= 1; n++; } return n; }
     #endif
     """
     void BACKFIRE_PREFETCH(const void *address) noexcept nogil
     int BACKFIRE_CTZ(unsigned long long word) noexcept nogil
+    int BACKFIRE_HAS_ATOMICS
+    long long BACKFIRE_ARRIVE(long long *counter) noexcept nogil
+    long long BACKFIRE_ARRIVED(long long *counter) noexcept nogil
+
+# Whether `exposure_half` can run (its two halves meet at barriers, which need the compiler's atomics).
+HALVES = bool(BACKFIRE_HAS_ATOMICS)
 
 # A chance computed in floating point may exceed the rate it is below by an ulp or so: trials leave this slack.
 cdef double BOUND_SLACK = 1e-12
@@ -169,6 +181,198 @@ def exposure(
             running += ex[i, c]
         total[i] = running
     return touched_arr, exp_arr, total_arr, edges
+
+
+cdef inline void _barrier(long long* counter) noexcept nogil:
+    """Wait until both halves have reached this point (each arrives once)."""
+    BACKFIRE_ARRIVE(counter)
+    while BACKFIRE_ARRIVED(counter) < 2:
+        pass
+
+
+cdef inline void _mark_list(
+    const int* ts, Py_ssize_t start, Py_ssize_t stop, Py_ssize_t step, unsigned long long* bits, Py_ssize_t* count
+) noexcept nogil:
+    """Mark the targets ts[start], ts[start + step], … before `stop` in `bits`, counting the new ones."""
+    cdef Py_ssize_t f = start, t, ahead
+    cdef unsigned long long old
+    while f != stop:
+        ahead = f + AHEAD * step
+        if (step > 0 and ahead < stop) or (step < 0 and ahead > stop):
+            BACKFIRE_PREFETCH(&bits[ts[ahead] >> 6])
+        t = ts[f]
+        old = bits[t >> 6]
+        bits[t >> 6] = old | (1ULL << (t & 63))
+        count[0] += 1 - <Py_ssize_t>((old >> (t & 63)) & 1)
+        f += step
+
+
+cdef inline void _scatter_list(
+    const int* ts,
+    const int* srcs,
+    Py_ssize_t start,
+    Py_ssize_t stop,
+    Py_ssize_t step,
+    const int* slot,
+    double* ex,
+    Py_ssize_t cols,
+    Py_ssize_t rows,
+    const double* post_weight,
+    const signed char* post_col,
+    const double* extra_weight,
+    const signed char* extra_col,
+) noexcept nogil:
+    """Add each listed target's weight to its row and column, in list order (see `exposure_half`)."""
+    cdef Py_ssize_t f = start, ahead, src
+    while f != stop:
+        ahead = f + AHEAD * step
+        if (step > 0 and ahead < stop) or (step < 0 and ahead > stop):
+            BACKFIRE_PREFETCH(&slot[ts[ahead]])
+        ahead = f + (AHEAD // 2) * step
+        if (step > 0 and ahead < stop) or (step < 0 and ahead > stop):
+            BACKFIRE_PREFETCH(&ex[slot[ts[ahead]] * cols])
+        src = srcs[f]
+        if src < rows:
+            ex[slot[ts[f]] * cols + post_col[src]] += post_weight[src]
+        else:
+            ex[slot[ts[f]] * cols + extra_col[src - rows]] += extra_weight[src - rows]
+        f += step
+
+
+def exposure_half(
+    int half,
+    const long long[::1] indptr,
+    const int[::1] indices,
+    const int[::1] posters,
+    const double[::1] post_weight,
+    const signed char[::1] post_col,
+    const int[::1] extra,
+    const double[::1] extra_weight,
+    const signed char[::1] extra_col,
+    unsigned long long[::1] bits,
+    int[::1] slot,
+    Py_ssize_t cols,
+    Py_ssize_t split_poster,
+    Py_ssize_t split_word,
+    int[:, ::1] ts,
+    int[:, ::1] srcs,
+    long long[::1] shared,
+    long long[:, ::1] where,
+    int shift,
+    int[::1] touched,
+    double[:, ::1] ex,
+    double[::1] total,
+):
+    """One of the two halves of `exposure` that run at once (half 0 and half 1, in two threads).
+
+    Half h walks its posters (half 0 those before `split_poster`, half 1 the rest and the extras) into
+    ts[h], srcs[h]: the targets below persona 64·`split_word` from the front, the others from the back,
+    each in walking order (a target's source: its poster's index, or the number of posters plus its extra's).
+    Then half 0 takes the low targets of both walks, half 1 the high ones: it marks them, lists its
+    personas in order with their slots, and adds their weights (a cell's weights in walking order, as
+    `exposure` adds them), and sums its rows. The halves wait for each other twice (`shared`: the counts
+    at [0:4] and [4:6], the barriers at [6] and [7], all 0 at first). `ex` and `touched` have a row for
+    every target walked; the rows used are the first shared[4] + shared[5]. where[h, b] counts half h's
+    targets t with t >> `shift` = b (zero at first, wide enough): where the next turn should split. Returns
+    nothing.
+    """
+    cdef Py_ssize_t i, f, t, q, j, lo_poster, hi_poster, n_low = 0, n_high = 0, count = 0, w0, w1, row0, rows_here
+    cdef Py_ssize_t rows = posters.shape[0], size
+    cdef long long e
+    cdef unsigned long long word
+    cdef int low_limit = <int>(split_word * 64) if split_word * 64 < 2147483647 else 2147483647
+    cdef int is_low
+    cdef double running
+    cdef int* mine_t
+    cdef int* mine_s
+    cdef long long* seen_at
+    if half not in (0, 1) or shared.shape[0] < 8 or ts.shape[0] < 2 or srcs.shape[0] < 2 or where.shape[0] < 2 \
+            or not 0 <= shift < 31 or (slot.shape[0] - 1) >> shift >= where.shape[1]:
+        raise ValueError("exposure_half: a bad half or work array")
+    size = ts.shape[1]
+    with nogil:
+        # 1. Walk: this half's posters row by row (half 1 then its extras), split into low and high targets.
+        lo_poster = 0 if half == 0 else split_poster
+        hi_poster = split_poster if half == 0 else rows
+        mine_t = &ts[half, 0]
+        mine_s = &srcs[half, 0]
+        seen_at = &where[half, 0]
+        for i in range(lo_poster, hi_poster):
+            if i + ROWS_AHEAD < hi_poster:
+                BACKFIRE_PREFETCH(&indices[indptr[posters[i + ROWS_AHEAD]]])
+                if i + 2 * ROWS_AHEAD < hi_poster:
+                    BACKFIRE_PREFETCH(&indptr[posters[i + 2 * ROWS_AHEAD]])
+            for e in range(indptr[posters[i]], indptr[posters[i] + 1]):
+                t = indices[e]
+                seen_at[t >> shift] += 1
+                is_low = t < low_limit
+                # Written at both ends: only the end it belongs to moves on (the other write is overwritten).
+                mine_t[n_low] = <int>t
+                mine_s[n_low] = <int>i
+                mine_t[size - 1 - n_high] = <int>t
+                mine_s[size - 1 - n_high] = <int>i
+                n_low += is_low
+                n_high += 1 - is_low
+        if half == 1:
+            for i in range(extra.shape[0]):
+                t = extra[i]
+                seen_at[t >> shift] += 1
+                is_low = t < low_limit
+                mine_t[n_low] = <int>t
+                mine_s[n_low] = <int>(rows + i)
+                mine_t[size - 1 - n_high] = <int>t
+                mine_s[size - 1 - n_high] = <int>(rows + i)
+                n_low += is_low
+                n_high += 1 - is_low
+        shared[2 * half] = n_low
+        shared[2 * half + 1] = n_high
+        _barrier(&shared[6])
+        # 2. Mark this half's targets (low: both walks' fronts; high: both walks' backs, read backwards).
+        if half == 0:
+            _mark_list(&ts[0, 0], 0, shared[0], 1, &bits[0], &count)
+            _mark_list(&ts[1, 0], 0, shared[2], 1, &bits[0], &count)
+        else:
+            _mark_list(&ts[0, 0], size - 1, size - 1 - shared[1], -1, &bits[0], &count)
+            _mark_list(&ts[1, 0], size - 1, size - 1 - shared[3], -1, &bits[0], &count)
+        shared[4 + half] = count
+        _barrier(&shared[7])
+        # 3. This half's personas in order, read off its words of bits (clearing them), with their slots;
+        # its rows of `ex` cleared.
+        row0 = 0 if half == 0 else shared[4]
+        w0 = 0 if half == 0 else split_word
+        w1 = split_word if half == 0 else bits.shape[0]
+        j = row0
+        for q in range(w0, w1):
+            word = bits[q]
+            if word == 0:
+                continue
+            bits[q] = 0
+            while word:
+                t = (q << 6) + BACKFIRE_CTZ(word)
+                touched[j] = <int>t
+                slot[t] = <int>j
+                j += 1
+                word &= word - 1
+        for i in range(row0, j):
+            for q in range(cols):
+                ex[i, q] = 0.0
+        # 4. Scatter this half's targets, walk 0's before walk 1's (walking order).
+        if half == 0:
+            _scatter_list(&ts[0, 0], &srcs[0, 0], 0, shared[0], 1, &slot[0], &ex[0, 0], cols, rows,
+                          &post_weight[0], &post_col[0], &extra_weight[0], &extra_col[0])
+            _scatter_list(&ts[1, 0], &srcs[1, 0], 0, shared[2], 1, &slot[0], &ex[0, 0], cols, rows,
+                          &post_weight[0], &post_col[0], &extra_weight[0], &extra_col[0])
+        else:
+            _scatter_list(&ts[0, 0], &srcs[0, 0], size - 1, size - 1 - shared[1], -1, &slot[0], &ex[0, 0], cols,
+                          rows, &post_weight[0], &post_col[0], &extra_weight[0], &extra_col[0])
+            _scatter_list(&ts[1, 0], &srcs[1, 0], size - 1, size - 1 - shared[3], -1, &slot[0], &ex[0, 0], cols,
+                          rows, &post_weight[0], &post_col[0], &extra_weight[0], &extra_col[0])
+        # 5. Its rows' totals (columns in order from 0).
+        for i in range(row0, j):
+            running = 0.0
+            for q in range(cols):
+                running += ex[i, q]
+            total[i] = running
 
 
 cdef inline Py_ssize_t _first_at_or_below(const double* levels, Py_ssize_t lo, Py_ssize_t hi, double x) noexcept nogil:

@@ -25,6 +25,7 @@ class Scratch:
         """Arrays for a crowd of `size`; `brand_followers` are the personas who follow the brand."""
         self.mark = np.zeros(size, bool)
         self.bits = kernels.mark_bits(size)
+        self.split = np.zeros(1, np.int64)
         self.slot = np.zeros(size, np.int32)
         self.brand_follower = np.zeros(size, bool)
         self.brand_follower[brand_followers] = True
@@ -126,5 +127,6 @@ def expose(
         scratch.slot,
         k + 2,  # each target's column: its post's kind, k for the brand post, k + 1 for the tag
         scratch.bits,
+        scratch.split,
     )
     return Exposure(touched, exp[:, :k], exp[:, k], exp[:, k + 1], int(edges), total)

@@ -51,6 +51,7 @@ def exposure(
     slot: np.ndarray,
     cols: int,
     bits: np.ndarray | None = None,
+    split: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Return (touched, exposure[T, cols], total[T], edges walked).
 
@@ -59,8 +60,19 @@ def exposure(
     touched[i]'s targets in column c, in target order. Total is columns 0..cols-3 plus the last two.
     `mark` (bool[N], all False) and `slot` (int32[N]) are work arrays; the compiled kernel marks with
     `bits` instead (`mark_bits(N)`: one bit a persona, 64 to a word, all clear), and leaves them clear.
+    On a big turn with two threads, `split` (int64[1], 0 at first) keeps where the halves split the crowd
+    (`_exposure_in_halves`); it changes the work of each half, not the result.
     """
     if COMPILED and _C is not None:
+        if bits is None:
+            bits = mark_bits(len(mark))
+        if THREADS > 1 and _C.HALVES and len(posters) + len(extra):
+            lens = indptr[posters + 1] - indptr[posters]
+            if int(lens.sum()) + len(extra) >= PARALLEL_FROM:  # a big turn: two halves at once
+                return _exposure_in_halves(
+                    indptr, indices, posters, post_weight, post_col, extra, extra_weight, extra_col, bits, slot,
+                    cols, lens, np.zeros(1, np.int64) if split is None else split,
+                )  # fmt: skip
         touched, exp, total, edges = _C.exposure(
             indptr,
             indices,
@@ -70,7 +82,7 @@ def exposure(
             _ids(extra),
             _floats(extra_weight),
             extra_col.astype(np.int8, copy=False),
-            mark_bits(len(mark)) if bits is None else bits,
+            bits,
             slot,
             cols,
             SORT_FRACTION,
@@ -103,6 +115,63 @@ def exposure(
 
 
 # ---------------------------------------------------------------------------------------------- attention
+_WHERE_BITS = 6  # where the targets fall is counted in 2^6 buckets of persona ids
+
+
+def _exposure_in_halves(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    posters: np.ndarray,
+    post_weight: np.ndarray,
+    post_col: np.ndarray,
+    extra: np.ndarray,
+    extra_weight: np.ndarray,
+    extra_col: np.ndarray,
+    bits: np.ndarray,
+    slot: np.ndarray,
+    cols: int,
+    lens: np.ndarray,
+    split: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """The compiled `exposure` in two threads (`_kernels.exposure_half`): the same arrays, in two halves.
+
+    The posters are split where half the edges are walked. The personas are split at the word of the bits
+    in `split` (the middle one at first), and `split` is then moved to where this turn's targets were
+    split in half: targets cluster on some personas, and the next turn's are much like this one's.
+    """
+    assert _C is not None
+    ends = np.cumsum(lens)
+    edges = int(ends[-1]) if len(ends) else 0
+    walked = edges + len(extra)
+    split_poster = int(np.searchsorted(ends, edges // 2, side="right"))
+    first = int(ends[split_poster - 1]) if split_poster else 0
+    width = max(first, walked - first, 1)
+    shared = np.zeros(8, np.int64)
+    words = len(bits)
+    split_word = int(split[0]) if 0 < split[0] < words else words // 2
+    shift = max(0, (len(slot) - 1).bit_length() - _WHERE_BITS)
+    where = np.zeros((2, 1 << _WHERE_BITS), np.int64)
+    touched, ex, total = np.empty(walked, np.int32), np.empty((walked, cols)), np.empty(walked)
+    args: tuple[Any, ...] = (
+        np.ascontiguousarray(indptr, np.int64), np.ascontiguousarray(indices, np.int32),
+        np.ascontiguousarray(posters, np.int32), np.ascontiguousarray(post_weight, np.float64),
+        np.ascontiguousarray(post_col, np.int8), np.ascontiguousarray(extra, np.int32),
+        np.ascontiguousarray(extra_weight, np.float64), np.ascontiguousarray(extra_col, np.int8),
+        bits, slot, cols, split_poster, split_word, np.empty((2, width), np.int32),
+        np.empty((2, width), np.int32), shared, where, shift, touched, ex, total,
+    )  # fmt: skip
+    other = _executor().submit(_C.exposure_half, 1, *args)
+    _C.exposure_half(0, *args)
+    other.result()
+    count = int(shared[4] + shared[5])
+    seen = where.sum(axis=0)
+    ends = np.cumsum(seen)
+    at = int(np.searchsorted(ends, ends[-1] / 2))  # the bucket where half the targets are reached
+    inside = (ends[-1] / 2 - (ends[at - 1] if at else 0)) / max(int(seen[at]), 1)
+    split[0] = int(((at + inside) * (1 << shift)) // 64)
+    return touched[:count], ex[:count], total[:count], edges
+
+
 def touch(
     who: np.ndarray,
     exposure: np.ndarray,
