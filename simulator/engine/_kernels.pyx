@@ -491,73 +491,108 @@ def touch(
 
 
 def rebuild(
-    int[:] ids,
-    double[:] weight,
-    double[:] cum,
-    int[:] exit_ids,
-    double[:] exits,
-    const long long[:, :] chunks,
-    const long long[:, :] seg_start,
-    const long long[:] since,
-    const double[:] exit,
+    int[::1] ids,
+    double[::1] weight,
+    double[::1] cum,
+    int[::1] exit_ids,
+    double[::1] exits,
+    const long long[:, ::1] chunks,
+    const long long[:, ::1] seg_start,
+    const long long[::1] since,
+    const double[::1] exit,
     double level,
     double total,
+    int part=-1,
 ):
+    """The compiled `kernels.rebuild`. Its two stores are filtered apart: `part` 0 the segment-ordered one
+    (and returns what `kernels.rebuild` returns), `part` 1 the exit-ordered one (and returns how many
+    entries it kept), -1 both. Each chunk keeps as many entries in both (those still set in it and active),
+    so the two parts place them alike, and they can run at once (the GIL is released).
+    """
     cdef Py_ssize_t nchunks = chunks.shape[0], segments = seg_start.shape[1] - 1
     cdef Py_ssize_t row, k = 0, e, s, position = 0, n, j, q
     cdef long long turn, start, end, active_end
     cdef double running, before_total
     cdef int p
+    if part not in (-1, 0, 1):
+        raise ValueError("rebuild: part is -1, 0 or 1")
     kept_arr = np.empty(nchunks, np.int64)
     bounds_arr = np.empty((nchunks, 2), np.int64)
     starts_arr = np.empty((nchunks, segments + 1), np.int64)
     sums_arr = np.empty((nchunks, 2, segments))
-    cdef long long[:] kept = kept_arr
-    cdef long long[:, :] bounds = bounds_arr
-    cdef long long[:, :] starts = starts_arr
-    cdef double[:, :, :] sums = sums_arr
+    cdef long long[::1] kept = kept_arr
+    cdef long long[:, ::1] bounds = bounds_arr
+    cdef long long[:, ::1] starts = starts_arr
+    cdef double[:, :, ::1] sums = sums_arr
     counts_arr = np.empty(segments, np.int64)
-    cdef long long[:] counts = counts_arr
-    for row in range(nchunks):
+    cdef long long[::1] counts = counts_arr
+    if part == 1:
+        with nogil:
+            position = _rebuild_exit_order(exit_ids, exits, chunks, since)
+        return position
+    with nogil:
+        for row in range(nchunks):
+            turn = chunks[row, 0]
+            start = chunks[row, 1]
+            end = chunks[row, 2]
+            active_end = chunks[row, 3]
+            for s in range(segments):
+                counts[s] = 0
+            # The segment-ordered store: keep live entries, with the running weight from `total`.
+            n = 0
+            s = 0
+            running = 0.0
+            before_total = total
+            for e in range(start, end):
+                if e + AHEAD < end:
+                    BACKFIRE_PREFETCH(&since[ids[e + AHEAD]])
+                    BACKFIRE_PREFETCH(&exit[ids[e + AHEAD]])
+                p = ids[e]
+                if since[p] == turn and exit[p] < level:
+                    while s + 1 < segments and seg_start[row, s + 1] <= e:
+                        s += 1
+                    counts[s] += 1
+                    running += weight[e]
+                    ids[position + n] = p
+                    weight[position + n] = weight[e]
+                    cum[position + n] = before_total + running
+                    n += 1
+            if n == 0:
+                continue
+            # Segment bounds and sums over the kept entries (cum[j - 1] is the running weight before entry j).
+            q = 0
+            for s in range(segments + 1):
+                starts[k, s] = position + q
+                if s < segments:
+                    q += counts[s]
+            for s in range(segments):
+                j = starts[k, s] - position
+                sums[k, 0, s] = before_total if j == 0 else cum[position + j - 1]
+                j = starts[k, s + 1] - position
+                sums[k, 1, s] = (before_total if j == 0 else cum[position + j - 1]) - sums[k, 0, s]
+            kept[k] = row
+            bounds[k, 0] = position
+            bounds[k, 1] = position + n
+            position += n
+            total = cum[position - 1]
+            k += 1
+    if part == -1 and _rebuild_exit_order(exit_ids, exits, chunks, since) != position:
+        raise ValueError("rebuild: the two stores kept different entries")
+    return kept_arr[:k], bounds_arr[:k], starts_arr[:k], sums_arr[:k], total
+
+
+cdef Py_ssize_t _rebuild_exit_order(
+    int[::1] exit_ids, double[::1] exits, const long long[:, ::1] chunks, const long long[::1] since
+) noexcept nogil:
+    """The exit-ordered store's part of `rebuild`: each chunk keeps the entries of its active prefix still set
+    in it, moved down to follow the chunks before; returns how many it kept in all."""
+    cdef Py_ssize_t row, e, j, position = 0
+    cdef long long turn, start, active_end
+    cdef int p
+    for row in range(chunks.shape[0]):
         turn = chunks[row, 0]
         start = chunks[row, 1]
-        end = chunks[row, 2]
         active_end = chunks[row, 3]
-        for s in range(segments):
-            counts[s] = 0
-        # The segment-ordered store: keep live entries, with the running weight from `total`.
-        n = 0
-        s = 0
-        running = 0.0
-        before_total = total
-        for e in range(start, end):
-            if e + AHEAD < end:
-                BACKFIRE_PREFETCH(&since[ids[e + AHEAD]])
-                BACKFIRE_PREFETCH(&exit[ids[e + AHEAD]])
-            p = ids[e]
-            if since[p] == turn and exit[p] < level:
-                while s + 1 < segments and seg_start[row, s + 1] <= e:
-                    s += 1
-                counts[s] += 1
-                running += weight[e]
-                ids[position + n] = p
-                weight[position + n] = weight[e]
-                cum[position + n] = before_total + running
-                n += 1
-        if n == 0:
-            continue
-        # Segment bounds and sums over the kept entries (cum[j - 1] is the running weight before entry j).
-        q = 0
-        for s in range(segments + 1):
-            starts[k, s] = position + q
-            if s < segments:
-                q += counts[s]
-        for s in range(segments):
-            j = starts[k, s] - position
-            sums[k, 0, s] = before_total if j == 0 else cum[position + j - 1]
-            j = starts[k, s + 1] - position
-            sums[k, 1, s] = (before_total if j == 0 else cum[position + j - 1]) - sums[k, 0, s]
-        # The exit-ordered store: keep the active prefix's entries still set in this chunk.
         j = 0
         for e in range(start, active_end):
             if e + AHEAD < active_end:
@@ -567,13 +602,8 @@ def rebuild(
                 exit_ids[position + j] = p
                 exits[position + j] = exits[e]
                 j += 1
-        kept[k] = row
-        bounds[k, 0] = position
-        bounds[k, 1] = position + n
-        position += n
-        total = cum[position - 1]
-        k += 1
-    return kept_arr[:k], bounds_arr[:k], starts_arr[:k], sums_arr[:k], total
+        position += j
+    return position
 
 
 def count_set(const int[:] ids, const long long[:] since, long long turn):

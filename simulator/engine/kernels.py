@@ -245,9 +245,14 @@ def rebuild(
     absolute), seg_base and seg_weight (float64[C', S] each, as one array [C', 2, S]), and the new total.
     """
     if COMPILED and _C is not None:
-        result: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float] = _C.rebuild(
-            ids, weight, cum, exit_ids, exits, chunks, seg_start, since, exit, level, total
-        )
+        args = (ids, weight, cum, exit_ids, exits, chunks, seg_start, since, exit, level, total)
+        if THREADS > 1 and len(chunks) and int(chunks[-1, 2]) >= PARALLEL_FROM:  # the two stores at once
+            other = _executor().submit(_C.rebuild, *args, 1)
+            result: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float] = _C.rebuild(*args, 0)
+            if other.result() != (int(result[1][-1, 1]) if len(result[1]) else 0):
+                raise RuntimeError("rebuild: the two stores kept different entries")
+            return result
+        result = _C.rebuild(*args)
         return result
     segments = seg_start.shape[1] - 1
     kept, bounds, starts, sums = [], [], [], []

@@ -637,6 +637,31 @@ def test_rebuild_kernel_matches_its_twin():
             assert_equal_arrays(getattr(x, field), getattr(y, field))
 
 
+@compiled_only
+def test_rebuild_in_two_threads_matches_one():
+    """The segment-ordered and the exit-ordered stores filtered at once, in two threads: the same store."""
+    rng = np.random.default_rng(6)
+    n, segments = 2000, 3
+    segment = np.sort(rng.integers(0, segments, n))
+    stores = []
+    for threads in (1, 2):
+        with kernels_as(True), two_threads():
+            kernels.use_threads(threads)
+            stores.append(_attention_history(n, segments, segment))
+    a, b = stores
+    assert a.count == b.count and a._cum_total == b._cum_total and len(a._chunks) == len(b._chunks) > 1
+    for name in ("_ids", "_weight", "_cum", "_exit_ids", "_exits"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert_identical(x.data[: x.size], y.data[: y.size])
+    for x, y in zip(a._chunks, b._chunks, strict=True):
+        assert (x.turn, x.start, x.end, x.active_end) == (y.turn, y.start, y.end, y.active_end)
+        assert_identical([x.seg_start, x.seg_base, x.seg_weight], [y.seg_start, y.seg_base, y.seg_weight])
+    with pytest.raises(ValueError, match="part"):
+        kernels._C.rebuild(*([np.zeros(1, np.int32)] + [np.zeros(1)] * 2 + [np.zeros(1, np.int32), np.zeros(1)]),
+                           np.zeros((0, 4), np.int64), np.zeros((0, 2), np.int64), np.zeros(1, np.int64), np.zeros(1),
+                           0.0, 0.0, 2)  # fmt: skip
+
+
 def _rounded(value: object) -> object:
     """The value with every float to 12 significant digits."""
     if isinstance(value, float):
