@@ -245,7 +245,7 @@ def rebuild(
     absolute), seg_base and seg_weight (float64[C', S] each, as one array [C', 2, S]), and the new total.
     """
     if COMPILED and _C is not None:
-        args = (ids, weight, cum, exit_ids, exits, chunks, seg_start, since, exit, level, total)
+        args: tuple[Any, ...] = (ids, weight, cum, exit_ids, exits, chunks, seg_start, since, exit, level, total)
         if THREADS > 1 and len(chunks) and int(chunks[-1, 2]) >= PARALLEL_FROM:  # the two stores at once
             other = _executor().submit(_C.rebuild, *args, 1)
             result: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float] = _C.rebuild(*args, 0)
