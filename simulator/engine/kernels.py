@@ -247,8 +247,8 @@ def rebuild(
     if COMPILED and _C is not None:
         args: tuple[Any, ...] = (ids, weight, cum, exit_ids, exits, chunks, seg_start, since, exit, level, total)
         if THREADS > 1 and len(chunks) and int(chunks[-1, 2]) >= PARALLEL_FROM:  # the two stores at once
-            other = _executor().submit(_C.rebuild, *args, 1)
-            result: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float] = _C.rebuild(*args, 0)
+            other = _executor().submit(_C.rebuild, *args, part=1)
+            result: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float] = _C.rebuild(*args, part=0)
             if other.result() != (int(result[1][-1, 1]) if len(result[1]) else 0):
                 raise RuntimeError("rebuild: the two stores kept different entries")
             return result
