@@ -783,34 +783,61 @@ def entering(
     const double[:] fatigue_table,
 ):
     """The touched who stay attentive, as they enter the active set: see the twin."""
-    cdef Py_ssize_t m = keep.shape[0], j, i, table = fatigue_table.shape[0], past = 0
-    cdef int p, n
+    cdef Py_ssize_t m = keep.shape[0]
     who_arr = np.empty(m, np.int32)
     segment_arr = np.empty(m, np.int16)
     weight_arr = np.empty(m)
     exit_arr = np.empty(m)
-    cdef int[:] who = who_arr
-    cdef short[:] seg = segment_arr
-    cdef double[:] weight = weight_arr
-    cdef double[:] exit_of = exit_arr
-    for j in range(m):
-        if j + AHEAD < m:
-            p = touched[keep[j + AHEAD]]
-            BACKFIRE_PREFETCH(&activity[p])
-            BACKFIRE_PREFETCH(&posts_made[p])
-            BACKFIRE_PREFETCH(&segment[p])
-        i = keep[j]
-        p = touched[i]
-        n = posts_made[p]
-        who[j] = p
-        seg[j] = segment[p]
-        exit_of[j] = exits[i]
-        if n < table:
-            weight[j] = <double>activity[p] * attention[i] * fatigue_table[n]
-        else:
-            weight[j] = NAN
-            past += 1
+    past = entering_part(
+        0, m, touched, keep, attention, exits, activity, posts_made, segment, fatigue_table, who_arr, segment_arr,
+        weight_arr, exit_arr,
+    )
     return who_arr, segment_arr, weight_arr, exit_arr, past
+
+
+def entering_part(
+    Py_ssize_t lo,
+    Py_ssize_t hi,
+    const int[:] touched,
+    const long long[:] keep,
+    const double[:] attention,
+    const double[:] exits,
+    const float[:] activity,
+    const int[:] posts_made,
+    const short[:] segment,
+    const double[:] fatigue_table,
+    int[::1] who,
+    short[::1] seg,
+    double[::1] weight,
+    double[::1] exit_of,
+):
+    """`entering` for keep[lo:hi], into its outputs' entries lo:hi (the GIL released: two parts run at once).
+
+    Returns how many of them are past the table of powers."""
+    cdef Py_ssize_t j, i, table = fatigue_table.shape[0], past = 0
+    cdef int p, n
+    if not (0 <= lo <= hi <= keep.shape[0]) or who.shape[0] < hi or seg.shape[0] < hi or weight.shape[0] < hi \
+            or exit_of.shape[0] < hi:
+        raise ValueError("entering_part: a range or an output out of bounds")
+    with nogil:
+        for j in range(lo, hi):
+            if j + AHEAD < hi:
+                p = touched[keep[j + AHEAD]]
+                BACKFIRE_PREFETCH(&activity[p])
+                BACKFIRE_PREFETCH(&posts_made[p])
+                BACKFIRE_PREFETCH(&segment[p])
+            i = keep[j]
+            p = touched[i]
+            n = posts_made[p]
+            who[j] = p
+            seg[j] = segment[p]
+            exit_of[j] = exits[i]
+            if n < table:
+                weight[j] = <double>activity[p] * attention[i] * fatigue_table[n]
+            else:
+                weight[j] = NAN
+                past += 1
+    return past
 
 
 def candidate_events(

@@ -579,9 +579,14 @@ def entering(
     exit level, past), weight = activity × attention × fatigue^posts from `fatigue_table`, NaN for the `past`
     personas whose posts are beyond the table (the caller works theirs out)."""
     if COMPILED and _C is not None:
-        result: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int] = _C.entering(
-            _ids(touched), keep, _floats(attention), _floats(exits), activity, posts_made, segment, fatigue_table
-        )
+        args = (_ids(touched), keep, _floats(attention), _floats(exits), activity, posts_made, segment, fatigue_table)
+        m = len(keep)
+        if THREADS > 1 and m >= PARALLEL_FROM:  # two halves at once: each entry is its own
+            outs = (np.empty(m, np.int32), np.empty(m, np.int16), np.empty(m), np.empty(m))
+            other = _executor().submit(_C.entering_part, m // 2, m, *args, *outs)
+            past = _C.entering_part(0, m // 2, *args, *outs) + other.result()
+            return (*outs, past)
+        result: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int] = _C.entering(*args)
         return result
     who = touched[keep].astype(np.int32, copy=False)
     posts = posts_made[who]

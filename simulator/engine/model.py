@@ -465,7 +465,7 @@ class Simulation:
                 touched, attention, total_exp, st.attention.floor, *self._posting(invitation)
             )
             post = self.rng.random(len(keep)) < chance
-        who, te = touched[keep], total_exp[keep]
+        posted = keep[post]  # rows of the touched who post
         # The rest of the active set: events at the bound, thinned to the true rate.
         top = np.exp(d.stance_weight)  # motive ≤ e^w, so drive ≤ e^w · (invitation + tag interest)
         factor = p.dt_hours * top * (invitation + p.seg_tag_interest)
@@ -475,11 +475,11 @@ class Simulation:
         clam = self.audience.activity[cand] * p.dt_hours * cand_att * cdrive * self._fatigue(st.posts_made[cand])
         accepted = self.rng.random(len(cand)) * bound < clam
         others = kernels.distinct(cand[accepted])
-        posters = np.concatenate([who[post], others]).astype(np.int32)
+        posters = np.concatenate([touched[posted], others]).astype(np.int32)
         if len(posters) == 0:
             return posters, np.zeros(0, np.int8)
-        ek_all = np.concatenate([exp_k[keep[post]], np.zeros((len(others), p.k))])
-        te_all = np.concatenate([te[post], np.zeros(len(others))])
+        ek_all = np.concatenate([exp_k[posted], np.zeros((len(others), p.k))])
+        te_all = np.concatenate([total_exp[posted], np.zeros(len(others))])
         order = np.argsort(posters, kind="stable")
         posters = posters[order]
         return posters, self._kinds(posters, ek_all[order], te_all[order], rate)

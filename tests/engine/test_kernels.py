@@ -477,6 +477,8 @@ def test_entering_the_active_set_matches_its_twin(seed, n):
     )
     (c_out, _), (np_out, _) = both("entering", *args)
     assert_same(c_out, np_out)
+    with kernels_as(True), two_threads():  # in two halves at once: the same, to the bit
+        assert_identical(kernels.entering(*args), c_out)
     who, segment, weight, exit_of, past = c_out
     assert np.array_equal(who, touched[keep]) and past == int((posts_made[who] >= 8).sum())
     assert np.array_equal(segment, args[6][who]) and np.array_equal(exit_of, args[3][keep])
