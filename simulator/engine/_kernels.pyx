@@ -80,8 +80,8 @@ def exposure(
 ):
     """The compiled `kernels.exposure`: `bits` (one bit a persona, all clear) marks the targets found."""
     cdef Py_ssize_t n = slot.shape[0]
-    cdef Py_ssize_t i, j, count = 0, t, q, words = (n + 63) >> 6
-    cdef unsigned long long word, old, bit
+    cdef Py_ssize_t i, count = 0, t, words = (n + 63) >> 6
+    cdef unsigned long long bit
     cdef long long e, edges = 0
     cdef int c
     cdef double w
@@ -131,30 +131,12 @@ def exposure(
     else:
         # Many: mark them all (no branch: a target seen before changes nothing), counting the new ones,
         # then read the marked ids off the bits in order, 64 at a time, clearing them.
-        for f in range(walked):
-            if f + AHEAD < walked:
-                BACKFIRE_PREFETCH(&bits[targets[f + AHEAD] >> 6])
-            t = targets[f]
-            old = bits[t >> 6]
-            bits[t >> 6] = old | (1ULL << (t & 63))
-            count += 1 - <Py_ssize_t>((old >> (t & 63)) & 1)
+        _mark_list(&targets[0], 0, walked, 1, &bits[0], &count)
         touched_arr = np.empty(count, np.int32)
         touched = touched_arr
-        j = 0
-        for q in range(words):
-            word = bits[q]
-            if word == 0:
-                continue
-            bits[q] = 0
-            while word:
-                t = (q << 6) + BACKFIRE_CTZ(word)
-                touched[j] = <int>t
-                slot[t] = <int>j
-                j += 1
-                word &= word - 1
+        _read_marks(&bits[0], 0, words, &touched[0], &slot[0], 0)
     exp_arr = np.zeros((count, cols))
     cdef double[:, ::1] ex = exp_arr
-    cdef double running
     f = 0
     for i in range(posters.shape[0]):
         w = post_weight[i]
@@ -175,11 +157,8 @@ def exposure(
         f += 1
     total_arr = np.empty(count)
     cdef double[::1] total = total_arr
-    for i in range(count):  # row by row (each row's columns in order from 0, as the twin adds them)
-        running = 0.0
-        for c in range(cols):
-            running += ex[i, c]
-        total[i] = running
+    if count:
+        _row_totals(&ex[0, 0], cols, 0, count, &total[0])
     return touched_arr, exp_arr, total_arr, edges
 
 
@@ -188,6 +167,39 @@ cdef inline void _barrier(long long* counter) noexcept nogil:
     BACKFIRE_ARRIVE(counter)
     while BACKFIRE_ARRIVED(counter) < 2:
         pass
+
+
+cdef inline Py_ssize_t _read_marks(
+    unsigned long long* bits, Py_ssize_t w0, Py_ssize_t w1, int* touched, int* slot, Py_ssize_t j
+) noexcept nogil:
+    """List the personas marked in words w0..w1 of `bits` in order from touched[j], each with its slot (its
+    place in touched), clearing the words; return the place after the last."""
+    cdef Py_ssize_t q, t
+    cdef unsigned long long word
+    for q in range(w0, w1):
+        word = bits[q]
+        if word == 0:
+            continue
+        bits[q] = 0
+        while word:
+            t = (q << 6) + BACKFIRE_CTZ(word)
+            touched[j] = <int>t
+            slot[t] = <int>j
+            j += 1
+            word &= word - 1
+    return j
+
+
+cdef inline void _row_totals(const double* ex, Py_ssize_t cols, Py_ssize_t lo, Py_ssize_t hi, double* total) noexcept nogil:
+    """total[i] = the sum of row i of ex (C order, `cols` wide) for i in lo..hi, its columns in order from 0 (as
+    the twin adds them)."""
+    cdef Py_ssize_t i, c
+    cdef double running
+    for i in range(lo, hi):
+        running = 0.0
+        for c in range(cols):
+            running += ex[i * cols + c]
+        total[i] = running
 
 
 cdef inline void _mark_list(
@@ -276,13 +288,11 @@ def exposure_half(
     targets t with t >> `shift` = b (zero at first, wide enough): where the next turn should split. Returns
     nothing.
     """
-    cdef Py_ssize_t i, f, t, q, j, lo_poster, hi_poster, n_low = 0, n_high = 0, count = 0, w0, w1, row0, rows_here
+    cdef Py_ssize_t i, t, q, j, lo_poster, hi_poster, n_low = 0, n_high = 0, count = 0, w0, w1, row0
     cdef Py_ssize_t rows = posters.shape[0], size
     cdef long long e
-    cdef unsigned long long word
     cdef int low_limit = <int>(split_word * 64) if split_word * 64 < 2147483647 else 2147483647
     cdef int is_low
-    cdef double running
     cdef int* mine_t
     cdef int* mine_s
     cdef long long* seen_at
@@ -341,18 +351,7 @@ def exposure_half(
         row0 = 0 if half == 0 else shared[4]
         w0 = 0 if half == 0 else split_word
         w1 = split_word if half == 0 else bits.shape[0]
-        j = row0
-        for q in range(w0, w1):
-            word = bits[q]
-            if word == 0:
-                continue
-            bits[q] = 0
-            while word:
-                t = (q << 6) + BACKFIRE_CTZ(word)
-                touched[j] = <int>t
-                slot[t] = <int>j
-                j += 1
-                word &= word - 1
+        j = _read_marks(&bits[0], w0, w1, &touched[0], &slot[0], row0)
         for i in range(row0, j):
             for q in range(cols):
                 ex[i, q] = 0.0
@@ -367,12 +366,8 @@ def exposure_half(
                           rows, &post_weight[0], &post_col[0], &extra_weight[0], &extra_col[0])
             _scatter_list(&ts[1, 0], &srcs[1, 0], size - 1, size - 1 - shared[3], -1, &slot[0], &ex[0, 0], cols,
                           rows, &post_weight[0], &post_col[0], &extra_weight[0], &extra_col[0])
-        # 5. Its rows' totals (columns in order from 0).
-        for i in range(row0, j):
-            running = 0.0
-            for q in range(cols):
-                running += ex[i, q]
-            total[i] = running
+        # 5. Its rows' totals.
+        _row_totals(&ex[0, 0], cols, row0, j, &total[0])
 
 
 cdef inline Py_ssize_t _first_at_or_below(const double* levels, Py_ssize_t lo, Py_ssize_t hi, double x) noexcept nogil:
@@ -772,29 +767,6 @@ def count_posts(const int[:] posters, int[:] posts_made):
         posts_made[posters[i]] += 1
 
 
-def entering(
-    const int[:] touched,
-    const long long[:] keep,
-    const double[:] attention,
-    const double[:] exits,
-    const float[:] activity,
-    const int[:] posts_made,
-    const short[:] segment,
-    const double[:] fatigue_table,
-):
-    """The touched who stay attentive, as they enter the active set: see the twin."""
-    cdef Py_ssize_t m = keep.shape[0]
-    who_arr = np.empty(m, np.int32)
-    segment_arr = np.empty(m, np.int16)
-    weight_arr = np.empty(m)
-    exit_arr = np.empty(m)
-    past = entering_part(
-        0, m, touched, keep, attention, exits, activity, posts_made, segment, fatigue_table, who_arr, segment_arr,
-        weight_arr, exit_arr,
-    )
-    return who_arr, segment_arr, weight_arr, exit_arr, past
-
-
 def entering_part(
     Py_ssize_t lo,
     Py_ssize_t hi,
@@ -811,7 +783,8 @@ def entering_part(
     double[::1] weight,
     double[::1] exit_of,
 ):
-    """`entering` for keep[lo:hi], into its outputs' entries lo:hi (the GIL released: two parts run at once).
+    """The touched who stay attentive, as they enter the active set (see the twin `kernels.entering`), for
+    keep[lo:hi], into its outputs' entries lo:hi (the GIL released: two parts run at once).
 
     Returns how many of them are past the table of powers."""
     cdef Py_ssize_t j, i, table = fatigue_table.shape[0], past = 0

@@ -581,13 +581,13 @@ def entering(
     if COMPILED and _C is not None:
         args = (_ids(touched), keep, _floats(attention), _floats(exits), activity, posts_made, segment, fatigue_table)
         m = len(keep)
+        outs = (np.empty(m, np.int32), np.empty(m, np.int16), np.empty(m), np.empty(m))
         if THREADS > 1 and m >= PARALLEL_FROM:  # two halves at once: each entry is its own
-            outs = (np.empty(m, np.int32), np.empty(m, np.int16), np.empty(m), np.empty(m))
             other = _executor().submit(_C.entering_part, m // 2, m, *args, *outs)
             past = _C.entering_part(0, m // 2, *args, *outs) + other.result()
-            return (*outs, past)
-        result: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int] = _C.entering(*args)
-        return result
+        else:
+            past = _C.entering_part(0, m, *args, *outs)
+        return (*outs, int(past))
     who = touched[keep].astype(np.int32, copy=False)
     posts = posts_made[who]
     within = posts < len(fatigue_table)

@@ -144,17 +144,13 @@ def graphs(draw: st.DrawFn, most: int = 200) -> tuple[np.ndarray, np.ndarray, in
     return indptr, indices, n
 
 
-@compiled_only
-@settings(max_examples=60, deadline=None)
-@given(graphs(), st.integers(0, 2**32 - 1), st.integers(0, 300), st.integers(0, 300), st.sampled_from([0, 1e9, None]))
-def test_exposure_kernel_matches_its_twin(graph, seed, posts, extras, sort_fraction):
-    """Both ways to the sorted targets (a sort of those found, a scan of the marks: forced, or chosen by size)."""
+def _posts_on(graph: tuple[np.ndarray, np.ndarray, int], seed: int, posts: int, extras: int, cols: int) -> tuple:
+    """`exposure`'s first arguments: the graph, posts by random posters (one may post twice) and extra targets."""
     indptr, indices, n = graph
     rng = np.random.default_rng(seed)
-    cols = 5
-    posters = rng.integers(0, n, posts).astype(np.int32)  # a poster may post twice
+    posters = rng.integers(0, n, posts).astype(np.int32)
     extra = rng.integers(0, n, extras).astype(np.int32)
-    args = (
+    return (
         indptr,
         indices,
         posters,
@@ -163,11 +159,17 @@ def test_exposure_kernel_matches_its_twin(graph, seed, posts, extras, sort_fract
         extra,
         rng.exponential(1.0, extras),
         rng.integers(0, cols, extras).astype(np.int8),
-        np.zeros(n, bool),
-        np.zeros(n, np.int32),
-        cols,
-        kernels.mark_bits(n),
     )
+
+
+@compiled_only
+@settings(max_examples=60, deadline=None)
+@given(graphs(), st.integers(0, 2**32 - 1), st.integers(0, 300), st.integers(0, 300), st.sampled_from([0, 1e9, None]))
+def test_exposure_kernel_matches_its_twin(graph, seed, posts, extras, sort_fraction):
+    """Both ways to the sorted targets (a sort of those found, a scan of the marks: forced, or chosen by size)."""
+    n, cols = graph[2], 5
+    args = (*_posts_on(graph, seed, posts, extras, cols), np.zeros(n, bool), np.zeros(n, np.int32), cols)
+    args += (kernels.mark_bits(n),)
     before = kernels.SORT_FRACTION
     kernels.SORT_FRACTION = before if sort_fraction is None else sort_fraction
     try:
@@ -197,20 +199,8 @@ def test_exposure_in_two_halves_matches_one(graph, seed, posts, extras, split, c
     Whatever the split of the personas (too low, too high, none yet): it moves the work, not the result.
     Few columns put many weights in a cell, so a cell summed in another order shows.
     """
-    indptr, indices, n = graph
-    rng = np.random.default_rng(seed)
-    posters = rng.integers(0, n, posts).astype(np.int32)
-    extra = rng.integers(0, n, extras).astype(np.int32)
-    args = (
-        indptr,
-        indices,
-        posters,
-        rng.exponential(1.0, posts),
-        rng.integers(0, cols, posts).astype(np.int8),
-        extra,
-        rng.exponential(1.0, extras),
-        rng.integers(0, cols, extras).astype(np.int8),
-    )
+    n = graph[2]
+    args = _posts_on(graph, seed, posts, extras, cols)
     results = []
     for threads in (1, 2):
         bits, slot, where = kernels.mark_bits(n), np.zeros(n, np.int32), np.array([split], np.int64)
@@ -218,7 +208,7 @@ def test_exposure_in_two_halves_matches_one(graph, seed, posts, extras, split, c
             kernels.use_threads(threads)
             results.append(kernels.exposure(*args, np.zeros(n, bool), slot, cols, bits, where))
         assert not bits.any()
-        if threads == 2 and len(posters) + len(extra):
+        if threads == 2 and posts + extras:
             assert 0 <= where[0] <= len(bits)  # where the next turn splits: inside the crowd
     assert_identical(results[0], results[1])
 
