@@ -173,7 +173,7 @@ cdef inline Py_ssize_t _read_marks(
     unsigned long long* bits, Py_ssize_t w0, Py_ssize_t w1, int* touched, int* slot, Py_ssize_t j
 ) noexcept nogil:
     """List the personas marked in words w0..w1 of `bits` in order from touched[j], each with its slot (its
-    place in touched), clearing the words; return the place after the last."""
+    place in touched) unless `slot` is NULL, clearing the words; return the place after the last."""
     cdef Py_ssize_t q, t
     cdef unsigned long long word
     for q in range(w0, w1):
@@ -184,7 +184,8 @@ cdef inline Py_ssize_t _read_marks(
         while word:
             t = (q << 6) + BACKFIRE_CTZ(word)
             touched[j] = <int>t
-            slot[t] = <int>j
+            if slot != NULL:
+                slot[t] = <int>j
             j += 1
             word &= word - 1
     return j
@@ -978,6 +979,67 @@ def exit_buckets(const int[:] who, const double[:] exits, double chunk_level, do
         ids[k] = who[i]
         out[k] = exits[i]
     return ids_arr, out_arr
+
+
+def distinct_marked(const int[::1] values, unsigned long long[::1] bits):
+    """The sorted distinct values (persona ids below 64 · len(bits)), marked in `bits` (all clear, and left so)."""
+    cdef Py_ssize_t i, count = 0, n = values.shape[0], top = bits.shape[0] * 64
+    for i in range(n):
+        if not 0 <= values[i] < top:
+            raise ValueError("distinct_marked: an id outside the marks")
+    if n:
+        _mark_list(&values[0], 0, n, 1, &bits[0], &count)
+    out_arr = np.empty(count, np.int32)
+    cdef int[::1] out = out_arr
+    if count:
+        _read_marks(&bits[0], 0, bits.shape[0], &out[0], NULL, 0)
+    return out_arr
+
+
+def live_entries(
+    const int[::1] ids,
+    const long long[::1] picks,
+    const long long[::1] since,
+    long long turn,
+    const double[::1] exit,
+    double level,
+    bint check_exit,
+):
+    """ids[picks] whose persona was last set at `turn` (and, if `check_exit`, still active: exit < level)."""
+    cdef Py_ssize_t i, k = 0, n = picks.shape[0], size = ids.shape[0]
+    cdef int p
+    out_arr = np.empty(n, np.int32)
+    cdef int[::1] out = out_arr
+    for i in range(n):
+        if not 0 <= picks[i] < size:
+            raise ValueError("live_entries: a pick outside the entries")
+    for i in range(n):
+        if i + AHEAD < n:
+            BACKFIRE_PREFETCH(&since[ids[picks[i + AHEAD]]])
+        p = ids[picks[i]]
+        if since[p] == turn and (not check_exit or exit[p] < level):
+            out[k] = p
+            k += 1
+    return out_arr[:k]
+
+
+def latest_viewers(const int[::1] ids, const long long[::1] picks, const int[::1] saw, int post):
+    """ids[picks] whose latest brand post seen (`saw`) is `post`."""
+    cdef Py_ssize_t i, k = 0, n = picks.shape[0], size = ids.shape[0]
+    cdef int p
+    out_arr = np.empty(n, np.int32)
+    cdef int[::1] out = out_arr
+    for i in range(n):
+        if not 0 <= picks[i] < size:
+            raise ValueError("latest_viewers: a pick outside the entries")
+    for i in range(n):
+        if i + AHEAD < n:
+            BACKFIRE_PREFETCH(&saw[ids[picks[i + AHEAD]]])
+        p = ids[picks[i]]
+        if saw[p] == post:
+            out[k] = p
+            k += 1
+    return out_arr[:k]
 
 
 def decay_table(const double[::1] levels, Py_ssize_t turn):

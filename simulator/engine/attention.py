@@ -65,6 +65,7 @@ class Attention:
         self.value = np.zeros(size)  # attention when last set
         self.since = np.full(size, -1, np.int64)  # the turn it was set (-1: never)
         self.exit = np.full(size, np.inf)  # the level of L at which the persona leaves the active set
+        self._bits = kernels.mark_bits(size)  # work marks for `sample_active`
         self.levels = Buffer(np.float64, 256)  # L after each turn's decay
         self.level = 0.0  # L now
         self.turn = -1
@@ -275,11 +276,9 @@ class Attention:
             if size == 0:
                 continue
             ids = (self._ids if self.buckets else self._exit_ids).data[lo:hi]
-            hits = ids if np.isinf(rate) else ids[rng.integers(0, size, rng.poisson(size * rate))]
-            live = self.since[hits] == c.turn
-            if self.buckets:
-                live &= self.exit[hits] < self.level
-            picked.append(hits[live])
+            picks = np.arange(size) if np.isinf(rate) else rng.integers(0, size, rng.poisson(size * rate))
+            exit = self.exit if self.buckets else None
+            picked.append(kernels.live_entries(ids, picks, self.since, c.turn, exit, self.level))
         if not picked:
             return np.zeros(0, np.int32)
-        return kernels.distinct(np.concatenate(picked)).astype(np.int32, copy=False)
+        return kernels.distinct(np.concatenate(picked), self._bits).astype(np.int32, copy=False)

@@ -730,11 +730,16 @@ def settle_tail(
     return end, left
 
 
-def distinct(values: np.ndarray) -> np.ndarray:
+def distinct(values: np.ndarray, bits: np.ndarray | None = None) -> np.ndarray:
     """Return the sorted distinct values, as `np.unique` does, by one sort.
 
     `np.unique` hashes since numpy 2.3: about ten times slower than sorting at the sizes a turn sees.
+    Given `bits` (`mark_bits(N)`, the values being persona ids below N), the compiled kernel marks them
+    instead and reads them off in order, when there are enough of them to pay for reading every word.
     """
+    if COMPILED and _C is not None and bits is not None and len(values) >= len(bits) // 8:
+        marked: np.ndarray = _C.distinct_marked(_ids(values), bits)
+        return marked.astype(values.dtype, copy=False)
     ordered = np.sort(values)
     if len(ordered) < 2:
         return ordered
@@ -742,6 +747,39 @@ def distinct(values: np.ndarray) -> np.ndarray:
     first[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
     return ordered[first]
+
+
+def live_entries(
+    ids: np.ndarray,
+    picks: np.ndarray,
+    since: np.ndarray,
+    turn: int,
+    exit: np.ndarray | None = None,
+    level: float = np.inf,
+) -> np.ndarray:
+    """Return ids[picks] (int32) whose persona was last set at `turn` and, given `exit`, is still active (exit < level)."""
+    if COMPILED and _C is not None:
+        check = exit is not None
+        result: np.ndarray = _C.live_entries(
+            _ids(ids), picks.astype(np.int64, copy=False), since, turn, exit if check else np.zeros(0), level, check
+        )
+        return result
+    hits: np.ndarray = ids[picks]
+    live = since[hits] == turn
+    if exit is not None:
+        live &= exit[hits] < level
+    kept: np.ndarray = hits[live].astype(np.int32, copy=False)
+    return kept
+
+
+def latest_viewers(ids: np.ndarray, picks: np.ndarray, saw: np.ndarray, post: int) -> np.ndarray:
+    """Return ids[picks] (int32) whose latest brand post seen (`saw`) is `post`."""
+    if COMPILED and _C is not None:
+        result: np.ndarray = _C.latest_viewers(_ids(ids), picks.astype(np.int64, copy=False), _ids(saw), post)
+        return result
+    who: np.ndarray = ids[picks]
+    kept: np.ndarray = who[saw[who] == post].astype(np.int32, copy=False)
+    return kept
 
 
 def mark_bits(size: int) -> np.ndarray:

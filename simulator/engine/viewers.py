@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulator.engine import kernels
 from simulator.engine.buffers import Buffer
 
 
@@ -45,7 +46,7 @@ class Viewers:
         entries (the persona's latest post is another) are dropped, so each viewer gets events only
         from the post it would reply to.
         """
-        who_parts, post_parts = [], []
+        who_parts, posts, counts = [], [], []
         for post, rate in rates.items():
             buf = self._lists.get(post)
             if buf is None or buf.size == 0 or rate <= 0:
@@ -53,10 +54,10 @@ class Viewers:
             count = int(rng.poisson(buf.size * rate))
             if count == 0:
                 continue
-            who = buf.data[rng.integers(0, buf.size, count)]
-            who = who[saw[who] == post]
+            who = kernels.latest_viewers(buf.data[: buf.size], rng.integers(0, buf.size, count), saw, post)
             who_parts.append(who)
-            post_parts.append(np.full(len(who), post, np.int32))
+            posts.append(post)
+            counts.append(len(who))
         if not who_parts:
             return np.zeros(0, np.int32), np.zeros(0, np.int32)
-        return np.concatenate(who_parts), np.concatenate(post_parts)
+        return np.concatenate(who_parts), np.repeat(np.array(posts, np.int32), counts)

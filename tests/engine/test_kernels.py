@@ -572,6 +572,46 @@ def test_distinct_is_numpys_unique(values, dtype):
     np.testing.assert_array_equal(mine, numpys)
 
 
+@compiled_only
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 700), st.integers(0, 2**32 - 1), st.integers(0, 400), st.sampled_from([np.int32, np.int64]))
+def test_distinct_by_marks_is_numpys_unique(n, seed, count, dtype):
+    """Persona ids marked in bits and read off in order: numpy's unique, and the bits left clear."""
+    values = np.random.default_rng(seed).integers(0, n, count).astype(dtype)
+    bits = kernels.mark_bits(n)
+    with kernels_as(True):
+        mine = kernels.distinct(values, bits)
+    assert mine.dtype == values.dtype and not bits.any()
+    np.testing.assert_array_equal(mine, np.unique(values))
+    with pytest.raises(ValueError, match="outside"):
+        kernels._C.distinct_marked(np.array([0, 64 * len(bits)], np.int32), bits)
+    assert not bits.any()  # refused before marking anything
+
+
+@compiled_only
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 300), st.integers(-1, 4), st.booleans())
+def test_live_entry_and_latest_viewer_kernels_match_their_twins(seed, n, turn, check_exit):
+    """Picked entries kept if set at `turn` (and still active), or if their latest brand post is `turn`."""
+    rng = np.random.default_rng(seed)
+    ids = rng.integers(0, n, rng.integers(0, 2 * n)).astype(np.int32)  # repeats, as stale entries are
+    picks = rng.integers(0, max(len(ids), 1), rng.integers(0, 3 * n) if len(ids) else 0)
+    since = rng.integers(-1, 5, n).astype(np.int64)
+    exit = rng.normal(-1.0, 1.0, n)
+    args = (ids, picks, since, turn, exit if check_exit else None, -1.0)
+    (c_out, _), (np_out, _) = both("live_entries", *args)
+    assert_same(c_out, np_out)
+    assert c_out.dtype == np.int32 and (since[c_out] == turn).all()
+    saw = rng.integers(-1, 5, n).astype(np.int32)
+    (c_out, _), (np_out, _) = both("latest_viewers", ids, picks, saw, turn)
+    assert_same(c_out, np_out)
+    assert c_out.dtype == np.int32 and (saw[c_out] == turn).all()
+    with pytest.raises(ValueError, match="outside"):
+        kernels._C.live_entries(ids, np.array([len(ids)], np.int64), since, turn, exit, -1.0, check_exit)
+    with pytest.raises(ValueError, match="outside"):
+        kernels._C.latest_viewers(ids, np.array([-1], np.int64), saw, turn)
+
+
 def _attention_history(n: int, segments: int, segment: np.ndarray) -> Attention:
     local = np.random.default_rng(7)
     att = Attention(n, segments, 0.02)
