@@ -19,7 +19,7 @@ ENGINE_TARGETS = {
     "edges_per_second_per_core": 1e8 / 3,
 }
 WARM_RUNS = 3  # runs timed on a crowd of up to 200,000 personas; the one with the least engine time is reported
-COMPARE_SAMPLE = 4  # seeds timed to estimate `compare --runs 1000`
+COMPARE_SAMPLE = 4  # seeds a worker, then twice as many, timed to estimate `compare --runs 1000`
 SEED_SAMPLE = 8  # seeds whose default-size runs are timed: one seed's storm may be lighter or heavier than most
 FEED_REPEATS = 5  # runs (and commands) timed each way for the feed's cost; the best of each is reported
 FEED_TARGET = 0.10  # a run with --feed is at most 10% slower than without
@@ -208,22 +208,36 @@ def _feed_cost(scenario, progress, repeats: int = FEED_REPEATS) -> dict:
 
 
 def _compare_estimate(scenario, progress) -> dict:
-    """Time `compare` over every named strategy on a few seeds (workers as the command uses); scale to 1,000 seeds."""
+    """Time `compare` over every named strategy on a few seeds (workers as the command uses); scale to 1,000 seeds.
+
+    Two samples, one twice the other: their difference is the cost of a seed once the workers run, the rest
+    is starting them and waiting for the last one (paid once by a real `compare`, not a thousand times).
+    """
     from simulator.scoring.sweep import default_workers, sweep
 
     names = ("history", *(s.id for s in scenario.strategies))
-    seeds = list(range(COMPARE_SAMPLE * default_workers()))
-    progress("compare estimate", 0, 1)
-    t0 = time.perf_counter()
-    sweep(scenario, seeds, names, None, None)
-    seconds = time.perf_counter() - t0
-    progress("compare estimate", 1, 1)
+    small = COMPARE_SAMPLE * default_workers()
+    times = []
+    for step, count in enumerate((small, 2 * small)):
+        progress("compare estimate", step, 2)
+        t0 = time.perf_counter()
+        sweep(scenario, list(range(count)), names, None, None)
+        times.append(time.perf_counter() - t0)
+    progress("compare estimate", 2, 2)
+    per_seed = (times[1] - times[0]) / small
+    if per_seed <= 0:  # too noisy to tell apart: the larger sample, start-up included
+        per_seed, fixed = times[1] / (2 * small), 0.0
+    else:
+        fixed = max(times[0] - small * per_seed, 0.0)
     return {
-        "seeds_timed": len(seeds),
+        "seeds_timed": 2 * small,
         "strategies": len(names),
         "workers": default_workers(),
-        "seconds": seconds,
-        "estimate_seconds": seconds / len(seeds) * 1000,
+        "seconds": times[1],
+        "seconds_by_sample": {str(small): times[0], str(2 * small): times[1]},
+        "seconds_per_seed": per_seed,
+        "start_seconds": fixed,
+        "estimate_seconds": fixed + 1000 * per_seed,
     }
 
 

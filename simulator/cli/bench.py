@@ -215,9 +215,15 @@ def print_engine(out: Console, r: dict[str, Any]) -> None:
     else:
         out.print("NDlib is not installed: `pip install -e .\\[bench]` to compare.")
     m = r["compare"]
+    half = m["seeds_timed"] // 2  # two samples: their difference is the cost of a seed apart from the start
+    timed = (
+        f"{half} seeds in {fmt_seconds(m['seconds_by_sample'][str(half)])}, {m['seeds_timed']} in "
+        f"{fmt_seconds(m['seconds'])} on {m['workers']} workers: {fmt_seconds(m['seconds_per_seed'])} a seed "
+        f"after {fmt_seconds(m['start_seconds'])} to start"
+    )
     out.print(
-        f"compare {r['scenario']} over {m['strategies']} strategies: {m['seeds_timed']} seeds in {fmt_seconds(m['seconds'])} "
-        f"on {m['workers']} workers, so --runs 1000 ≈ {m['estimate_seconds'] / 60:,.1f} min (target ≤ 5 min)."
+        f"compare {r['scenario']} over {m['strategies']} strategies: {timed}, "
+        f"so --runs 1000 ≈ {m['estimate_seconds'] / 60:,.1f} min (target ≤ 5 min)."
     )
     out.print(
         f"Engine time of a full run: {fmt_int(r['default_size'])} personas {fmt_seconds(r['default_engine_seconds'])} "

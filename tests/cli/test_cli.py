@@ -129,7 +129,16 @@ def test_bench_printers_render_their_own_results():
         "default_engine_seconds_median": 0.4,
         "warm_runs": 3,
         "million_engine_seconds": None,
-        "compare": {"seeds_timed": 8, "strategies": 9, "workers": 2, "seconds": 17.0, "estimate_seconds": 2125.0},
+        "compare": {
+            "seeds_timed": 16,
+            "strategies": 9,
+            "workers": 2,
+            "seconds": 34.0,
+            "seconds_by_sample": {"8": 17.5, "16": 34.0},
+            "seconds_per_seed": 2.0625,
+            "start_seconds": 1.0,
+            "estimate_seconds": 2063.5,
+        },
         "feed": {
             "size": 100_000,
             "repeats": 3,
@@ -153,10 +162,39 @@ def test_bench_printers_render_their_own_results():
     print_app(console, app)
     print_engine(console, engine)
     text = out.getvalue()
-    assert "First frame" in text and "--runs 1000 ≈ 35.4 min" in text and "per 1,000 posts" in text
+    assert "First frame" in text and "--runs 1000 ≈ 34.4 min" in text and "per 1,000 posts" in text
+    flat_compare = " ".join(text.split())
+    assert "8 seeds in 17.50 s, 16 in 34.00 s on 2 workers: 2.06 s a seed after 1.00 s to start" in flat_compare
     assert text.count("--runs 1000") == 1
     assert "median over 3 crowds 400.0 ms, from 300.0 ms to 450.0 ms" in " ".join(text.split())
     flat = " ".join(text.split())  # long lines wrap at the console's width
     assert "printing the feed, takes 40.0 ms: 2.0% of the command" in flat
     assert "take 100.0 ms of a run, 20.0% of a run with none" in flat
     assert "compiled kernels, 2 threads for big turns, compiled crowd matching" in flat
+
+
+@pytest.mark.parametrize(("start", "per_seed"), [(0.5, 0.25), (3.0, 0.0)])
+def test_the_compare_estimate_separates_the_start_from_the_cost_of_a_seed(monkeypatch, askjpm, start, per_seed):
+    """Two samples, one twice the other: a thousand seeds cost the start once and the seed's cost a thousand
+    times. When the samples cannot be told apart (a seed costs nothing more), the larger one is scaled."""
+    from simulator.bench import engine as bench_engine
+    from simulator.scoring import sweep as sweeps
+
+    clock = [0.0]
+    sampled: list[list[int]] = []
+
+    def sweep(scenario, seeds, names, size, workers):
+        sampled.append(list(seeds))
+        clock[0] += start + per_seed * len(seeds)
+        return []
+
+    monkeypatch.setattr(sweeps, "sweep", sweep)
+    monkeypatch.setattr(sweeps, "default_workers", lambda: 2)
+    monkeypatch.setattr(bench_engine.time, "perf_counter", lambda: clock[0])
+    result = bench_engine._compare_estimate(askjpm, lambda *a: None)
+    assert sampled == [list(range(8)), list(range(16))]
+    if per_seed:
+        assert result["seconds_per_seed"] == pytest.approx(0.25) and result["start_seconds"] == pytest.approx(0.5)
+        assert result["estimate_seconds"] == pytest.approx(250.5)
+    else:
+        assert result["start_seconds"] == 0.0 and result["estimate_seconds"] == pytest.approx(3.0 / 16 * 1000)
