@@ -162,11 +162,13 @@ def exposure(
     return touched_arr, exp_arr, total_arr, edges
 
 
-cdef inline void _barrier(long long* counter) noexcept nogil:
-    """Wait until both halves have reached this point (each arrives once)."""
+cdef inline bint _barrier(long long* counter, long long* abort) noexcept nogil:
+    """Wait until both halves have reached this point (each arrives once); False if told to stop waiting."""
     BACKFIRE_ARRIVE(counter)
     while BACKFIRE_ARRIVED(counter) < 2:
-        pass
+        if BACKFIRE_ARRIVED(abort):
+            return False
+    return True
 
 
 cdef inline Py_ssize_t _read_marks(
@@ -191,7 +193,9 @@ cdef inline Py_ssize_t _read_marks(
     return j
 
 
-cdef inline void _row_totals(const double* ex, Py_ssize_t cols, Py_ssize_t lo, Py_ssize_t hi, double* total) noexcept nogil:
+cdef inline void _row_totals(
+    const double* ex, Py_ssize_t cols, Py_ssize_t lo, Py_ssize_t hi, double* total
+) noexcept nogil:
     """total[i] = the sum of row i of ex (C order, `cols` wide) for i in lo..hi, its columns in order from 0 (as
     the twin adds them)."""
     cdef Py_ssize_t i, c
@@ -284,23 +288,37 @@ def exposure_half(
     Then half 0 takes the low targets of both walks, half 1 the high ones: it marks them, lists its
     personas in order with their slots, and adds their weights (a cell's weights in walking order, as
     `exposure` adds them), and sums its rows. The halves wait for each other twice (`shared`: the counts
-    at [0:4] and [4:6], the barriers at [6] and [7], all 0 at first). `ex` and `touched` have a row for
-    every target walked; the rows used are the first shared[4] + shared[5]. where[h, b] counts half h's
-    targets t with t >> `shift` = b (zero at first, wide enough): where the next turn should split. Returns
-    nothing.
+    at [0:4] and [4:6], the barriers at [6] and [7], all 0 at first); a half that is waiting stops, and
+    leaves its work undone, once shared[8] is set (the caller's way out if its own half never ran). `ex`
+    and `touched` have a row for every target walked; the rows used are the first shared[4] + shared[5].
+    where[h, b] counts half h's targets t with t >> `shift` = b (zero at first, wide enough): where the
+    next turn should split. Both halves check every argument alike, so both refuse or neither does (one
+    alone would leave the other waiting). Returns nothing.
     """
     cdef Py_ssize_t i, t, q, j, lo_poster, hi_poster, n_low = 0, n_high = 0, count = 0, w0, w1, row0
-    cdef Py_ssize_t rows = posters.shape[0], size
+    cdef Py_ssize_t rows = posters.shape[0], size, first = 0, second = extra.shape[0]
     cdef long long e
     cdef int low_limit = <int>(split_word * 64) if split_word * 64 < 2147483647 else 2147483647
     cdef int is_low
     cdef int* mine_t
     cdef int* mine_s
     cdef long long* seen_at
-    if half not in (0, 1) or shared.shape[0] < 8 or ts.shape[0] < 2 or srcs.shape[0] < 2 or where.shape[0] < 2 \
-            or not 0 <= shift < 31 or (slot.shape[0] - 1) >> shift >= where.shape[1]:
+    if half not in (0, 1) or shared.shape[0] < 9 or ts.shape[0] < 2 or srcs.shape[0] < 2 or where.shape[0] < 2 \
+            or not 0 <= shift < 31 or (slot.shape[0] - 1) >> shift >= where.shape[1] \
+            or not 0 <= split_poster <= rows or not 0 <= split_word <= bits.shape[0] \
+            or bits.shape[0] * 64 < slot.shape[0] or ex.shape[1] < cols or srcs.shape[1] < ts.shape[1] \
+            or extra_weight.shape[0] < extra.shape[0] or extra_col.shape[0] < extra.shape[0] \
+            or post_weight.shape[0] < rows or post_col.shape[0] < rows:
         raise ValueError("exposure_half: a bad half or work array")
+    for i in range(rows):  # each walk must fit its buffer, and every target its rows
+        if i < split_poster:
+            first += indptr[posters[i] + 1] - indptr[posters[i]]
+        else:
+            second += indptr[posters[i] + 1] - indptr[posters[i]]
     size = ts.shape[1]
+    if first > size or second > size or touched.shape[0] < first + second or ex.shape[0] < first + second \
+            or total.shape[0] < first + second:
+        raise ValueError("exposure_half: a walk longer than its buffer")
     with nogil:
         # 1. Walk: this half's posters row by row (half 1 then its extras), split into low and high targets.
         lo_poster = 0 if half == 0 else split_poster
@@ -337,38 +355,39 @@ def exposure_half(
                 n_high += 1 - is_low
         shared[2 * half] = n_low
         shared[2 * half + 1] = n_high
-        _barrier(&shared[6])
-        # 2. Mark this half's targets (low: both walks' fronts; high: both walks' backs, read backwards).
-        if half == 0:
-            _mark_list(&ts[0, 0], 0, shared[0], 1, &bits[0], &count)
-            _mark_list(&ts[1, 0], 0, shared[2], 1, &bits[0], &count)
-        else:
-            _mark_list(&ts[0, 0], size - 1, size - 1 - shared[1], -1, &bits[0], &count)
-            _mark_list(&ts[1, 0], size - 1, size - 1 - shared[3], -1, &bits[0], &count)
-        shared[4 + half] = count
-        _barrier(&shared[7])
-        # 3. This half's personas in order, read off its words of bits (clearing them), with their slots;
-        # its rows of `ex` cleared.
-        row0 = 0 if half == 0 else shared[4]
-        w0 = 0 if half == 0 else split_word
-        w1 = split_word if half == 0 else bits.shape[0]
-        j = _read_marks(&bits[0], w0, w1, &touched[0], &slot[0], row0)
-        for i in range(row0, j):
-            for q in range(cols):
-                ex[i, q] = 0.0
-        # 4. Scatter this half's targets, walk 0's before walk 1's (walking order).
-        if half == 0:
-            _scatter_list(&ts[0, 0], &srcs[0, 0], 0, shared[0], 1, &slot[0], &ex[0, 0], cols, rows,
-                          &post_weight[0], &post_col[0], &extra_weight[0], &extra_col[0])
-            _scatter_list(&ts[1, 0], &srcs[1, 0], 0, shared[2], 1, &slot[0], &ex[0, 0], cols, rows,
-                          &post_weight[0], &post_col[0], &extra_weight[0], &extra_col[0])
-        else:
-            _scatter_list(&ts[0, 0], &srcs[0, 0], size - 1, size - 1 - shared[1], -1, &slot[0], &ex[0, 0], cols,
-                          rows, &post_weight[0], &post_col[0], &extra_weight[0], &extra_col[0])
-            _scatter_list(&ts[1, 0], &srcs[1, 0], size - 1, size - 1 - shared[3], -1, &slot[0], &ex[0, 0], cols,
-                          rows, &post_weight[0], &post_col[0], &extra_weight[0], &extra_col[0])
-        # 5. Its rows' totals.
-        _row_totals(&ex[0, 0], cols, row0, j, &total[0])
+        # The other half may be told to stop waiting (its caller was interrupted): then so does this one.
+        if _barrier(&shared[6], &shared[8]):
+            # 2. Mark this half's targets (low: both walks' fronts; high: both walks' backs, read backwards).
+            if half == 0:
+                _mark_list(&ts[0, 0], 0, shared[0], 1, &bits[0], &count)
+                _mark_list(&ts[1, 0], 0, shared[2], 1, &bits[0], &count)
+            else:
+                _mark_list(&ts[0, 0], size - 1, size - 1 - shared[1], -1, &bits[0], &count)
+                _mark_list(&ts[1, 0], size - 1, size - 1 - shared[3], -1, &bits[0], &count)
+            shared[4 + half] = count
+            if _barrier(&shared[7], &shared[8]):
+                # 3. This half's personas in order, read off its words of bits (clearing them), with their
+                # slots; its rows of `ex` cleared.
+                row0 = 0 if half == 0 else shared[4]
+                w0 = 0 if half == 0 else split_word
+                w1 = split_word if half == 0 else bits.shape[0]
+                j = _read_marks(&bits[0], w0, w1, &touched[0], &slot[0], row0)
+                for i in range(row0, j):
+                    for q in range(cols):
+                        ex[i, q] = 0.0
+                # 4. Scatter this half's targets, walk 0's before walk 1's (walking order).
+                if half == 0:
+                    _scatter_list(&ts[0, 0], &srcs[0, 0], 0, shared[0], 1, &slot[0], &ex[0, 0], cols, rows,
+                                  &post_weight[0], &post_col[0], &extra_weight[0], &extra_col[0])
+                    _scatter_list(&ts[1, 0], &srcs[1, 0], 0, shared[2], 1, &slot[0], &ex[0, 0], cols, rows,
+                                  &post_weight[0], &post_col[0], &extra_weight[0], &extra_col[0])
+                else:
+                    _scatter_list(&ts[0, 0], &srcs[0, 0], size - 1, size - 1 - shared[1], -1, &slot[0], &ex[0, 0],
+                                  cols, rows, &post_weight[0], &post_col[0], &extra_weight[0], &extra_col[0])
+                    _scatter_list(&ts[1, 0], &srcs[1, 0], size - 1, size - 1 - shared[3], -1, &slot[0], &ex[0, 0],
+                                  cols, rows, &post_weight[0], &post_col[0], &extra_weight[0], &extra_col[0])
+                # 5. Its rows' totals.
+                _row_totals(&ex[0, 0], cols, row0, j, &total[0])
 
 
 cdef inline Py_ssize_t _first_at_or_below(const double* levels, Py_ssize_t lo, Py_ssize_t hi, double x) noexcept nogil:

@@ -114,7 +114,6 @@ def exposure(
     return touched, exp, total, edges
 
 
-# ---------------------------------------------------------------------------------------------- attention
 _WHERE_BITS = 6  # where the targets fall is counted in 2^6 buckets of persona ids
 
 
@@ -146,7 +145,7 @@ def _exposure_in_halves(
     split_poster = int(np.searchsorted(ends, edges // 2, side="right"))
     first = int(ends[split_poster - 1]) if split_poster else 0
     width = max(first, walked - first, 1)
-    shared = np.zeros(8, np.int64)
+    shared = np.zeros(9, np.int64)
     words = len(bits)
     split_word = int(split[0]) if 0 < split[0] < words else words // 2
     shift = max(0, (len(slot) - 1).bit_length() - _WHERE_BITS)
@@ -161,7 +160,14 @@ def _exposure_in_halves(
         np.empty((2, width), np.int32), shared, where, shift, touched, ex, total,
     )  # fmt: skip
     other = _executor().submit(_C.exposure_half, 1, *args)
-    _C.exposure_half(0, *args)
+    finished = False
+    try:
+        _C.exposure_half(0, *args)
+        finished = True
+    finally:
+        if not finished:  # refused or interrupted before this half ran: the other stops waiting (marking nothing)
+            shared[8] = 1
+            other.exception()
     other.result()
     count = int(shared[4] + shared[5])
     seen = where.sum(axis=0)
@@ -172,6 +178,7 @@ def _exposure_in_halves(
     return touched[:count], ex[:count], total[:count], edges
 
 
+# ---------------------------------------------------------------------------------------------- attention
 def touch(
     who: np.ndarray,
     exposure: np.ndarray,

@@ -236,6 +236,68 @@ def test_exposure_in_two_halves_sums_each_cell_in_walking_order(seed):
     )
 
 
+def _halves_args(n: int = 300, width: int | None = None) -> tuple:
+    """`exposure_half`'s arguments after `half` for a small crowd (every persona posts once)."""
+    rng = np.random.default_rng(4)
+    indptr = np.concatenate([[0], np.cumsum(rng.integers(0, 9, n))]).astype(np.int64)
+    indices = rng.integers(0, n, int(indptr[-1])).astype(np.int32)
+    posters = np.arange(n, dtype=np.int32)
+    walked = int(indptr[-1])
+    width = walked if width is None else width
+    return (
+        indptr, indices, posters, np.ones(n), np.zeros(n, np.int8), np.zeros(0, np.int32), np.zeros(0),
+        np.zeros(0, np.int8), kernels.mark_bits(n), np.zeros(n, np.int32), 1, n // 2, (n + 63) // 128,
+        np.empty((2, width), np.int32), np.empty((2, width), np.int32), np.zeros(9, np.int64),
+        np.zeros((2, 64), np.int64), 3, np.empty(walked, np.int32), np.empty((walked, 1)), np.empty(walked),
+    )  # fmt: skip
+
+
+@compiled_only
+def test_exposure_halves_refuse_alike_and_stop_waiting_when_told():
+    """A walk longer than its buffer is refused by both halves (one alone would leave the other waiting);
+    a half left alone stops waiting once told to, and a half that fails lets the other go and clears the marks."""
+    import threading
+
+    for half in (0, 1):
+        with pytest.raises(ValueError, match="longer than its buffer"):
+            kernels._C.exposure_half(half, *_halves_args(width=10))
+    args = _halves_args()
+    alone = threading.Thread(target=kernels._C.exposure_half, args=(1, *args))
+    alone.start()
+    alone.join(0.2)
+    assert alone.is_alive()  # waiting at the first barrier for half 0, which never comes
+    args[15][8] = 1
+    alone.join(10)
+    assert not alone.is_alive()
+
+    class Interrupted(Exception):
+        pass
+
+    real = kernels._C
+    other_half: list[str] = []
+
+    def failing(half: int, *rest: object) -> None:
+        if half == 0:
+            raise Interrupted
+        real.exposure_half(half, *rest)  # left waiting at its first barrier, until told to stop
+        other_half.append("stopped")
+
+    proxy = type("Proxy", (), {"__getattr__": lambda self, name: getattr(real, name)})()
+    proxy.exposure_half = failing
+    n = 300
+    posts = _halves_args(n)[:3]
+    bits = kernels.mark_bits(n)
+    with kernels_as(True), two_threads():
+        kernels._C = proxy
+        try:
+            with pytest.raises(Interrupted):
+                kernels.exposure(*posts, np.ones(n), np.zeros(n, np.int8), np.zeros(0, np.int32), np.zeros(0),
+                                 np.zeros(0, np.int8), np.zeros(n, bool), np.zeros(n, np.int32), 1, bits)  # fmt: skip
+        finally:
+            kernels._C = real
+    assert other_half == ["stopped"] and not bits.any()
+
+
 @compiled_only
 def test_exposure_kernel_refuses_too_few_mark_bits():
     indptr, indices = np.array([0, 1, 1], np.int64), np.array([1], np.int32)
