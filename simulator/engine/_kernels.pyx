@@ -1015,47 +1015,33 @@ def distinct_marked(const int[::1] values, unsigned long long[::1] bits):
     return out_arr
 
 
-def live_entries(
+ctypedef fused mark_t:
+    int
+    long long
+
+
+def picked_where(
     const int[::1] ids,
     const long long[::1] picks,
-    const long long[::1] since,
-    long long turn,
+    const mark_t[::1] marks,
+    mark_t value,
     const double[::1] exit,
     double level,
     bint check_exit,
 ):
-    """ids[picks] whose persona was last set at `turn` (and, if `check_exit`, still active: exit < level)."""
+    """ids[picks] whose persona's mark is `value` (and, if `check_exit`, still active: exit < level)."""
     cdef Py_ssize_t i, k = 0, n = picks.shape[0], size = ids.shape[0]
     cdef int p
     out_arr = np.empty(n, np.int32)
     cdef int[::1] out = out_arr
     for i in range(n):
         if not 0 <= picks[i] < size:
-            raise ValueError("live_entries: a pick outside the entries")
+            raise ValueError("picked_where: a pick outside the entries")
     for i in range(n):
         if i + AHEAD < n:
-            BACKFIRE_PREFETCH(&since[ids[picks[i + AHEAD]]])
+            BACKFIRE_PREFETCH(&marks[ids[picks[i + AHEAD]]])
         p = ids[picks[i]]
-        if since[p] == turn and (not check_exit or exit[p] < level):
-            out[k] = p
-            k += 1
-    return out_arr[:k]
-
-
-def latest_viewers(const int[::1] ids, const long long[::1] picks, const int[::1] saw, int post):
-    """ids[picks] whose latest brand post seen (`saw`) is `post`."""
-    cdef Py_ssize_t i, k = 0, n = picks.shape[0], size = ids.shape[0]
-    cdef int p
-    out_arr = np.empty(n, np.int32)
-    cdef int[::1] out = out_arr
-    for i in range(n):
-        if not 0 <= picks[i] < size:
-            raise ValueError("latest_viewers: a pick outside the entries")
-    for i in range(n):
-        if i + AHEAD < n:
-            BACKFIRE_PREFETCH(&saw[ids[picks[i + AHEAD]]])
-        p = ids[picks[i]]
-        if saw[p] == post:
+        if marks[p] == value and (not check_exit or exit[p] < level):
             out[k] = p
             k += 1
     return out_arr[:k]

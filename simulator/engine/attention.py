@@ -278,7 +278,7 @@ class Attention:
             ids = (self._ids if self.buckets else self._exit_ids).data[lo:hi]
             picks = np.arange(size) if np.isinf(rate) else rng.integers(0, size, rng.poisson(size * rate))
             exit = self.exit if self.buckets else None
-            picked.append(kernels.live_entries(ids, picks, self.since, c.turn, exit, self.level))
+            picked.append(kernels.picked_where(ids, picks, self.since, c.turn, exit, self.level))
         if not picked:
             return np.zeros(0, np.int32)
         return kernels.distinct(np.concatenate(picked), self._bits).astype(np.int32, copy=False)

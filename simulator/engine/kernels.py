@@ -756,36 +756,27 @@ def distinct(values: np.ndarray, bits: np.ndarray | None = None) -> np.ndarray:
     return ordered[first]
 
 
-def live_entries(
+def picked_where(
     ids: np.ndarray,
     picks: np.ndarray,
-    since: np.ndarray,
-    turn: int,
+    marks: np.ndarray,
+    value: int,
     exit: np.ndarray | None = None,
     level: float = np.inf,
 ) -> np.ndarray:
-    """Return ids[picks] (int32) whose persona was last set at `turn` and, given `exit`, is still active (exit < level)."""
+    """Return ids[picks] (int32) whose persona's mark (int32 or int64) is `value` and, given `exit`, who are
+    still active (exit < level): the live entries of a store, or the viewers whose latest brand post is this one."""
     if COMPILED and _C is not None:
         check = exit is not None
-        result: np.ndarray = _C.live_entries(
-            _ids(ids), picks.astype(np.int64, copy=False), since, turn, exit if check else np.zeros(0), level, check
+        result: np.ndarray = _C.picked_where(
+            _ids(ids), picks.astype(np.int64, copy=False), marks, value, exit if check else np.zeros(0), level, check
         )
         return result
     hits: np.ndarray = ids[picks]
-    live = since[hits] == turn
+    live = marks[hits] == value
     if exit is not None:
         live &= exit[hits] < level
     kept: np.ndarray = hits[live].astype(np.int32, copy=False)
-    return kept
-
-
-def latest_viewers(ids: np.ndarray, picks: np.ndarray, saw: np.ndarray, post: int) -> np.ndarray:
-    """Return ids[picks] (int32) whose latest brand post seen (`saw`) is `post`."""
-    if COMPILED and _C is not None:
-        result: np.ndarray = _C.latest_viewers(_ids(ids), picks.astype(np.int64, copy=False), _ids(saw), post)
-        return result
-    who: np.ndarray = ids[picks]
-    kept: np.ndarray = who[saw[who] == post].astype(np.int32, copy=False)
     return kept
 
 

@@ -54,7 +54,7 @@ class Viewers:
             count = int(rng.poisson(buf.size * rate))
             if count == 0:
                 continue
-            who = kernels.latest_viewers(buf.data[: buf.size], rng.integers(0, buf.size, count), saw, post)
+            who = kernels.picked_where(buf.data[: buf.size], rng.integers(0, buf.size, count), saw, post)
             who_parts.append(who)
             posts.append(post)
             counts.append(len(who))

@@ -653,7 +653,7 @@ def test_distinct_by_marks_is_numpys_unique(n, seed, count, dtype):
 @compiled_only
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.integers(1, 300), st.integers(-1, 4), st.booleans())
-def test_live_entry_and_latest_viewer_kernels_match_their_twins(seed, n, turn, check_exit):
+def test_picked_where_kernel_matches_its_twin(seed, n, turn, check_exit):
     """Picked entries kept if set at `turn` (and still active), or if their latest brand post is `turn`."""
     rng = np.random.default_rng(seed)
     ids = rng.integers(0, n, rng.integers(0, 2 * n)).astype(np.int32)  # repeats, as stale entries are
@@ -661,17 +661,19 @@ def test_live_entry_and_latest_viewer_kernels_match_their_twins(seed, n, turn, c
     since = rng.integers(-1, 5, n).astype(np.int64)
     exit = rng.normal(-1.0, 1.0, n)
     args = (ids, picks, since, turn, exit if check_exit else None, -1.0)
-    (c_out, _), (np_out, _) = both("live_entries", *args)
+    (c_out, _), (np_out, _) = both("picked_where", *args)
     assert_same(c_out, np_out)
     assert c_out.dtype == np.int32 and (since[c_out] == turn).all()
+    if check_exit:
+        assert (exit[c_out] < -1.0).all()
     saw = rng.integers(-1, 5, n).astype(np.int32)
-    (c_out, _), (np_out, _) = both("latest_viewers", ids, picks, saw, turn)
+    (c_out, _), (np_out, _) = both("picked_where", ids, picks, saw, turn)
     assert_same(c_out, np_out)
     assert c_out.dtype == np.int32 and (saw[c_out] == turn).all()
     with pytest.raises(ValueError, match="outside"):
-        kernels._C.live_entries(ids, np.array([len(ids)], np.int64), since, turn, exit, -1.0, check_exit)
+        kernels._C.picked_where(ids, np.array([len(ids)], np.int64), since, turn, exit, -1.0, check_exit)
     with pytest.raises(ValueError, match="outside"):
-        kernels._C.latest_viewers(ids, np.array([-1], np.int64), saw, turn)
+        kernels._C.picked_where(ids, np.array([-1], np.int64), saw, turn, exit, -1.0, False)
 
 
 def _attention_history(n: int, segments: int, segment: np.ndarray) -> Attention:
