@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 
@@ -21,7 +22,7 @@ from simulator.language.grammar import Alternative, Grammar, Moment, fitting
 from simulator.language.quoting import phrases
 from simulator.language.sentiment import is_negative
 from simulator.language.style import restyle, style_of
-from simulator.scenario.schema import Inject, Scenario, TemplateEntry
+from simulator.scenario.schema import Inject, ReplyEntry, Scenario, TemplateEntry, Tone
 
 PER_TURN = 6
 MAX_SHOWN = 3  # a crowd line appears at most this many times in one feed…
@@ -92,7 +93,13 @@ class Feed:
             seg: {kind: _alternatives(ts) for kind, ts in by_kind.items()}
             for seg, by_kind in sc.voices.templates.items()
         }
-        self._replies = {key: _alternatives(alts) for key, alts in sc.voices.replies.items()}
+        # Replies by move, and by the tone they are written in: a reply of a supportive kind takes only lines
+        # marked supportive; hostile and neutral kinds take unmarked lines and lines marked with their own tone.
+        self._replies = {
+            (key, tone): _alternatives([e for e in alts if _written_for(e, tone)])
+            for key, alts in sc.voices.replies.items()
+            for tone in get_args(Tone)
+        }
         self._tones = {k.id: k.tone for k in sc.kinds}
         self._labels = {
             f"{move}:{o.id}": o.label
@@ -168,10 +175,12 @@ class Feed:
 
     def _reply_text(self, post: BrandPost, segment: str, kind: str) -> str | None:
         """A reply about the brand's post: its move, its tone, its words; None when the scenario writes no replies."""
-        keys = (f"{post.action}:{post.option.split('@')[0]}", post.action, "any")
+        tone = self._tones.get(kind, "hostile")
+        keys = (f"{post.action}:{post.option.split('@')[0]}", post.action, "any", tone)
         if keys not in self._fitting:
             self._fitting[keys] = next(
-                (found for key in keys if (found := fitting(self._replies.get(key, []), self.moment))), []
+                (found for key in keys[:3] if (found := fitting(self._replies.get((key, tone), []), self.moment))),
+                [],
             )
         options = self._fitting[keys]
         if not options:
@@ -397,6 +406,12 @@ class Feed:
             item.replies = replies_by_post.get(post_id, 0)
 
 
-def _alternatives(entries: list[TemplateEntry]) -> list[Alternative]:
+def _written_for(entry: ReplyEntry, tone: str) -> bool:
+    """Whether a reply line suits a reply of this tone: its own tone, or none given and not a supportive reply."""
+    marked = None if isinstance(entry, str) else entry.tone
+    return marked == tone or (marked is None and tone != "supportive")
+
+
+def _alternatives(entries: Sequence[TemplateEntry | ReplyEntry]) -> list[Alternative]:
     """A scenario's templates (strings or `{text, after, when}`) as grammar alternatives with their conditions."""
     return [Alternative(e) if isinstance(e, str) else Alternative(e.text, e.condition()) for e in entries]

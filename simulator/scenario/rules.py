@@ -314,7 +314,7 @@ def _voice_problems(sc: Scenario, options: dict[str, list[str]]) -> list[tuple[P
             entries += [(("voices", "templates", seg, kind, j), t, set()) for j, t in enumerate(templates)]
     for name, alternatives in rules.items():
         entries += [(("voices", "grammar", name, j), t, set(REPLY_WORDS)) for j, t in enumerate(alternatives)]
-    for key, alternatives in sc.voices.replies.items():
+    for key, replies in sc.voices.replies.items():
         move = key.partition(":")[0]
         if key != "any" and move not in ("open", "answer", "pause", "cancel"):
             problems.append(
@@ -325,7 +325,7 @@ def _voice_problems(sc: Scenario, options: dict[str, list[str]]) -> list[tuple[P
             )
         elif key != "any":
             _check_move_ref(key, ("voices", "replies", key), options, problems)
-        entries += [(("voices", "replies", key, j), t, set(REPLY_WORDS)) for j, t in enumerate(alternatives)]
+        entries += [(("voices", "replies", key, j), t, set(REPLY_WORDS)) for j, t in enumerate(replies)]
     known = set(TEMPLATE_WORDS) | set(rules)
     for path, entry, extra in entries:
         text = entry if isinstance(entry, str) else entry.text

@@ -348,12 +348,15 @@ class Audience(Model):
     )
 
 
+Tone = Literal["hostile", "neutral", "supportive"]  # how a kind of post reads for the brand
+
+
 class Kind(Model):
     """A kind of post the crowd writes."""
 
     id: str = Field(description="Short id.", pattern=r"^[a-z0-9_]+$")
     label: str = Field(description="Name shown in tables.")
-    tone: Literal["hostile", "neutral", "supportive"] = Field(description="How it reads for the brand.")
+    tone: Tone = Field(description="How it reads for the brand.")
     appeal: float = Field(gt=0, description="How strongly seeing it makes people post (spread weight).")
     influence: float = Field(0.0, description="Stance change per exposure (negative pulls toward hostile).")
     repost_share: Share = Field(0.3, description="Share of posts of this kind that are reposts rather than new text.")
@@ -465,6 +468,34 @@ TemplateEntry = Annotated[
 ]
 
 
+class ReplyTemplate(Template):
+    """A reply that fits only some moments, or only replies of one tone (a kind's `tone`)."""
+
+    tone: Tone | None = Field(
+        None,
+        description=(
+            "The tone of the replies it is written for: a reply of a kind with this tone. Unset: replies of hostile "
+            "and neutral kinds (the crowd pushing back); a supportive reply takes only lines marked `supportive`."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _a_condition(self) -> ReplyTemplate:
+        if self.after is None and self.when is None and self.tone is None:
+            raise ValueError("a reply written as a mapping needs `after`, `when` or `tone`; a plain string always fits")
+        return self
+
+
+ReplyEntry = Annotated[
+    Annotated[str, Tag("union:text")] | Annotated[ReplyTemplate, Tag("union:template")],
+    Discriminator(
+        _template_form,
+        custom_error_type="template_form",
+        custom_error_message="expected a reply string, or a mapping {text, after, when, tone}",
+    ),
+]
+
+
 class Voices(Model):
     """Text for the feed: Faker-filled templates and real quotes."""
 
@@ -483,13 +514,14 @@ class Voices(Model):
             "(an empty one makes the slot optional)."
         ),
     )
-    replies: dict[str, list[TemplateEntry]] = Field(
+    replies: dict[str, list[ReplyEntry]] = Field(
         default_factory=dict,
         description=(
             "Replies to the brand's posts, by the move the post made: `answer:ID`, `answer`, `pause:ID`, `pause`, "
-            "`cancel:ID`, `cancel`, `open:ID`, `open`, or `any`; the most specific key wins. Slots as in templates, "
-            "plus {quote} (a phrase of the brand's post), {asked} (the post it answered) and {tone} (the move's "
-            "label)."
+            "`cancel:ID`, `cancel`, `open:ID`, `open`, or `any`; the most specific key with a line for the reply's "
+            "tone wins (`{text, tone: supportive}` for the brand's defenders; a supportive reply with no line of "
+            "its own is written as its kind's post). Slots as in templates, plus {quote} (a phrase of the brand's "
+            "post), {asked} (the post it answered) and {tone} (the move's label)."
         ),
     )
     quotes: list[Quote] = Field(default_factory=list, description="Real posts quoted by the sources.")

@@ -143,9 +143,83 @@ def test_replies_are_threaded_and_about_the_post_they_answer():
     assert len(replies) >= 20
     for r in replies:
         assert r.is_reply and r.reply_about == f"cancellation at {cancel.minute // 60}:{cancel.minute % 60:02d}"
-        assert "MARK-REPLY" in r.text.upper() and "“Back to the drawing board”" in r.text
+    # the crowd pushing back takes the cancellation's line; the brand's defenders take their own (`tone`)
+    pushing_back = [r for r in replies if r.kind != "support"]
+    assert len(pushing_back) >= 20
+    assert all("MARK-REPLY" in r.text.upper() and "“Back to the drawing board”" in r.text for r in pushing_back)
+    assert not [r for r in replies if r.kind == "support" and "MARK-REPLY" in r.text.upper()]
     # before the cancellation, no post replies to it
     assert all(i.turn >= cancel.turn for i in replies)
+
+
+def _toned_text(replies: str) -> str:
+    """askjpm.yaml whose replies to every move are only the lines given (YAML list items under `any`)."""
+    text = mutate("  replies:\n", "  replies:\n")
+    start = text.index("  replies:\n") + len("  replies:\n")
+    return text[:start] + "    any:\n" + replies + text[text.index("  # Real tweets quoted") :]
+
+
+def _toned(replies: str) -> object:
+    return parse_scenario_text(_toned_text(replies), "toned.yaml")
+
+
+def _replies_by_kind(scenario: object) -> dict[str, list[str]]:
+    texts: dict[str, list[str]] = collections.defaultdict(list)
+    for seed in (3, 4):
+        result = run(scenario, seed, strategy_plan(scenario, "history"), size=50_000, with_feed=True)
+        for item in result.feed:
+            if item.is_reply and not item.real:
+                texts[item.kind].append(item.text.upper())
+    return texts
+
+
+def test_a_reply_reads_in_the_tone_of_its_kind():
+    """A supportive reply takes only lines marked supportive, the crowd pushing back never takes those."""
+    scenario = _toned(
+        '      - "MARK-PUSH {hashtag}"\n'
+        '      - {text: "MARK-CALM {hashtag}", tone: neutral}\n'
+        '      - {text: "MARK-KIND {hashtag}", tone: supportive}\n'
+    )
+    texts = _replies_by_kind(scenario)
+    assert texts["support"] and all("MARK-KIND" in t for t in texts["support"])
+    for kind in ("grievance", "snark", "criticism"):  # hostile: the unmarked line only
+        assert texts[kind] and all("MARK-PUSH" in t for t in texts[kind]), kind
+    neutral = texts["question"] + texts["press"]
+    assert neutral and all("MARK-PUSH" in t or "MARK-CALM" in t for t in neutral)
+    assert any("MARK-CALM" in t for t in neutral)
+
+
+def test_a_supportive_reply_with_no_line_of_its_own_is_written_as_its_kinds_post():
+    scenario = _toned('      - "MARK-PUSH {hashtag}"\n')
+    texts = _replies_by_kind(scenario)
+    assert texts["support"] and not [t for t in texts["support"] if "MARK-PUSH" in t]
+    assert texts["snark"] and all("MARK-PUSH" in t for t in texts["snark"])
+
+
+@pytest.mark.parametrize(
+    ("entry", "field", "words"),
+    [
+        ('{text: "x", tone: cheerful}', "voices.replies.any[0].tone", "one of: hostile, neutral, supportive"),
+        ("{text: x}", "voices.replies.any[0]", "needs `after`, `when` or `tone`"),
+    ],
+)
+def test_a_bad_reply_tone_is_refused_with_its_line(entry, field, words):
+    text = _toned_text(f"      - {entry}\n")
+    with pytest.raises(ScenarioError) as exc:
+        parse_scenario_text(text, "t.yaml")
+    found = [p for p in exc.value.problems if p.field == field]
+    assert found and words in found[0].message, exc.value.problems
+    assert found[0].line == line_of(text, "  replies:\n") + 2
+
+
+def test_tone_belongs_to_replies_only():
+    text = mutate(
+        "    snark:\n      snark:\n",
+        '    snark:\n      snark:\n        - {text: "x", after: [cancel], tone: hostile}\n',
+    )
+    with pytest.raises(ScenarioError) as exc:
+        parse_scenario_text(text, "t.yaml")
+    assert any(p.field.startswith("voices.templates.snark.snark[0]") for p in exc.value.problems), exc.value.problems
 
 
 def test_replies_take_their_share_of_the_feed(askjpm):
