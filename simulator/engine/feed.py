@@ -174,7 +174,10 @@ class Feed:
         return self._compose(template), False, None, None, None
 
     def _reply_text(self, post: BrandPost, segment: str, kind: str) -> str | None:
-        """A reply about the brand's post: its move, its tone, its words; None when the scenario writes no replies."""
+        """A reply about the brand's post: its move, its tone, its words, in the voice of the reply's kind.
+
+        None when the scenario has no reply line for that voice (the reply is then written as its kind's post).
+        """
         tone = self._tones.get(kind, "hostile")
         keys = (f"{post.action}:{post.option.split('@')[0]}", post.action, "any", tone)
         if keys not in self._fitting:
