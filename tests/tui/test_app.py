@@ -325,6 +325,18 @@ def test_briefing_gives_the_event_in_hours_and_days(scenario_id, expected):
     assert "min," not in words  # no raw minute counts such as "10080 min"
 
 
+def test_briefing_puts_an_amount_beside_its_date_not_in_front_of_a_sentence():
+    from types import SimpleNamespace
+
+    from simulator.scenario import resolve
+    from simulator.tui.screens.briefing import briefing_markdown
+
+    page = briefing_markdown(SimpleNamespace(scenario=resolve("askjpm").scenario))
+    assert "- *July 2013*, **$410 million**: JPMorgan Ventures Energy was fined" in page
+    assert "- *August 2013*: JPMorgan was accused of price-fixing" in page  # no amount, no comma
+    assert "** JPMorgan" not in page  # was "**$410 million** JPMorgan Ventures Energy…": two sentences run together
+
+
 def test_minutes_read_as_people_say_them():
     from simulator.formatting import fmt_minutes
 

@@ -186,8 +186,8 @@ def briefing_markdown(session: GameView) -> str:
         "",
     ]
     for c in sc.brand.context:
-        amount = f" **{c.amount}**" if c.amount else ""
-        lines.append(f"- *{c.when}*:{amount} {c.text} ({sc.source(c.source).title})")
+        amount = f", **{c.amount}**" if c.amount else ""  # "July 2013, $410 million: … was fined …"
+        lines.append(f"- *{c.when}*{amount}: {c.text} ({sc.source(c.source).title})")
     lines += [
         "",
         "## The campaign",
