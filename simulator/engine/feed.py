@@ -21,12 +21,11 @@ from simulator.engine.state import BrandPost, TurnRecord
 from simulator.language.grammar import Alternative, Grammar, Moment, fitting
 from simulator.language.quoting import phrases
 from simulator.language.sentiment import is_negative
-from simulator.language.style import restyle, style_of
+from simulator.language.style import reads_as, restyle, style_of
 from simulator.scenario.schema import Inject, ReplyEntry, Scenario, TemplateEntry, Tone
 
 PER_TURN = 6
-MAX_SHOWN = 3  # a crowd line appears at most this many times in one feed…
-REDRAWS = 8  # …unless this many fresh draws all land on lines already shown that often
+REDRAWS = 8  # draws of a crowd line after the first, while they land on lines the feed has shown
 MOVE_WORDS = {"open": "opening post", "answer": "answer", "pause": "holding line", "cancel": "cancellation"}
 
 
@@ -159,10 +158,15 @@ class Feed:
             self._fitting[key] = own
         return self._fitting[key]
 
-    def _text(self, segment: str, kind: str) -> tuple[str, bool, str | None, str | None, str | None]:
-        """Return (text, real, source, handle, name) for a post of this segment and kind."""
+    def _text(
+        self, segment: str, kind: str, quoting: bool = True
+    ) -> tuple[str, bool, str | None, str | None, str | None]:
+        """Return (text, real, source, handle, name) for a post of this segment and kind.
+
+        With `quoting`, a real post of the kind is shown instead at the scenario's `quote_rate`.
+        """
         sc = self.scenario
-        quotes = [i for i in self.quotes_by_kind.get(kind, []) if i not in self.used_quotes]
+        quotes = [i for i in self.quotes_by_kind.get(kind, []) if i not in self.used_quotes] if quoting else []
         if quotes and self.rng.random() < sc.voices.quote_rate:
             i = quotes[int(self.rng.integers(len(quotes)))]
             self.used_quotes.add(i)
@@ -288,6 +292,7 @@ class Feed:
                 picked += [(int(part[r]), float(w[r]), replies_part) for r in rows.tolist()]
             picked.sort(key=lambda x: -x[1])
             tallies = {True: [0.0, 0.0], False: [0.0, 0.0]}  # part -> [weighted negatives, weights]
+            this_turn: set[str] = set()  # the lines shown this turn, as words and as read (`keys` below)
             for j, (row, weight, replies_part) in enumerate(picked):
                 idx = int(originals[row])
                 poster = int(rec.poster[idx])
@@ -301,17 +306,30 @@ class Feed:
                     reply_to = f"#{target.turn}-b"
                     at = target.turn * p.turn_minutes
                     reply_about = f"{MOVE_WORDS.get(target.action, target.action)} at {at // 60}:{at % 60:02d}"
-                # A line the feed has already shown MAX_SHOWN times is drawn again (a grammar can land on one
-                # string by chance; a reader learns nothing from a fourth copy). Only the feed's stream is used.
-                for _ in range(REDRAWS + 1):
+                # A line the feed has already shown is drawn again, up to REDRAWS times, and the least repeated
+                # draw is shown: a grammar can land on one string by chance, and a reader learns nothing from a
+                # second copy in one turn or a fourth in a day. A line counts as its words before styling and as
+                # what it reads after (`reads_as`): a persona's casing, emoji or typo does not make a line new,
+                # and a style that drops a last sentence can make two lines one. Only the feed's stream is used.
+                best: tuple[tuple[bool, int], tuple[str, ...], str, bool, str | None, str | None, str | None] | None
+                best = None
+                for attempt in range(REDRAWS + 1):
                     real = False
                     line = self._reply_text(target, segment, kind) if target is not None else None
-                    if line is None:
-                        line, real, source, qhandle, qname = self._text(segment, kind)
+                    if line is None:  # a real post has its one chance, at the first draw (`quote_rate` holds)
+                        line, real, source, qhandle, qname = self._text(segment, kind, quoting=attempt == 0)
                     text = line if real else self._styled(line, poster, kind)
-                    if real or self._shown[text] < MAX_SHOWN:
+                    keys = () if real else (line, reads_as(text))
+                    repeats = (any(k in this_turn for k in keys), max((self._shown[k] for k in keys), default=0))
+                    if best is None or repeats < best[0]:
+                        best = (repeats, keys, text, real, source, qhandle, qname)
+                    if repeats == (False, 0):
                         break
-                self._shown[text] += 1
+                assert best is not None
+                _, keys, text, real, source, qhandle, qname = best
+                for key in keys:
+                    self._shown[key] += 1
+                    this_turn.add(key)
                 ident = audience.identity(poster)
                 item = FeedItem(
                     f"#{rec.turn}-{j}",

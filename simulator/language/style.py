@@ -133,6 +133,14 @@ def restyle(text: str, style: Style, tone: str, rng: np.random.Generator, hashta
     return _KEPT.sub(lambda m: protected[int(m.group(1))], out) if protected else out
 
 
+def reads_as(text: str) -> str:
+    """A post as a reader compares posts: its words in lower case, without emoji, punctuation or a hashtag's #.
+
+    Two posts that differ only in a persona's style (casing, emoji, "!!") read as one.
+    """
+    return " ".join(re.findall(r"[^\W_]+", text.lower()))
+
+
 def tidy_spaces(text: str) -> str:
     """One space between words, none at the ends or before punctuation."""
     return _BEFORE_PUNCTUATION.sub(r"\1", _SPACES.sub(" ", text)).strip()

@@ -32,18 +32,24 @@ MOST_REPEATS = 3  # times any one text may be shown in a run
 
 
 def feed_variety(scenario: Scenario, seed: int, size: int | None = None) -> Check:
-    """The history run's feed: the share of distinct crowd texts and the most repeated one (a warning under 90%)."""
+    """The history run's feed: the share of distinct crowd texts and the most repeated one (a warning under 90%).
+
+    Texts are compared as a reader compares them (`reads_as`): one line in two personas' styles is one text.
+    """
     from collections import Counter
 
     from simulator.engine import run, strategy_plan
+    from simulator.language.style import reads_as
 
     result = run(scenario, seed, strategy_plan(scenario, "history"), size=size, with_feed=True)
-    texts = [i.text for i in result.feed or [] if not i.is_brand and not i.inject]
-    counts = Counter(texts)
-    if not texts:
+    items = [i for i in result.feed or [] if not i.is_brand and not i.inject]
+    if not items:
         return Check("the feed reads as a varied crowd", False, "no crowd posts in the feed", warning=True)
+    texts = [i.text for i in items]
+    counts = Counter(reads_as(t) for t in texts)
     distinct = len(counts) / len(texts)
-    top, times = counts.most_common(1)[0]
+    words, times = counts.most_common(1)[0]
+    top = next(t for t in texts if reads_as(t) == words)  # shown as it first appeared
     return Check(
         "the feed reads as a varied crowd",
         distinct >= VARIETY and times <= MOST_REPEATS,
