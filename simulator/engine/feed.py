@@ -92,14 +92,15 @@ class Feed:
             seg: {kind: _alternatives(ts) for kind, ts in by_kind.items()}
             for seg, by_kind in sc.voices.templates.items()
         }
-        # Replies by move, and by the tone they are written in: a reply of a supportive kind takes only lines
-        # marked supportive; hostile and neutral kinds take unmarked lines and lines marked with their own tone.
-        self._replies = {
-            (key, tone): _alternatives([e for e in alts if _written_for(e, tone)])
-            for key, alts in sc.voices.replies.items()
-            for tone in get_args(Tone)
-        }
+        # Replies by move, and by the voice they are written in: lines for some kinds (`kinds`) go to replies of
+        # those kinds first. Otherwise a reply of a supportive kind takes only lines marked supportive; hostile and
+        # neutral kinds take unmarked lines and lines marked with their own tone.
         self._tones = {k.id: k.tone for k in sc.kinds}
+        self._replies = {
+            (key, voice): _alternatives([e for e in alts if _written_for(e, voice)])
+            for key, alts in sc.voices.replies.items()
+            for voice in (*get_args(Tone), *(f"kind:{k}" for k in self._tones))
+        }
         self._labels = {
             f"{move}:{o.id}": o.label
             for move, opts in (
@@ -183,10 +184,17 @@ class Feed:
         None when the scenario has no reply line for that voice (the reply is then written as its kind's post).
         """
         tone = self._tones.get(kind, "hostile")
-        keys = (f"{post.action}:{post.option.split('@')[0]}", post.action, "any", tone)
+        moves = (f"{post.action}:{post.option.split('@')[0]}", post.action, "any")
+        keys = (*moves, kind)
         if keys not in self._fitting:
+            # The kind's own lines first (its voice), then its tone's; each by the most specific move key.
             self._fitting[keys] = next(
-                (found for key in keys[:3] if (found := fitting(self._replies.get((key, tone), []), self.moment))),
+                (
+                    found
+                    for voice in (f"kind:{kind}", tone)
+                    for key in moves
+                    if (found := fitting(self._replies.get((key, voice), []), self.moment))
+                ),
                 [],
             )
         options = self._fitting[keys]
@@ -427,10 +435,19 @@ class Feed:
             item.replies = replies_by_post.get(post_id, 0)
 
 
-def _written_for(entry: ReplyEntry, tone: str) -> bool:
-    """Whether a reply line suits a reply of this tone: its own tone, or none given and not a supportive reply."""
-    marked = None if isinstance(entry, str) else entry.tone
-    return marked == tone or (marked is None and tone != "supportive")
+def _written_for(entry: ReplyEntry, voice: str) -> bool:
+    """Whether a reply line is written in this voice: `kind:ID` (a line for that kind) or a tone.
+
+    A tone takes the lines marked with it, and unmarked lines unless it is `supportive`; a line for some kinds is
+    only theirs.
+    """
+    if isinstance(entry, str):
+        return voice in ("hostile", "neutral")
+    if entry.kinds is not None:
+        return voice.startswith("kind:") and voice[5:] in entry.kinds
+    if voice.startswith("kind:"):
+        return False
+    return entry.tone == voice or (entry.tone is None and voice != "supportive")
 
 
 def _alternatives(entries: Sequence[TemplateEntry | ReplyEntry]) -> list[Alternative]:

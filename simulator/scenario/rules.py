@@ -154,6 +154,10 @@ def cross_field_problems(sc: Scenario) -> list[tuple[Path, str]]:
         check_segment(("voices", "templates", seg), seg)
         for kind in by_kind:
             check_kind(("voices", "templates", seg, kind), kind)
+    for key, lines in sc.voices.replies.items():
+        for i, line in enumerate(lines):
+            for j, kind in enumerate(getattr(line, "kinds", None) or []):
+                check_kind(("voices", "replies", key, i, "kinds", j), kind)
     for idx, kind in sc.voices.quote_kinds.items():
         check_kind(("voices", "quote_kinds", idx), kind)
         if not 0 <= idx < len(sc.voices.quotes):

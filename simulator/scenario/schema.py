@@ -469,7 +469,7 @@ TemplateEntry = Annotated[
 
 
 class ReplyTemplate(Template):
-    """A reply that fits only some moments, or only replies of one tone (a kind's `tone`)."""
+    """A reply that fits only some moments, or only replies of one tone (a kind's `tone`) or of some kinds."""
 
     tone: Tone | None = Field(
         None,
@@ -478,11 +478,23 @@ class ReplyTemplate(Template):
             "and neutral kinds (the crowd pushing back); a supportive reply takes only lines marked `supportive`."
         ),
     )
+    kinds: list[KindId] | None = Field(
+        None,
+        min_length=1,
+        description=(
+            "The kinds of reply it is written for, such as a reporter's `press` reply. Only replies of these kinds "
+            "take it, and they take it before any line for their tone (give `kinds` or `tone`, not both)."
+        ),
+    )
 
     @model_validator(mode="after")
     def _a_condition(self) -> ReplyTemplate:
-        if self.after is None and self.when is None and self.tone is None:
-            raise ValueError("a reply written as a mapping needs `after`, `when` or `tone`; a plain string always fits")
+        if self.after is None and self.when is None and self.tone is None and self.kinds is None:
+            raise ValueError(
+                "a reply written as a mapping needs `after`, `when`, `tone` or `kinds`; a plain string always fits"
+            )
+        if self.tone is not None and self.kinds is not None:
+            raise ValueError("give `kinds` or `tone`, not both: a line for some kinds is written in their voice")
         return self
 
 
@@ -491,7 +503,7 @@ ReplyEntry = Annotated[
     Discriminator(
         _template_form,
         custom_error_type="template_form",
-        custom_error_message="expected a reply string, or a mapping {text, after, when, tone}",
+        custom_error_message="expected a reply string, or a mapping {text, after, when, tone, kinds}",
     ),
 ]
 
@@ -518,9 +530,10 @@ class Voices(Model):
         default_factory=dict,
         description=(
             "Replies to the brand's posts, by the move the post made: `answer:ID`, `answer`, `pause:ID`, `pause`, "
-            "`cancel:ID`, `cancel`, `open:ID`, `open`, or `any`; the most specific key with a line for the reply's "
-            "tone wins (`{text, tone: supportive}` for the brand's defenders; a supportive reply with no line of "
-            "its own is written as its kind's post). Slots as in templates, plus {quote} (a phrase of the brand's "
+            "`cancel:ID`, `cancel`, `open:ID`, `open`, or `any`. A reply takes lines for its kind first "
+            "(`{text, kinds: [press]}`: a reporter's voice), then lines for its tone (`{text, tone: supportive}` for "
+            "the brand's defenders), each from the most specific key that has one; a supportive reply with no line "
+            "of its own is written as its kind's post. Slots as in templates, plus {quote} (a phrase of the brand's "
             "post), {asked} (the post it answered) and {tone} (the move's label)."
         ),
     )

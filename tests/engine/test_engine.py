@@ -181,6 +181,7 @@ def test_press_stories_are_the_kinds_declared_as_stories(askjpm):
         .replace("  - id: press\n    label: Press story", "  - id: news\n    label: Press story")
         .replace("press: 0.60, criticism", "news: 0.60, criticism")
         .replace("kind: press", "kind: news")
+        .replace("kinds: [press]", "kinds: [news]")
         .replace("    press:\n      press:\n", "    press:\n      news:\n"),
         "renamed.yaml",
     )

@@ -144,11 +144,12 @@ def test_replies_are_threaded_and_about_the_post_they_answer():
     assert len(replies) >= 20
     for r in replies:
         assert r.is_reply and r.reply_about == f"cancellation at {cancel.minute // 60}:{cancel.minute % 60:02d}"
-    # the crowd pushing back takes the cancellation's line; the brand's defenders take their own (`tone`)
-    pushing_back = [r for r in replies if r.kind != "support"]
+    # the crowd pushing back takes the cancellation's line; the brand's defenders take their own (`tone`), and
+    # reporters theirs (`kinds: [press]`, under `cancel`: a kind's own lines come before its tone's)
+    pushing_back = [r for r in replies if r.kind not in ("support", "press")]
     assert len(pushing_back) >= 20
     assert all("MARK-REPLY" in r.text.upper() and "“Back to the drawing board”" in r.text for r in pushing_back)
-    assert not [r for r in replies if r.kind == "support" and "MARK-REPLY" in r.text.upper()]
+    assert not [r for r in replies if r.kind in ("support", "press") and "MARK-REPLY" in r.text.upper()]
     # before the cancellation, no post replies to it
     assert all(i.turn >= cancel.turn for i in replies)
 
@@ -190,6 +191,20 @@ def test_a_reply_reads_in_the_tone_of_its_kind():
     assert any("MARK-CALM" in t for t in neutral)
 
 
+def test_a_kinds_own_reply_lines_come_before_its_tones():
+    """A reporter replies as a reporter: lines for `press` go to press replies first, and to no other kind."""
+    scenario = _toned(
+        '      - "MARK-PUSH {hashtag}"\n'
+        '      - {text: "MARK-CALM {hashtag}", tone: neutral}\n'
+        '      - {text: "MARK-DESK {hashtag}", kinds: [press]}\n'
+    )
+    texts = _replies_by_kind(scenario)
+    assert texts["press"] and all("MARK-DESK" in t for t in texts["press"])
+    assert texts["question"] and all("MARK-PUSH" in t or "MARK-CALM" in t for t in texts["question"])
+    others = [t for kind, ts in texts.items() if kind != "press" for t in ts]
+    assert others and not [t for t in others if "MARK-DESK" in t]
+
+
 def test_a_supportive_reply_with_no_line_of_its_own_is_written_as_its_kinds_post():
     scenario = _toned('      - "MARK-PUSH {hashtag}"\n')
     texts = _replies_by_kind(scenario)
@@ -201,7 +216,10 @@ def test_a_supportive_reply_with_no_line_of_its_own_is_written_as_its_kinds_post
     ("entry", "field", "words"),
     [
         ('{text: "x", tone: cheerful}', "voices.replies.any[0].tone", "one of: hostile, neutral, supportive"),
-        ("{text: x}", "voices.replies.any[0]", "needs `after`, `when` or `tone`"),
+        ("{text: x}", "voices.replies.any[0]", "needs `after`, `when`, `tone` or `kinds`"),
+        ("{text: x, kinds: [press], tone: neutral}", "voices.replies.any[0]", "give `kinds` or `tone`, not both"),
+        ("{text: x, kinds: [reporter]}", "voices.replies.any[0].kinds[0]", "unknown kind 'reporter'"),
+        ("{text: x, kinds: []}", "voices.replies.any[0].kinds", "at least 1 item"),
     ],
 )
 def test_a_bad_reply_tone_is_refused_with_its_line(entry, field, words):
