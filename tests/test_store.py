@@ -182,6 +182,43 @@ def test_replay_gives_the_metrics_of_play_and_branch_links_parent(tmp_path):
     assert store.turns(branch.game_id)[4][1] == "cancel:accountable"
 
 
+def test_an_answer_to_a_feed_post_replays_even_where_the_feed_is_written_differently(tmp_path, monkeypatch):
+    """The answered post's kind and words are saved with the turn: a replay needs no feed post of that id."""
+    from simulator.engine.feed import Feed
+
+    store = Store(tmp_path / "g.db")
+    session = open_game(resolve("askjpm"), 5, 5000, store=store)
+    session.start()
+    for _ in range(3):
+        session.play(Decision("wait"))
+    posts = [i for i in session.all_feed() if i.poster >= 0 and i.kind != "support"]
+    first, second = posts[-1], posts[-2]
+    session.play(Decision("answer", None, first.id, "We got this wrong, and we're sorry. Here is what changes."))
+    session.play(Decision("answer", "defensive", second.id))
+    for _ in range(3):
+        session.play(Decision("wait"))
+    played = json.loads(json.dumps(session.metrics(), sort_keys=True))
+    saved = [m for _, _, m in store.turns(session.game_id)]
+    assert saved[3]["asked"] == {"post": first.id, "kind": first.kind, "text": first.text}
+    assert saved[4]["asked"] == {"post": second.id, "kind": second.kind, "text": second.text}
+    assert "asked" not in played[3]  # the record keeps it; the turn's metrics are what they were
+
+    # Another version of Backfire writes the feed otherwise: the same ids are other posts, of another kind.
+    monkeypatch.setattr(Feed, "text_of", lambda self, post_id: "Nice weather today.")
+    monkeypatch.setattr(Feed, "kind_of", lambda self, post_id: "support")
+    again = restore(store, session.game_id)
+    assert json.loads(json.dumps(again.metrics(), sort_keys=True)) == played
+    # and the answers quote the posts the player answered, not what the feed now says
+    brand = [i.text for i in session.all_feed() if i.is_brand]
+    assert [i.text for i in again.all_feed() if i.is_brand] == brand
+    assert any(second.text in t for t in brand)
+
+    # A game saved before answers kept their post read the feed again, and the turn no longer matched.
+    store.db.execute("UPDATE turns SET metrics = json_remove(metrics, '$.asked') WHERE game_id = ?", (session.game_id,))
+    with pytest.raises(BackfireError, match="replaying the saved decisions gave different metrics"):
+        restore(store, session.game_id)
+
+
 def test_changed_scenario_is_refused_on_resume(tmp_path):
     store = Store(tmp_path / "g.db")
     loaded = resolve("askjpm")

@@ -24,6 +24,8 @@ from simulator.language.reader import Lexicon, scenario_lexicon
 from simulator.scenario.schema import Inject, Scenario
 from simulator.seeds import seed_streams
 
+Asked = tuple[str, str | None]  # the post an answer replies to: its kind, and its text (None: a kind was answered)
+
 # Saved games record it: a game replays exactly only on the engine version that played it.
 # 1: a trial per persona each turn (`legacy.py`, kept for saved games); 2: events drawn by thinning
 # (same model, other random streams); 3: as 2, with personas whose attention runs out at the same level
@@ -176,23 +178,38 @@ class Run:
             self.feed.add_injects(self.turn, [inject.id], extra=self.extra_injects)
         self._pending_injects.append(inject.id)
 
-    def written(self, decision: Decision) -> Choice:
-        """How a decision in the player's own words reads now, and the option it would be played as."""
+    def asked(self, decision: Decision) -> Asked | None:
+        """The post an answer replies to, as the game reads it now: (its kind, its text); None for other moves.
+
+        An answer to a feed post (`@#2-4`) reads the feed; an answer to a kind has no text.
+        """
+        if decision.action != "answer":
+            return None
+        target = decision.target
+        return self.answer_kind(target), self.feed.text_of(target) if target and target.startswith("#") else None
+
+    def written(self, decision: Decision, asked: Asked | None = None) -> Choice:
+        """How a decision in the player's own words reads now, and the option it would be played as.
+
+        `asked` gives the answered post's kind and text instead of the feed's (a replay: see `play`).
+        """
         if decision.text is None:
             raise BackfireError("this decision posts no words of its own")
-        kind = self.answer_kind(decision.target) if decision.action == "answer" else None
-        question = self.feed.text_of(decision.target) if decision.target and decision.target.startswith("#") else None
+        kind, question = asked or self.asked(decision) or (None, None)
         return choose(self.scenario, decision.action, decision.text, question, kind, self.lexicon)
 
-    def play(self, decision: Decision) -> dict[str, Any]:
-        """Play one turn; return its metrics."""
-        kind = self.answer_kind(decision.target) if decision.action == "answer" else None
-        target = decision.target
-        question = self.feed.text_of(target) if target and target.startswith("#") else None
+    def play(self, decision: Decision, asked: Asked | None = None) -> dict[str, Any]:
+        """Play one turn; return its metrics.
+
+        `asked` is the answered post's kind and text as saved when the turn was first played: a replay then
+        needs no feed post of that id (the feed's words may differ in another version of Backfire).
+        """
+        asked = asked or self.asked(decision)
+        kind, question = asked or (None, None)
         if decision.text is not None:
-            choice = self.written(decision)
+            choice = self.written(decision, asked)
             self.readings.append((self.turn, choice))
-            played = Decision(decision.action, choice.option, target, decision.text)
+            played = Decision(decision.action, choice.option, decision.target, decision.text)
             rec = self.sim.step(played, kind, choice.provocation, question)
         else:
             rec = self.sim.step(decision, kind, question=question)

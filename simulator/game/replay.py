@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from simulator.engine import ENGINES, known_engines, parse_script
+from simulator.engine import ENGINES, Asked, known_engines, parse_script
 from simulator.engine.decisions import unquote
 from simulator.errors import BackfireError
 from simulator.game.open import open_game
@@ -37,6 +37,15 @@ def same_metrics(saved: object, replayed: object) -> bool:
     if isinstance(saved, str) and isinstance(replayed, str):
         return saved.split() == replayed.split()
     return saved == replayed
+
+
+def _asked(saved: object) -> Asked | None:
+    """The answered post's kind and words saved with a turn (games saved before 2026-12 have none: the feed says)."""
+    asked = saved.get("asked") if isinstance(saved, dict) else None
+    if isinstance(asked, dict) and isinstance(asked.get("kind"), str):
+        text = asked.get("text")
+        return asked["kind"], text if isinstance(text, str) else None
+    return None
 
 
 def restore(
@@ -84,7 +93,7 @@ def restore(
                 elif kind == "custom":
                     session.custom_inject(payload["text"], payload.get("reach", 0.05))
         decision = parse_script(loaded.scenario, decision_text).decisions[0]
-        replayed = session.play(decision)
+        replayed = session.play(decision, _asked(metrics))
         if not same_metrics(metrics, json.loads(json.dumps(replayed, sort_keys=True))):
             raise BackfireError(f"game {game_id}, turn {turn}: replaying the saved decisions gave different metrics")
     if not branch and upto is None:

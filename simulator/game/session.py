@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from simulator.audience import Audience, build_audience
-from simulator.engine import ENGINE_VERSION, Decision, Run, RunResult
+from simulator.engine import ENGINE_VERSION, Asked, Decision, Run, RunResult
 from simulator.engine.decisions import check_decision, check_text, quote
 from simulator.engine.feed import FeedItem
 from simulator.engine.params import EngineParams, compile_params
@@ -160,16 +160,26 @@ class Session:
                 raise BackfireError(f"{self.team} already cancelled the campaign; they can answer or wait")
             raise BackfireError("the campaign is already cancelled; you can still answer or wait")
 
-    def play(self, decision: Decision) -> dict[str, Any]:
-        """Play one turn with a decision (checked here, where it enters the game); return its metrics."""
+    def play(self, decision: Decision, asked: Asked | None = None) -> dict[str, Any]:
+        """Play one turn with a decision (checked here, where it enters the game); return its metrics.
+
+        An answer to a feed post is saved with that post's kind and words (`asked` in the turn's record), so
+        the turn replays the same even where another version of Backfire writes the feed differently; a
+        replay passes them back as `asked`.
+        """
         game = self._started()
         if game.over:
             raise BackfireError("the game is over")
         self.check(decision)
-        metrics = game.play(decision)
+        if asked is None and decision.action == "answer" and decision.target and decision.target.startswith("#"):
+            asked = game.asked(decision)  # before the turn: the feed is what the player answered
+        metrics = game.play(decision, asked)
         if self.store is not None and self.game_id is not None:
+            saved = metrics
+            if asked is not None and decision.target and decision.target.startswith("#"):
+                saved = {**metrics, "asked": {"post": decision.target, "kind": asked[0], "text": asked[1]}}
             try:
-                self.store.save_turn(self.game_id, metrics["turn"], str(decision), metrics)
+                self.store.save_turn(self.game_id, metrics["turn"], str(decision), saved)
                 if game.over:
                     score = self.score()
                     self.store.finish(self.game_id, score.total, score.history_total, self.debrief().as_dict())
