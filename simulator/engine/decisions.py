@@ -146,9 +146,10 @@ class Plan:
 def fill_answer(wording: str, question: str | None) -> str:
     """An answer's wording with the question it replies to quoted where it says {question} (dropped when none).
 
-    The engine posts this, and the menus preview it: what the preview shows is what goes out.
+    The engine posts this, and the menus preview it: what the preview shows is what goes out. Quotation
+    marks inside the question become single ones (“‘Tweet your Q early’? …”), as quotes inside quotes are written.
     """
-    quoted = f"“{question}”" if question else ""
+    quoted = f"“{question.replace('“', '‘').replace('”', '’')}”" if question else ""
     return " ".join(wording.replace("{question}", quoted).split())
 
 

@@ -446,3 +446,13 @@ def test_an_answer_is_worded_for_the_kind_it_answers(askjpm, crowds):
         " ".join(candid.text.replace("{question}", "").split()),
     ]
     assert all("  " not in p for p in posts)
+
+
+def test_an_answer_quotes_the_question_with_quotes_inside_made_single():
+    from simulator.engine.decisions import fill_answer
+
+    asked = "“Tweet your Q early”? Do the homeowners in Cleveland get a question too? #AskJPM"
+    assert fill_answer("Fair question. {question} Straight answer.", asked) == (
+        "Fair question. “‘Tweet your Q early’? Do the homeowners in Cleveland get a question too? #AskJPM” Straight answer."
+    )
+    assert fill_answer("Thanks.  {question} More soon.", None) == "Thanks. More soon."  # no question: the slot goes
