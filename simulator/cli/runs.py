@@ -342,8 +342,9 @@ def _run(args: argparse.Namespace) -> int:
             kind = "INJECT " if item.inject else ("BRAND " if item.is_brand else "")
             if item.reply_to:
                 kind += f"↳ reply to {item.reply_to} ({item.reply_about}) "
+            who = "real post" if item.real else "headline" if item.headline else f"{fmt_int(item.followers)} followers"
             counts = (
-                f"[{'real post' if item.real else fmt_int(item.followers) + ' followers'}, {fmt_int(item.reposts)} reposts"
+                f"[{who}, {fmt_int(item.reposts)} reposts"
                 + (f", {fmt_int(item.replies)} replies" if item.is_brand else "")
                 + "]"
             )

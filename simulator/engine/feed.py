@@ -54,6 +54,11 @@ class FeedItem:
     reply_to: str | None = None  # the feed id of the brand post a reply answers
     reply_about: str | None = None  # that post in words: "cancellation at 5:30"
 
+    @property
+    def headline(self) -> bool:
+        """An event's post with no account behind it (a news headline): it has no followers to show."""
+        return self.inject is not None and not self.handle
+
     def as_dict(self) -> dict[str, Any]:
         """Return the item as JSON-ready data (every field is a plain value: no deep copy needed)."""
         return {f.name: getattr(self, f.name) for f in fields(self)}

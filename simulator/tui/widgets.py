@@ -105,7 +105,12 @@ class FeedView(ListView):
         if item.reply_about:
             t.append(f"↳ replying to your {item.reply_about}\n", style="italic dim")
         t.append(item.text)
-        stats = "\nreal post, as the source quotes it" if item.real else f"\n{_fmt(item.followers)} followers"
+        if item.real:
+            stats = "\nreal post, as the source quotes it"
+        elif item.headline:
+            stats = "\nheadline" + (f" ({item.source})" if item.source else "")
+        else:
+            stats = f"\n{_fmt(item.followers)} followers"
         if item.reposts:
             stats += f" · {_fmt(item.reposts)} reposts"
         if item.is_brand:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 
 import pytest
 
@@ -198,3 +199,15 @@ def test_the_compare_estimate_separates_the_start_from_the_cost_of_a_seed(monkey
         assert result["estimate_seconds"] == pytest.approx(250.5)
     else:
         assert result["start_seconds"] == 0.0 and result["estimate_seconds"] == pytest.approx(3.0 / 16 * 1000)
+
+
+def test_a_headline_event_in_the_feed_is_a_headline_not_an_account_with_no_followers(capsys):
+    assert main(["run", "whyistayed", "--strategy", "history", "--size", "3000", "--feed"]) == 0
+    out = " ".join(capsys.readouterr().out.split())  # the console wraps long lines
+    assert "INJECT (Alert, inject, story): Survivors explain #WhyIStayed, after the Ray Rice video [headline," in out
+    assert "[0 followers" not in out
+    assert re.search(r"INJECT \(Alert.*?\[headline,", out)
+    from simulator.engine.feed import FeedItem
+
+    posted = FeedItem("#1-i1", 1, 15, "@DeadpanDan", "Deadpan Dan", "inject", "snark", "…", 90_000, inject="comedian")
+    assert not posted.headline  # an account's event keeps its followers
