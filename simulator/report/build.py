@@ -63,6 +63,17 @@ class LessonItem:
     move: str = ""  # the decision as a script token (cancel:badidea)
 
 
+def by_decision(items: list[LessonItem]) -> list[tuple[str, list[LessonItem]]]:
+    """The lessons grouped under the decision they speak to, in order: ("Cancelled: … at 2h45", its lessons)."""
+    groups: dict[tuple[str, int | None], list[LessonItem]] = {}
+    for item in items:
+        groups.setdefault((item.decision, item.minute), []).append(item)
+    return [
+        (decision + ("" if minute is None else " at " + fmt_clock(minute)), lessons)
+        for (decision, minute), lessons in groups.items()
+    ]
+
+
 @dataclass(frozen=True)
 class WrittenPost:
     """A post the team wrote in its own words, how it read, and what the sources say about that posture."""

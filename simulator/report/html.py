@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from simulator.formatting import fmt_clock
-from simulator.report.build import Report, fmt
+from simulator.report.build import Report, by_decision, fmt
 
 PALETTE = ["#c0392b", "#2471a3", "#1e8449", "#b9770e", "#7d3c98", "#566573", "#17a589", "#a04000"]
 # Workshops name teams after colours: a team called Blue is drawn blue, never red.
@@ -172,10 +172,9 @@ def to_html(r: Report) -> str:
             out.append(
                 f"<li>{e(d.label)}: {e(fmt(d.metric, d.you))} against history's {e(fmt(d.metric, d.history))}</li>"
             )
-        for f in t.faulted_decisions:
-            out.append(
-                f"<li>{e(f.decision)}{'' if f.minute is None else ' at ' + fmt_clock(f.minute)}<blockquote>{e(f.quote)} — <em>{e(f.source)}</em></blockquote></li>"
-            )
+        for decision, faulted in by_decision(t.faulted_decisions):
+            quotes = "".join(f"<blockquote>{e(f.quote)} — <em>{e(f.source)}</em></blockquote>" for f in faulted)
+            out.append(f"<li>{e(decision)}{quotes}</li>")
         out.append("</ul>")
         if t.notes:
             out.append(f"<p><em>What the evaluators saw of {e(t.team)}:</em></p><ul class='notes'>")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from simulator.formatting import fmt_clock
-from simulator.report.build import Report, fmt
+from simulator.report.build import Report, by_decision, fmt
 
 
 def to_markdown(r: Report) -> str:
@@ -68,10 +68,12 @@ def to_markdown(r: Report) -> str:
         lines.append(f"**{t.team}**")
         for d in t.areas_for_improvement:
             lines.append(f"- {d.label}: {fmt(d.metric, d.you)} against history's {fmt(d.metric, d.history)}")
-        for f in t.faulted_decisions:
-            lines.append(
-                f"- {f.decision}{'' if f.minute is None else ' at ' + fmt_clock(f.minute)}: {f.quote} — *{f.source}*"
-            )
+        for decision, lessons in by_decision(t.faulted_decisions):
+            if len(lessons) == 1:
+                lines.append(f"- {decision}: {lessons[0].quote} — *{lessons[0].source}*")
+            else:
+                lines.append(f"- {decision}:")
+                lines += [f"  - {f.quote} — *{f.source}*" for f in lessons]
         if not t.areas_for_improvement and not t.faulted_decisions:
             lines.append("- none found against history or the sources")
         lines.append("")

@@ -54,3 +54,20 @@ def test_teams_named_after_colours_are_drawn_in_them():
     assert colours["Blue"] == NAMED["blue"] and colours["Red"] == NAMED["red"]
     assert colours["History"] == NAMED["history"]
     assert len(set(colours.values())) == 4  # Wolves takes a colour no other series has
+
+
+def test_a_decision_the_sources_fault_several_ways_is_listed_once_with_each_quote():
+    from simulator.report.build import by_decision
+
+    faulted = [
+        LessonItem("Opened: Open invitation", None, "q1", "s", "A"),
+        LessonItem("Cancelled: Back to the drawing board", 165, "q2", "s", "B"),
+        LessonItem("Cancelled: Back to the drawing board", 165, "q3", "s", "C"),
+        LessonItem("Cancelled: Back to the drawing board", 330, "q4", "s", "D"),  # the same words, later: another
+    ]
+    groups = by_decision(faulted)
+    assert [(g, [i.quote for i in items]) for g, items in groups] == [
+        ("Opened: Open invitation", ["q1"]),
+        ("Cancelled: Back to the drawing board at 2h45", ["q2", "q3"]),
+        ("Cancelled: Back to the drawing board at 5h30", ["q4"]),
+    ]
