@@ -308,7 +308,7 @@ def _run(args: argparse.Namespace) -> int:
         return unsaved
     out = console()
     out.print(f"[bold]{scenario.title}[/] — {fmt_int(audience.size)} personas, seed {args.seed}")
-    out.print(f"Decisions: {plan.script()}")
+    out.print(f"Decisions: {plan.script()}", markup=False, soft_wrap=True)  # a script stays one line to copy
     rows = []
     for t in result.turns:
         if t["turn"] % max(args.every, 1) and t["decision"] == "wait" and not t["injects"]:
@@ -433,7 +433,7 @@ def print_score(out: Console, scenario: Scenario, score: Any, report: Any, sprea
     out.print(
         f"[bold]Your run vs history[/] — seed {score.seed}, {fmt_int(score.size)} personas (the same crowd for both)"
     )
-    out.print(f"You:     {score.script}\nHistory: {score.history_script}", markup=False)
+    out.print(f"You:     {score.script}\nHistory: {score.history_script}", markup=False, soft_wrap=True)
     rows = [
         [
             d.label,

@@ -299,7 +299,7 @@ def strategy_plan(scenario: Scenario, name: str) -> Plan:
 
 
 def describe(scenario: Scenario, decision: Decision, asked_by: str | None = None) -> str:
-    """Return a decision in words, without internal codes: 'Candid and accountable answer to a grievance'.
+    """Return a decision in words, without internal codes: 'Answered the grievance posts: Candid and accountable'.
 
     `asked_by` names the author of a feed post an answer replies to ('@handle'), when known.
     """
@@ -329,7 +329,7 @@ def describe(scenario: Scenario, decision: Decision, asked_by: str | None = None
             to = f"the {kind.lower()} posts"
         else:
             to = "the commonest posts"
-        return f"{label} answer to {to}"
+        return f"Answered {to}: {label}"  # as "Opened: …", "Cancelled: …" (a label may be a sentence)
     if action == "pause":
         if option and option.isdigit():
             return f"Paused for {int(option)} turns"

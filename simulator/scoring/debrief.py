@@ -40,7 +40,7 @@ class DecisionReview:
     turn: int | None
     minute: int | None
     lessons: list[LessonCited] = field(default_factory=list)
-    label: str = ""  # the decision in words (Candid and accountable answer to the grievance posts)
+    label: str = ""  # the decision in words (Answered the grievance posts: Candid and accountable)
     disagreement: bool = False
     times: int = 1  # consecutive turns with this same move
     last_minute: int | None = None

@@ -211,3 +211,12 @@ def test_a_headline_event_in_the_feed_is_a_headline_not_an_account_with_no_follo
 
     posted = FeedItem("#1-i1", 1, 15, "@DeadpanDan", "Deadpan Dan", "inject", "snark", "…", 90_000, inject="comedian")
     assert not posted.headline  # an account's event keeps its followers
+
+
+def test_a_decision_script_is_printed_on_one_line_to_copy(capsys):
+    script = "wait*6," + ",".join(["answer:candid@activism,wait*5"] * 4) + ',answer:"[bold]We hear you[/bold]"'
+    assert main(["score", "askseaworld", "--size", "2000", "--decisions", script]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    you = next(line for line in lines if line.startswith("You:"))
+    assert you.endswith(',answer:"[bold]We hear you[/bold]",wait*137')  # whole, and brackets printed as written
+    assert next(line for line in lines if line.startswith("History:")).startswith("History: open:open_ads,wait*24,")

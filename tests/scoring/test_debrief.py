@@ -15,13 +15,13 @@ def test_decisions_read_in_words_without_codes(askjpm):
     plan = parse_script(askjpm, "open:narrow,answer:candid@grievance*3,wait,pause:holding,cancel:badidea")
     headlines = [r.headline() for r in review_plan(askjpm, plan, {"#0-2": "@dana"})]
     assert headlines[0] == "Opened: Narrow, targeted Q&A (the Goldman Sachs approach)"
-    assert headlines[1] == "Candid and accountable answer to the grievance posts ×3, 0h00–0h30"
+    assert headlines[1] == "Answered the grievance posts: Candid and accountable ×3, 0h00–0h30"
     assert headlines[2].startswith("Paused: Post a holding line") and headlines[2].endswith(" at 1h00")
     assert headlines[3] == "Cancelled: “#Badidea! Back to the drawing board.” at 1h15"
     assert not any(re.search(r"\b(answer|cancel|open|pause):\w", h) for h in headlines)
     assert (
         describe(askjpm, Decision("answer", "candid", "#0-2"), "@dana")
-        == "Candid and accountable answer to @dana's post"
+        == "Answered @dana's post: Candid and accountable"
     )
 
 
