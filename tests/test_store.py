@@ -213,6 +213,14 @@ def test_an_answer_to_a_feed_post_replays_even_where_the_feed_is_written_differe
     assert [i.text for i in again.all_feed() if i.is_brand] == brand
     assert any(second.text in t for t in brand)
 
+    # A record edited by hand is refused with its game and turn, not a traceback.
+    store.db.execute(
+        "UPDATE turns SET metrics = json_set(metrics, '$.asked.kind', 'bogus') WHERE game_id = ? AND turn = 3",
+        (session.game_id,),
+    )
+    with pytest.raises(BackfireError, match=r"turn 3: the saved answer replies to a post of kind 'bogus'"):
+        restore(store, session.game_id)
+
     # A game saved before answers kept their post read the feed again, and the turn no longer matched.
     store.db.execute("UPDATE turns SET metrics = json_remove(metrics, '$.asked') WHERE game_id = ?", (session.game_id,))
     with pytest.raises(BackfireError, match="replaying the saved decisions gave different metrics"):

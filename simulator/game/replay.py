@@ -93,7 +93,13 @@ def restore(
                 elif kind == "custom":
                     session.custom_inject(payload["text"], payload.get("reach", 0.05))
         decision = parse_script(loaded.scenario, decision_text).decisions[0]
-        replayed = session.play(decision, _asked(metrics))
+        asked = _asked(metrics)
+        if asked is not None and asked[0] not in loaded.scenario.kind_ids():
+            raise BackfireError(
+                f"game {game_id}, turn {turn}: the saved answer replies to a post of kind {asked[0]!r}, which "
+                f"{record.scenario_id!r} does not have (known: {', '.join(loaded.scenario.kind_ids())})"
+            )
+        replayed = session.play(decision, asked)
         if not same_metrics(metrics, json.loads(json.dumps(replayed, sort_keys=True))):
             raise BackfireError(f"game {game_id}, turn {turn}: replaying the saved decisions gave different metrics")
     if not branch and upto is None:

@@ -414,3 +414,63 @@ def test_any_move_a_team_sends_is_taken_or_refused(workshop_db, move, opening):
     assert Store(db).seats(f.id)[1].pending is None
     f.sync()
     assert _integrity(db) == "ok"
+
+
+@pytest.fixture(scope="module")
+def answered_game(tmp_path_factory):
+    """A saved game whose fourth turn answers a feed post (its record carries `asked`)."""
+    from simulator.game.open import open_game
+    from simulator.scenario import resolve
+
+    db = tmp_path_factory.mktemp("answered") / "g.db"
+    session = open_game(resolve("askjpm"), 3, 3000, store=Store(db))  # above 2,000 the quick builder makes the crowd
+    session.start()
+    for _ in range(3):
+        session.play(Decision("wait"))
+    post = [i for i in session.all_feed() if i.poster >= 0][-1]
+    session.play(Decision("answer", "candid", post.id))
+    session.play(Decision("wait"))
+    return db, session.game_id
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture], deadline=None, max_examples=40
+)
+@given(
+    asked=st.one_of(
+        JSON,
+        st.fixed_dictionaries(
+            {"post": st.text(max_size=10), "kind": st.sampled_from(["grievance", "support", "bogus", ""])},
+            optional={"text": st.one_of(st.none(), st.text(max_size=200), st.integers())},
+        ),
+    )
+)
+@example(asked={"post": "#2-0", "kind": "press", "text": "Nice weather today."})
+@example(asked={"kind": "bogus"})
+@example(asked=[])
+def test_an_edited_answer_record_replays_or_is_refused(answered_game, tmp_path_factory, asked):
+    """`asked`, saved with an answer's turn, is read back whatever it holds: the game replays, or is refused."""
+    import json
+    import shutil
+
+    saved, game_id = answered_game
+    db = tmp_path_factory.mktemp("edited") / "g.db"
+    shutil.copy(saved, db)
+    edit = sqlite3.connect(db)
+    edit.execute(
+        "UPDATE turns SET metrics = json_set(metrics, '$.asked', json(?)) WHERE game_id = ? AND turn = 3",
+        (json.dumps(asked), game_id),
+    )
+    edit.commit()
+    edit.close()
+    code = _exit_code(["replay", str(game_id), "--db", str(db), "--json"])
+    assert code in (0, 2)
+    record("replay of an edited answer", "replayed" if code == 0 else "refused")
+    assert _integrity(db) == "ok"
