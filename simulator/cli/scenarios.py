@@ -7,11 +7,14 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulator.cli.args import RUNS, add_command, add_json, add_scenario, add_size, add_workers
 from simulator.cli.console import Progress, console, print_json, save_file, table, write_text
 from simulator.errors import BackfireError, Problem, ScenarioError
+
+if TYPE_CHECKING:
+    from simulator.scenario.loader import LoadedScenario
 
 
 def register(sub: Any) -> None:
@@ -23,7 +26,7 @@ def register(sub: Any) -> None:
         "backfire validate scenarios/*.yaml",
         _validate,
     )
-    p.add_argument("files", nargs="+", metavar="FILE", help="scenario files (YAML)")
+    p.add_argument("files", nargs="+", metavar="FILE", help="scenario files (YAML), or ids of scenarios in the scenario folders")
     add_json(p)
 
     p = add_command(
@@ -72,12 +75,22 @@ def register(sub: Any) -> None:
 
 def _validate(args: argparse.Namespace) -> int:
     from simulator.scenario import load_scenario
+    from simulator.scenario.registry import locate
 
     results: list[dict[str, Any]] = []
     failed = False
     for name in args.files:
         try:
-            loaded = load_scenario(name)
+            try:
+                found = locate(name)  # a file, or a scenario id in the scenario folders (`validate askjpm`)
+            except BackfireError:
+                found = None  # a path that is not there: load_scenario says so, as a problem of that file
+            if found is None and not Path(name).suffix and "/" not in name:
+                loaded = _by_id(name)  # an id whose file has another name, or no such id
+                name = str(loaded.path)
+            else:
+                loaded = load_scenario(found or name)
+                name = str(found or name)
             results.append({"file": name, "ok": True, "id": loaded.scenario.id, "problems": []})
         except ScenarioError as exc:
             failed = True
@@ -94,6 +107,18 @@ def _validate(args: argparse.Namespace) -> int:
                 for p in r["problems"]:
                     print(f"  {Problem(**p)}", file=sys.stderr)
     return 2 if failed else 0
+
+
+def _by_id(name: str) -> LoadedScenario:
+    """The scenario with this id, wherever its file; a ScenarioError naming the known ids when there is none."""
+    from simulator.scenario.registry import resolve
+
+    try:
+        return resolve(name)
+    except ScenarioError:
+        raise
+    except BackfireError as exc:
+        raise ScenarioError([Problem(name, None, None, "", str(exc))]) from None
 
 
 def _schema(args: argparse.Namespace) -> int:

@@ -25,6 +25,17 @@ def test_validates(path, capsys):
     assert f"ok    {path}" in capsys.readouterr().out
 
 
+def test_validate_takes_an_id_as_the_other_commands_do(capsys):
+    assert main(["validate", "askjpm"]) == 0
+    assert f"ok    {SCENARIOS / 'askjpm.yaml'} (askjpm)" in capsys.readouterr().out
+    assert main(["validate", "askjmp", "--json"]) == 2  # a typo: the known ids are listed
+    problem = json.loads(capsys.readouterr().out)["files"][0]["problems"][0]
+    assert problem["file"] == "askjmp" and "no scenario 'askjmp'; known: " in problem["message"]
+    assert "askjpm" in problem["message"]
+    assert main(["validate", "scenarios/askjmp.yaml"]) == 2  # a path stays a path
+    assert "scenarios/askjmp.yaml: file not found" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
 def test_matches_json_schema(path):
     schema = scenario_json_schema()
