@@ -458,12 +458,13 @@ JSON = st.recursive(
 def test_an_edited_answer_record_replays_or_is_refused(answered_game, tmp_path_factory, asked):
     """`asked`, saved with an answer's turn, is read back whatever it holds: the game replays, or is refused."""
     import json
-    import shutil
 
     saved, game_id = answered_game
     db = tmp_path_factory.mktemp("edited") / "g.db"
-    shutil.copy(saved, db)
     edit = sqlite3.connect(db)
+    source = sqlite3.connect(saved)
+    source.backup(edit)  # the saved game as the store sees it (a file copy can miss what is still in the WAL)
+    source.close()
     edit.execute(
         "UPDATE turns SET metrics = json_set(metrics, '$.asked', json(?)) WHERE game_id = ? AND turn = 3",
         (json.dumps(asked), game_id),
