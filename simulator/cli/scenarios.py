@@ -26,7 +26,9 @@ def register(sub: Any) -> None:
         "backfire validate scenarios/*.yaml",
         _validate,
     )
-    p.add_argument("files", nargs="+", metavar="FILE", help="scenario files (YAML), or ids of scenarios in the scenario folders")
+    p.add_argument(
+        "files", nargs="+", metavar="FILE", help="scenario files (YAML), or ids of scenarios in the scenario folders"
+    )
     add_json(p)
 
     p = add_command(
