@@ -145,11 +145,12 @@ def test_replies_are_threaded_and_about_the_post_they_answer():
     for r in replies:
         assert r.is_reply and r.reply_about == f"cancellation at {cancel.minute // 60}:{cancel.minute % 60:02d}"
     # the crowd pushing back takes the cancellation's line; the brand's defenders take their own (`tone`), and
-    # reporters theirs (`kinds: [press]`, under `cancel`: a kind's own lines come before its tone's)
-    pushing_back = [r for r in replies if r.kind not in ("support", "press")]
+    # students and reporters theirs (`kinds: [question]`, `[press]` under `cancel`: a kind's own lines come first)
+    own_voice = ("support", "press", "question")
+    pushing_back = [r for r in replies if r.kind not in own_voice]
     assert len(pushing_back) >= 20
     assert all("MARK-REPLY" in r.text.upper() and "“Back to the drawing board”" in r.text for r in pushing_back)
-    assert not [r for r in replies if r.kind in ("support", "press") and "MARK-REPLY" in r.text.upper()]
+    assert not [r for r in replies if r.kind in own_voice and "MARK-REPLY" in r.text.upper()]
     # before the cancellation, no post replies to it
     assert all(i.turn >= cancel.turn for i in replies)
 
@@ -203,6 +204,16 @@ def test_a_kinds_own_reply_lines_come_before_its_tones():
     assert texts["question"] and all("MARK-PUSH" in t or "MARK-CALM" in t for t in texts["question"])
     others = [t for kind, ts in texts.items() if kind != "press" for t in ts]
     assert others and not [t for t in others if "MARK-DESK" in t]
+
+
+@pytest.mark.parametrize("plan", ["history", "candid", "pause-then-answer"])
+def test_askjpms_students_and_reporters_reply_with_questions(askjpm, plan):
+    """#AskJPM's question and press replies have lines of their own (`kinds`): each one asks something."""
+    result = run(askjpm, 31, strategy_plan(askjpm, plan), size=50_000, with_feed=True)
+    asking = [i for i in result.feed if i.is_reply and not i.real and i.kind in ("question", "press")]
+    assert len(asking) >= 10
+    assert [i.text for i in asking if "?" not in i.text] == []
+    assert not [i.text for i in asking if i.kind == "question" and "Reporter here" in i.text]
 
 
 def test_a_supportive_reply_with_no_line_of_its_own_is_written_as_its_kinds_post():
