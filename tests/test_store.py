@@ -371,6 +371,14 @@ def test_resume_check_is_strict_on_counts_and_tolerant_of_float_digits():
     assert not same_metrics(saved, {"volume": 11, "share_negative": 0.5, "injects": ["a"]})
     assert not same_metrics(saved, {"volume": 10, "share_negative": 0.51, "injects": ["a"]})
     assert not same_metrics(saved, {"volume": 10, "share_negative": 0.5, "injects": []})
+    # The brand's post as saved before quotes inside an answer's quote became single, and as written now.
+    before = {"brand_post": "Fair question. ““Tweet your Q early”? Can I have my condo back?” Straight answer."}
+    assert same_metrics(
+        before, {"brand_post": "Fair question. “‘Tweet your Q early’? Can I have my condo back?” Straight answer."}
+    )
+    assert not same_metrics(
+        before, {"brand_post": "You are right to raise it. “‘Tweet your Q early’? …” Straight answer."}
+    )
 
 
 def test_a_tampered_turn_is_refused_on_resume(tmp_path):

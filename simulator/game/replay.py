@@ -16,13 +16,18 @@ if TYPE_CHECKING:
     from simulator.store import Store
 
 
+_QUOTES = str.maketrans("‘’", "“”")
+
+
 def same_metrics(saved: object, replayed: object) -> bool:
     """True when a replayed turn matches what was saved.
 
     Counts, decisions and injects must be equal. Floats may differ in the last
     digits (a newer version may sum in another order), text may differ in spacing
-    (a newer version tidies the brand's posts), and keys only one side has
-    (a metric added or renamed since the game was saved) are not compared.
+    (a newer version tidies the brand's posts) and in single against double
+    quotation marks (a quote inside an answer's quote became single on
+    2026-12-06), and keys only one side has (a metric added or renamed since the
+    game was saved) are not compared.
     """
     if isinstance(saved, dict) and isinstance(replayed, dict):
         return all(same_metrics(saved[k], replayed[k]) for k in saved.keys() & replayed.keys())
@@ -35,7 +40,7 @@ def same_metrics(saved: object, replayed: object) -> bool:
             and abs(saved - replayed) <= 1e-9 * max(1.0, abs(saved))
         )
     if isinstance(saved, str) and isinstance(replayed, str):
-        return saved.split() == replayed.split()
+        return saved.translate(_QUOTES).split() == replayed.translate(_QUOTES).split()
     return saved == replayed
 
 
