@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import shutil
 import signal
@@ -227,14 +226,43 @@ def test_an_answer_to_a_feed_post_replays_even_where_the_feed_is_written_differe
         restore(store, session.game_id)
 
 
-def test_changed_scenario_is_refused_on_resume(tmp_path):
+def test_a_changed_case_file_goes_on_if_its_turns_replay_the_same_and_is_refused_if_not(tmp_path, monkeypatch, capsys):
+    """New words in a case's file leave its saved games playable; new numbers stop them at the first turn they change."""
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    monkeypatch.setenv("BACKFIRE_SCENARIOS", str(folder))
+    case = folder / "mycase.yaml"
+    text = (
+        (ROOT / "scenarios" / "askjpm.yaml").read_text(encoding="utf-8").replace("\nid: askjpm\n", "\nid: mycase\n", 1)
+    )
+    case.write_text(text, encoding="utf-8")
     store = Store(tmp_path / "g.db")
-    loaded = resolve("askjpm")
-    session = open_game(dataclasses.replace(loaded, content_hash="0" * 64), 5, 5000, store=store)
+    session = open_game(resolve("mycase"), 5, 3000, store=store)
     session.start()
-    session.play(Decision("wait"))
-    with pytest.raises(BackfireError, match="different version of 'askjpm'"):
+    for d in (Decision("wait"), Decision("answer", "candid", "grievance"), Decision("wait"), Decision("wait")):
+        session.play(d)
+    played = json.loads(json.dumps(session.metrics(), sort_keys=True))
+    assert restore(store, session.game_id).version_note is None  # the same file: nothing to say
+
+    # Words only (the summary): every turn replays the same, the game goes on, and the player is told.
+    case.write_text(text.replace("have not\n  forgotten.", "still remember."), encoding="utf-8")
+    again = restore(store, session.game_id)
+    assert json.loads(json.dumps(again.metrics(), sort_keys=True)) == played
+    assert (
+        again.version_note and "has changed since game" in again.version_note and "4 saved turns" in again.version_note
+    )
+    assert main(["replay", str(session.game_id), "--db", str(tmp_path / "g.db"), "--json"]) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out)["turns"] and "note: " in out.err and "mycase.yaml has changed since" in out.err
+
+    # A number the answer plays by: the turn it changes is where the game stops, and nothing saved is lost.
+    assert "      provocation: 0.8\n" in text
+    case.write_text(text.replace("      provocation: 0.8\n", "      provocation: 2.9\n", 1), encoding="utf-8")
+    with pytest.raises(
+        BackfireError, match=r"different version of 'mycase' .* its turn [1-3] does not replay the same"
+    ):
         restore(store, session.game_id)
+    assert len(store.turns(session.game_id)) == 4
 
 
 def test_history_and_replay_commands(tmp_path, capsys):

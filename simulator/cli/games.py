@@ -207,10 +207,17 @@ def _print_turns(out: Console, title: str, turns: list[dict[str, Any]]) -> None:
     )
 
 
+def _note_version(session: Any) -> None:
+    """Say, on stderr (JSON stays clean on stdout), that a restored game's case file has changed since."""
+    if session.version_note:
+        console(stderr=True).print(f"note: {session.version_note}", markup=False, soft_wrap=True)
+
+
 def _resume(args: argparse.Namespace) -> int:
     from simulator.game.replay import restore
 
     session = restore(_store(args), args.game)
+    _note_version(session)
     saved = list(session.metrics())
     if args.decisions or args.json:
         new = _headless(session, args.decisions)
@@ -253,6 +260,7 @@ def _replay(args: argparse.Namespace) -> int:
 
         parse_script(resolve(store.game(args.game).scenario_id).scenario, args.decisions)
     session = restore(store, args.game, upto=args.turn, branch=args.branch)
+    _note_version(session)
     shown = list(session.metrics())
     if args.branch and not (args.decisions or args.json):
         from simulator.tui.app import make_app

@@ -65,11 +65,9 @@ def restore(
     """
     record = store.game(game_id)
     loaded = resolve(record.scenario_id)
-    if record.scenario_hash and loaded.content_hash != record.scenario_hash:
-        raise BackfireError(
-            f"game {game_id} was played on a different version of {record.scenario_id!r} "
-            f"({loaded.path} has changed since); its turns cannot be replayed exactly"
-        )
+    # A case's file may have changed since (new lines for the crowd, a reworded summary): the game goes on
+    # if every saved turn replays the same on it, and is refused at the first turn that does not.
+    changed = bool(record.scenario_hash) and loaded.content_hash != record.scenario_hash
     if record.engine not in ENGINES:
         raise BackfireError(
             f"game {game_id} was played on engine version {record.engine}, which this Backfire does not know "
@@ -106,6 +104,12 @@ def restore(
             )
         replayed = session.play(decision, asked)
         if not same_metrics(metrics, json.loads(json.dumps(replayed, sort_keys=True))):
+            if changed:
+                raise BackfireError(
+                    f"game {game_id} was played on a different version of {record.scenario_id!r} "
+                    f"({loaded.path} has changed since), and its turn {turn} does not replay the same on it: "
+                    "the game cannot go on with this file"
+                )
             raise BackfireError(f"game {game_id}, turn {turn}: replaying the saved decisions gave different metrics")
     if not branch and upto is None:
         # Injects fired in the turn that was open when the game stopped: they are part of it already.
@@ -122,6 +126,11 @@ def restore(
         if kind == "note" and t <= len(saved)
     ]
     session.store = store
+    if changed:
+        session.version_note = (
+            f"{loaded.path} has changed since game {game_id} was played; its {len(saved)} saved turns replay the "
+            "same numbers on it, so the game goes on (the crowd's words may read differently)"
+        )
     if branch:
         session.parent_id, session.branch_turn = game_id, len(saved)
         session.game_id = store.new_game(

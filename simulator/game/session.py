@@ -51,6 +51,7 @@ class Session:
         self.scenario_hash = scenario_hash
         self.game_id: int | None = None
         self.save_problem: str | None = None  # why saving stopped (disk full, read-only…), once it has
+        self.version_note: str | None = None  # a restored game whose case file changed since, yet replays the same
         self.parent_id: int | None = None
         self.branch_turn: int | None = None
         self.seed = seed

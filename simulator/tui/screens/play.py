@@ -151,6 +151,8 @@ class PlayScreen(GameScreen):
         self._start = self.session.start_stance_by_segment
         self.refresh_view()
         self.query_one(FeedView).focus()
+        if self.session.version_note:
+            self.notify(self.session.version_note, title="The case file has changed", timeout=15)
         if self.realtime:
             self.set_interval(self.realtime, self._tick)
 
