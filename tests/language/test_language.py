@@ -402,3 +402,27 @@ def test_a_quoted_phrase_never_ends_where_a_tag_was_cut():
     assert phrases(opening) == ["Tweet your Q early"]
     assert phrases("Thanks to everyone at #AskJPM") == ["Thanks to everyone"]
     assert phrases("to the #AskJPM") == ["to the"]  # nothing whole to quote: the words as they are
+
+
+@pytest.mark.parametrize(
+    ("scenario_id", "wrong"),
+    [
+        ("mcdstories", r"\b(a|A) (fries|McNuggets)\b|\b[Mm]y (fries|McNuggets) at .* was\b"),
+        ("askseaworld", r"\b([Dd]o|[Aa]re) (Tilikum|Shamu)\b"),
+        ("askseaworld", r"\b(tanks|sea|now|Free \w+) (We'll|Still|Just|Yes|No|Genuinely|Asking)\b"),
+    ],
+)
+def test_slots_agree_with_the_words_around_them(scenario_id, wrong):
+    """Found in play: "I still can't eat a fries", "What do Tilikum do", "Sanctuaries, not tanks We'll keep asking"."""
+    from simulator.scenario import resolve
+
+    scenario = resolve(scenario_id).scenario
+    texts = [
+        item.text
+        for seed in (31, 32, 33)
+        for plan in ("history", *(s.id for s in scenario.strategies[:2]))
+        for item in run(scenario, seed, strategy_plan(scenario, plan), size=20_000, with_feed=True).feed or []
+        if not item.is_brand and not item.real
+    ]
+    assert len(texts) > 300
+    assert [t for t in texts if re.search(wrong, t)] == []
