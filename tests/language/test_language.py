@@ -410,10 +410,12 @@ def test_a_quoted_phrase_never_ends_where_a_tag_was_cut():
         ("mcdstories", r"\b(a|A) (fries|McNuggets)\b|\b[Mm]y (fries|McNuggets) at .* was\b"),
         ("askseaworld", r"\b([Dd]o|[Aa]re) (Tilikum|Shamu)\b"),
         ("askseaworld", r"\b(tanks|sea|now|Free \w+) (We'll|Still|Just|Yes|No|Genuinely|Asking)\b"),
+        ("askseaworld", r"\b[Tt]he the\b"),
+        ("askbg", r"going up (a|the|today's) "),
     ],
 )
 def test_slots_agree_with_the_words_around_them(scenario_id, wrong):
-    """Found in play: "I still can't eat a fries", "What do Tilikum do", "Sanctuaries, not tanks We'll keep asking"."""
+    """Found in play and in a scan of feeds: "I still can't eat a fries", "What do Tilikum do", "the the calves"…"""
     from simulator.scenario import resolve
 
     scenario = resolve(scenario_id).scenario
