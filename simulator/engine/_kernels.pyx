@@ -9,6 +9,7 @@ draws, from the run's bit generator, the doubles its twin takes with `rng.random
 import numpy as np
 
 from libc.math cimport INFINITY, NAN, exp, expm1, log, fabs, pow
+from libc.string cimport memcpy
 
 cdef extern from *:
     """
@@ -418,10 +419,30 @@ cdef object _decay_table(const double* levels, Py_ssize_t turn):
     return table
 
 
+cdef enum:
+    EXP_SLOTS = 512  # a pass's memo of exp(−gain·exposure): few distinct exposures a turn (`_kept_exp`)
+
+
+cdef inline double _kept_exp(double x, double* keys, double* kept) noexcept nogil:
+    """exp(x), remembered: a touched persona's exposure is a sum of few post weights, so a turn sees few values.
+
+    A slot holds one argument and its exp (keys start as NaN, equal to nothing); a hit returns the very
+    double exp(x) gave, so the pass's numbers do not change.
+    """
+    cdef unsigned long long bits
+    memcpy(&bits, &x, sizeof(double))
+    cdef Py_ssize_t slot = <Py_ssize_t>(((bits ^ (bits >> 31)) * 0x9E3779B97F4A7C15ULL) >> 55)  # 9 bits
+    if keys[slot] == x:
+        return kept[slot]
+    keys[slot] = x
+    kept[slot] = exp(x)
+    return kept[slot]
+
+
 cdef inline double _touch_one(
     Py_ssize_t p,
     double exposure,
-    double gain,
+    double kept_share,
     double* value,
     long long* since,
     double* exit,
@@ -435,7 +456,7 @@ cdef inline double _touch_one(
 ) noexcept nogil:
     """Persona p's attention after this turn's decay and exposure (see `kernels.touch`).
 
-    Writes its value, turn and exit level, counts it, puts its exit level in `exit_now`; returns its attention.
+    `kept_share` is exp(−gain · exposure), the share of its inattention the exposure leaves. Writes its value, turn and exit level, counts it, puts its exit level in `exit_now`; returns its attention.
     """
     cdef long long u = since[p]
     cdef double x = exit[p], v = value[p], level = levels[turn], now
@@ -450,7 +471,7 @@ cdef inline double _touch_one(
         now = v * exp(levels[at] - levels[u])
     else:  # still active (or never set: its value is 0)
         now = v * decay[u if u >= 0 else turn]
-    v = 1 - (1 - now) * exp(-gain * exposure)
+    v = 1 - (1 - now) * kept_share
     value[p] = v
     since[p] = turn
     if v > floor:
@@ -499,7 +520,7 @@ def touch(
             BACKFIRE_PREFETCH(&since[p])
             BACKFIRE_PREFETCH(&exit[p])
         values[i] = _touch_one(
-            who[i], exposure[i], gain, &value[0], &since[0], &exit[0], &levels[0], &decay[0], turn, floor, oldest,
+            who[i], exposure[i], exp(-gain * exposure[i]), &value[0], &since[0], &exit[0], &levels[0], &decay[0], turn, floor, oldest,
             &counts, &exits[i],
         )
     return values_arr, exits_arr, counts.was_active, counts.stale, counts.active
@@ -1104,6 +1125,10 @@ def touched_part(
     cdef int s
     cdef bint exposed
     cdef float dtf = <float>dt, act
+    cdef double keys[EXP_SLOTS]
+    cdef double kept[EXP_SLOTS]
+    for i in range(EXP_SLOTS):
+        keys[i] = NAN
     if not (0 <= lo <= hi <= who.shape[0]) or values.shape[0] < hi or exits.shape[0] < hi or delta.shape[0] < hi \
             or segment_of.shape[0] < hi or attentive.shape[0] < hi or bound.shape[0] < hi or decay.shape[0] <= turn:
         raise ValueError("touched_part: a range or an output out of bounds")
@@ -1124,7 +1149,7 @@ def touched_part(
             te = total[i]
             # Attention (touch).
             v = _touch_one(
-                p, te, gain, &value[0], &since[0], &exit[0], &levels[0], &decay[0], turn, floor, oldest, &counts,
+                p, te, _kept_exp(-gain * te, keys, kept), &value[0], &since[0], &exit[0], &levels[0], &decay[0], turn, floor, oldest, &counts,
                 &exits[i],
             )
             values[i] = v

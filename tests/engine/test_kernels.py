@@ -394,13 +394,16 @@ def test_stance_and_post_kernels_match_their_twins(seed, n, k):
     st.integers(1, 6),
     st.sampled_from([1.2, 0.0, -0.7]),
     st.sampled_from([1.0, 0.05, 1e-9]),
+    st.booleans(),
 )
-def test_the_pass_over_the_touched_matches_its_twin(seed, n, turns, k, stance_weight, busy):
+def test_the_pass_over_the_touched_matches_its_twin(seed, n, turns, k, stance_weight, busy, few_totals):
     """Engine 3's one pass (attention, reach, pull, trials to post) = the kernels one after the other, in numpy.
 
     The compiled pass draws each trial's uniform from the bit generator as it goes and stops at a bound
     when the uniform is above it; the twin draws them all with `rng.random` and works every chance out.
-    Rates from busy to nearly silent, invitations of both signs and stance weights of each sign.
+    Rates from busy to nearly silent, invitations of both signs and stance weights of each sign. The
+    compiled pass remembers exp(−gain·exposure) by exposure: totals all different (its slots collide) or
+    few (as in a run, where they repeat) give the twin's numbers bit for bit.
     """
     rng = np.random.default_rng(seed)
     segments = 3
@@ -408,6 +411,8 @@ def test_the_pass_over_the_touched_matches_its_twin(seed, n, turns, k, stance_we
     m = len(who)
     by_kind = rng.exponential(1.0, (m, k + 2))[:, :k] * (rng.random((m, k)) < 0.5)  # a strided view, as in a run
     total = by_kind.sum(axis=1) + rng.exponential(0.3, m) * (rng.random(m) < 0.3)  # the tag and brand columns
+    if few_totals:
+        total = rng.choice(total[:3], m)
     args = (
         who,
         by_kind,
