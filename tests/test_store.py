@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import json
 import shutil
 import signal
@@ -224,6 +226,78 @@ def test_an_answer_to_a_feed_post_replays_even_where_the_feed_is_written_differe
     store.db.execute("UPDATE turns SET metrics = json_remove(metrics, '$.asked') WHERE game_id = ?", (session.game_id,))
     with pytest.raises(BackfireError, match="replaying the saved decisions gave different metrics"):
         restore(store, session.game_id)
+
+
+def test_written_posts_replay_as_they_were_played_whatever_a_newer_reader_makes_of_them(tmp_path, monkeypatch):
+    """Each written post is saved with the option and provocation it was played as; a replay plays it so again."""
+    from simulator.language.choice import choose
+
+    run_module = importlib.import_module("simulator.engine.run")
+
+    store = Store(tmp_path / "g.db")
+    session = open_game(resolve("askjpm"), 5, 5000, store=store)
+    session.choose_opening("", "College students: ask Jimmy Lee about careers in banking, tomorrow at 1pm ET. #AskJPM")
+    session.start()
+    for _ in range(2):
+        session.play(Decision("wait"))
+    session.play(Decision("answer", None, "grievance", "Fair hit. We paid those fines because we broke the rules."))
+    session.play(Decision("cancel", None, None, "We misread the moment. The Q&A is off."))
+    session.play(Decision("wait"))
+    played = json.loads(json.dumps(session.metrics(), sort_keys=True))
+    readings = dict(session._started().readings)
+    saved = [m for _, _, m in store.turns(session.game_id)]
+    assert saved[0]["opening_played"] == {"option": readings[-1].option, "provocation": readings[-1].provocation}
+    assert saved[2]["played"] == {"option": readings[2].option, "provocation": readings[2].provocation}
+    assert saved[3]["played"]["option"] == readings[3].option
+    assert "played" not in saved[0] and "played" not in saved[4]  # turns without words of the player's own
+
+    # A newer reader reads every written post as the first option of its move, at twice the provocation.
+    def newer(scenario, move, text, question=None, kind=None, lex=None):
+        choice = choose(scenario, move, text, question, kind, lex)
+        first = scenario.option_ids()[move][0]
+        return dataclasses.replace(choice, option=first, base_provocation=2 * choice.base_provocation + 1)
+
+    monkeypatch.setattr(run_module, "choose", newer)
+    again = restore(store, session.game_id)
+    assert json.loads(json.dumps(again.metrics(), sort_keys=True)) == played
+    assert {t: c.option for t, c in again._started().readings} == {t: c.option for t, c in readings.items()}
+    assert dict(again._started().readings)[2].provocation == readings[2].provocation
+
+    # A game saved before written posts kept how they were played reads them again: here, otherwise.
+    for key in ("played", "opening_played"):
+        store.db.execute(
+            "UPDATE turns SET metrics = json_remove(metrics, ?) WHERE game_id = ?", (f"$.{key}", session.game_id)
+        )
+    with pytest.raises(BackfireError):
+        restore(store, session.game_id)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        ("$.played.option", '"bogus"', r"game \d+, turn 2: it was played as answer option 'bogus'"),
+        ("$.played.provocation", '"high"', r"game \d+, turn 2: its saved provocation 'high' is not a number"),
+        ("$.played.provocation", "-1", r"turn 2: its saved provocation -1 is not a number ≥ 0"),
+        ("$.opening_played.option", '"bogus"', r"game \d+, its opening: it was played as open option 'bogus'"),
+    ],
+)
+def test_an_edited_written_turn_is_refused_with_its_game_and_turn(tmp_path, path, value, message):
+    """What a written post was played as, edited by hand, is refused in words, and the saved game is kept."""
+    store = Store(tmp_path / "g.db")
+    session = open_game(resolve("askjpm"), 5, 3000, store=store)
+    session.choose_opening("", "Ask our Vice Chairman anything about careers, tomorrow at 1pm ET. #AskJPM")
+    session.start()
+    for _ in range(2):
+        session.play(Decision("wait"))
+    session.play(Decision("answer", None, "grievance", "We got this wrong, and we're sorry."))
+    turn = 0 if path.startswith("$.opening") else 2
+    store.db.execute(
+        "UPDATE turns SET metrics = json_set(metrics, ?, json(?)) WHERE game_id = ? AND turn = ?",
+        (path, value, session.game_id, turn),
+    )
+    with pytest.raises(BackfireError, match=message):
+        restore(store, session.game_id)
+    assert len(store.turns(session.game_id)) == 3
 
 
 def test_a_changed_case_file_goes_on_if_its_turns_replay_the_same_and_is_refused_if_not(tmp_path, monkeypatch, capsys):

@@ -19,7 +19,7 @@ from simulator.engine.model import Simulation
 from simulator.engine.params import EngineParams, compile_params
 from simulator.engine.state import BrandPost
 from simulator.errors import BackfireError
-from simulator.language.choice import Choice, choose
+from simulator.language.choice import Choice, Played, as_played, choose
 from simulator.language.reader import Lexicon, scenario_lexicon
 from simulator.scenario.schema import Inject, Scenario
 from simulator.seeds import seed_streams
@@ -80,8 +80,10 @@ class Run:
         opening_text: str | None = None,
         text: bool = True,
         engine: int = ENGINE_VERSION,
+        opening_played: Played | None = None,
     ):
-        """`opening_text` is an opening in the player's own words: it is read and played as the nearest opening.
+        """`opening_text` is an opening in the player's own words: it is read and played as the nearest opening,
+        or as `opening_played` (option, provocation) when a saved game says how it was played (see `play`).
 
         With `text=False` nobody will read this run's feed (a sweep of many crowds): no post gets words,
         the numbers are the same (the feed has its own random stream), and `share_negative_text` is None.
@@ -100,6 +102,8 @@ class Run:
         opening_post = None
         if opening_text is not None:
             choice = choose(scenario, "open", opening_text, lex=self.lexicon)
+            if opening_played is not None:
+                choice = as_played(scenario, choice, opening_played)
             opening, opening_post = choice.option, (opening_text, choice.provocation)
             self.readings.append((-1, choice))
         if engine == 1:
@@ -198,19 +202,23 @@ class Run:
         kind, question = asked or self.asked(decision) or (None, None)
         return choose(self.scenario, decision.action, decision.text, question, kind, self.lexicon)
 
-    def play(self, decision: Decision, asked: Asked | None = None) -> dict[str, Any]:
+    def play(self, decision: Decision, asked: Asked | None = None, played: Played | None = None) -> dict[str, Any]:
         """Play one turn; return its metrics.
 
         `asked` is the answered post's kind and text as saved when the turn was first played: a replay then
-        needs no feed post of that id (the feed's words may differ in another version of Backfire).
+        needs no feed post of that id (the feed's words may differ in another version of Backfire). `played`
+        is how the turn's written post was played then (option, provocation): it is played so again, even
+        where a newer reader reads the words otherwise.
         """
         asked = asked or self.asked(decision)
         kind, question = asked or (None, None)
         if decision.text is not None:
             choice = self.written(decision, asked)
+            if played is not None:
+                choice = as_played(self.scenario, choice, played)
             self.readings.append((self.turn, choice))
-            played = Decision(decision.action, choice.option, decision.target, decision.text)
-            rec = self.sim.step(played, kind, choice.provocation, question)
+            as_option = Decision(decision.action, choice.option, decision.target, decision.text)
+            rec = self.sim.step(as_option, kind, choice.provocation, question)
         else:
             rec = self.sim.step(decision, kind, question=question)
         if self._pending_injects:

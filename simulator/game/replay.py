@@ -10,6 +10,7 @@ from simulator.engine.decisions import unquote
 from simulator.errors import BackfireError
 from simulator.game.open import open_game
 from simulator.game.session import Session
+from simulator.language.choice import Played
 from simulator.scenario.registry import resolve
 
 if TYPE_CHECKING:
@@ -53,6 +54,17 @@ def _asked(saved: object) -> Asked | None:
     return None
 
 
+def _played(saved: object, key: str = "played") -> Played | None:
+    """What a turn's written post was played as, saved with it (games saved before 2026-12-06 have none: read again).
+
+    A value that is not an option id and a number is returned as it is, for `as_played` to refuse.
+    """
+    played = saved.get(key) if isinstance(saved, dict) else None
+    if isinstance(played, dict) and "option" in played:
+        return played["option"], played.get("provocation")  # type: ignore[return-value]
+    return None
+
+
 def restore(
     store: Store, game_id: int, upto: int | None = None, branch: bool = False, crowd: Session | None = None
 ) -> Session:
@@ -82,8 +94,13 @@ def restore(
     session.engine = record.engine  # an engine-1 game replays, and goes on, on engine 1 (its own crowd and streams)
     if crowd is not None and (crowd.seed, crowd.size, crowd.engine) == (session.seed, session.size, session.engine):
         session.share_crowd(crowd)
-    if record.opening.startswith('"'):
-        session.choose_opening("", unquote(record.opening))  # an opening in the player's own words
+    if record.opening.startswith('"'):  # an opening in the player's own words, played as it was (turn 0 says how)
+        try:
+            session.choose_opening(
+                "", unquote(record.opening), _played(saved[0][2], "opening_played") if saved else None
+            )
+        except BackfireError as exc:
+            raise BackfireError(f"game {game_id}, its opening: {exc}") from None
     else:
         session.opening = record.opening
     session.start()
@@ -102,7 +119,12 @@ def restore(
                 f"game {game_id}, turn {turn}: the saved answer replies to a post of kind {asked[0]!r}, which "
                 f"{record.scenario_id!r} does not have (known: {', '.join(loaded.scenario.kind_ids())})"
             )
-        replayed = session.play(decision, asked)
+        try:
+            replayed = session.play(decision, asked, _played(metrics))
+        except BackfireError as exc:
+            if decision.text is None:
+                raise
+            raise BackfireError(f"game {game_id}, turn {turn}: {exc}") from None
         if not same_metrics(metrics, json.loads(json.dumps(replayed, sort_keys=True))):
             if changed:
                 raise BackfireError(

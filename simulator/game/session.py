@@ -19,7 +19,7 @@ from simulator.engine.params import EngineParams, compile_params
 from simulator.errors import BackfireError
 from simulator.game import menus
 from simulator.game.menus import MoveOption
-from simulator.language.choice import Choice, choose
+from simulator.language.choice import Choice, Played, as_played, choose
 from simulator.scenario.schema import Inject, InjectPost, Scenario, Trigger
 from simulator.scoring.debrief import Debrief, debrief
 from simulator.scoring.paired import ScoreRange, history_run, score_range
@@ -59,6 +59,7 @@ class Session:
         self.team = team
         self.opening = scenario.default_opening().id
         self.opening_text: str | None = None  # an opening in the player's own words (`opening`: its nearest option)
+        self.opening_played: Played | None = None  # how a restored game's written opening was played (see `play`)
         self.audience: Audience | None = None
         self._params: EngineParams | None = None
         self._run: Run | None = None
@@ -91,17 +92,22 @@ class Session:
             self._params = compile_params(self.scenario)
         return self._params
 
-    def choose_opening(self, opening: str, text: str | None = None) -> None:
-        """Pick how the campaign opens (before the clock starts): an option, or `text` in the player's own words."""
+    def choose_opening(self, opening: str, text: str | None = None, played: Played | None = None) -> None:
+        """Pick how the campaign opens (before the clock starts): an option, or `text` in the player's own words.
+
+        `played` (option, provocation) is how a saved game's written opening was played: it is played so again.
+        """
         if self._run is not None:
             raise BackfireError("the clock has started; the opening is fixed")
         if text is not None:
             choice = self.read(Decision("open", text=text))
-            self.opening, self.opening_text = choice.option, text
+            if played is not None:
+                choice = as_played(self.scenario, choice, played)
+            self.opening, self.opening_text, self.opening_played = choice.option, text, played
             return
         if opening not in self.scenario.option_ids()["open"]:
             raise BackfireError(f"unknown opening {opening!r}; valid: {', '.join(self.scenario.option_ids()['open'])}")
-        self.opening, self.opening_text = opening, None
+        self.opening, self.opening_text, self.opening_played = opening, None, None
 
     def read(self, decision: Decision) -> Choice:
         """How a post in the player's own words reads, and the option it would be played as (for the preview).
@@ -122,7 +128,14 @@ class Session:
         audience = self.build_crowd()
         if self._run is None:
             self._run = Run(
-                self.scenario, audience, self.seed, self.opening, self.params, self.opening_text, engine=self.engine
+                self.scenario,
+                audience,
+                self.seed,
+                self.opening,
+                self.params,
+                self.opening_text,
+                engine=self.engine,
+                opening_played=self.opening_played,
             )
             if self.store is not None and self.game_id is None:
                 self.game_id = self.store.new_game(
@@ -161,12 +174,14 @@ class Session:
                 raise BackfireError(f"{self.team} already cancelled the campaign; they can answer or wait")
             raise BackfireError("the campaign is already cancelled; you can still answer or wait")
 
-    def play(self, decision: Decision, asked: Asked | None = None) -> dict[str, Any]:
+    def play(self, decision: Decision, asked: Asked | None = None, played: Played | None = None) -> dict[str, Any]:
         """Play one turn with a decision (checked here, where it enters the game); return its metrics.
 
         An answer to a feed post is saved with that post's kind and words (`asked` in the turn's record), so
         the turn replays the same even where another version of Backfire writes the feed differently; a
-        replay passes them back as `asked`.
+        replay passes them back as `asked`. Likewise a post in the player's own words is saved with what it
+        was played as (`played`: option and provocation; the first turn also keeps the written opening's),
+        so a newer reader that reads the words otherwise does not change a saved game.
         """
         game = self._started()
         if game.over:
@@ -174,11 +189,16 @@ class Session:
         self.check(decision)
         if asked is None and decision.action == "answer" and decision.target and decision.target.startswith("#"):
             asked = game.asked(decision)  # before the turn: the feed is what the player answered
-        metrics = game.play(decision, asked)
+        metrics = game.play(decision, asked, played)
         if self.store is not None and self.game_id is not None:
-            saved = metrics
+            saved = dict(metrics)
             if asked is not None and decision.target and decision.target.startswith("#"):
-                saved = {**metrics, "asked": {"post": decision.target, "kind": asked[0], "text": asked[1]}}
+                saved["asked"] = {"post": decision.target, "kind": asked[0], "text": asked[1]}
+            readings = dict(game.readings)
+            if decision.text is not None and metrics["turn"] in readings:
+                saved["played"] = _played(readings[metrics["turn"]])
+            if metrics["turn"] == 0 and -1 in readings:
+                saved["opening_played"] = _played(readings[-1])
             try:
                 self.store.save_turn(self.game_id, metrics["turn"], str(decision), saved)
                 if game.over:
@@ -419,3 +439,8 @@ class Session:
         if not new_crowd:
             other.audience, other._params, other._history = self.audience, self._params, self._history
         return other
+
+
+def _played(choice: Choice) -> dict[str, Any]:
+    """What a written post was played as, for its turn's saved record."""
+    return {"option": choice.option, "provocation": choice.provocation}

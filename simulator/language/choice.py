@@ -8,7 +8,8 @@ option's effects; its provocation is the option's, scaled by the scenario's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from typing import Any
 
 from simulator.errors import BackfireError
@@ -16,6 +17,7 @@ from simulator.language.reader import Lexicon, Reading, content_words, read, sce
 from simulator.scenario.schema import Scenario
 
 MOVES = ("open", "answer", "pause", "cancel")
+Played = tuple[str, float]  # how a written post was played: the option's id and the provocation it was given
 
 
 @dataclass(frozen=True)
@@ -157,3 +159,38 @@ def choose(
             factor *= max(0.0, 1.0 + m.provocation * value)
             terms.append((m.signal, value, m.provocation))
     return Choice(move, option.id, option.label, reading, option.provocation, factor, tuple(terms))
+
+
+def as_played(scenario: Scenario, choice: Choice, played: Played) -> Choice:
+    """`choice` as it was played when first posted (`played`), whatever the words read as now.
+
+    A saved game keeps what each written post was played as, because a newer reader may read the same
+    words otherwise: the game replays as it went. The reading stays today's (its evidence is shown); the
+    option and the provocation are the saved ones. Raises BackfireError when the saved option is not
+    one of the move's or the provocation is not a number ≥ 0 (a saved game edited by hand).
+    """
+    option, provocation = played
+    if (choice.option, choice.provocation) == (option, provocation):
+        return choice
+    moves: dict[str, list[Any]] = {
+        "open": list(scenario.campaign.openings),
+        "answer": list(scenario.actions.answer),
+        "pause": list(scenario.actions.pause),
+        "cancel": list(scenario.actions.cancel),
+    }
+    labels: dict[str, str] = {o.id: o.label for o in moves[choice.move]}
+    if not isinstance(option, str) or option not in labels:
+        known = ", ".join(labels)
+        raise BackfireError(
+            f"it was played as {choice.move} option {option!r}, which {scenario.id!r} has not (known: {known})"
+        )
+    if (
+        isinstance(provocation, bool)
+        or not isinstance(provocation, (int, float))
+        or not math.isfinite(provocation)
+        or provocation < 0
+    ):
+        raise BackfireError(f"its saved provocation {provocation!r} is not a number ≥ 0")
+    return replace(
+        choice, option=option, label=labels[option], base_provocation=float(provocation), factor=1.0, terms=()
+    )

@@ -475,3 +475,57 @@ def test_an_edited_answer_record_replays_or_is_refused(answered_game, tmp_path_f
     assert code in (0, 2)
     record("replay of an edited answer", "replayed" if code == 0 else "refused")
     assert _integrity(db) == "ok"
+
+
+@pytest.fixture(scope="module")
+def written_game(tmp_path_factory):
+    """A saved game whose third turn answers in the player's own words (its record carries `played`)."""
+    from simulator.game.open import open_game
+    from simulator.scenario import resolve
+
+    db = tmp_path_factory.mktemp("written") / "g.db"
+    session = open_game(resolve("askjpm"), 3, 3000, store=Store(db))
+    session.start()
+    for _ in range(2):
+        session.play(Decision("wait"))
+    session.play(Decision("answer", None, "grievance", "Fair hit. We paid those fines because we broke the rules."))
+    session.play(Decision("wait"))
+    return db, session.game_id
+
+
+@settings(
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture], deadline=None, max_examples=40
+)
+@given(
+    played=st.one_of(
+        JSON,
+        st.fixed_dictionaries(
+            {"option": st.one_of(st.sampled_from(["candid", "defensive", "bogus", ""]), JSON)},
+            optional={"provocation": st.one_of(st.floats(), st.integers(), st.text(max_size=5), st.none())},
+        ),
+    )
+)
+@example(played={"option": "defensive", "provocation": 2.2})
+@example(played={"option": "candid", "provocation": float("inf")})
+@example(played={"option": ["candid"], "provocation": 1})
+@example(played={"option": "candid"})
+def test_an_edited_written_turn_replays_or_is_refused(written_game, tmp_path_factory, played):
+    """`played`, saved with a written post's turn, is read back whatever it holds: the game replays, or is refused."""
+    import json
+
+    saved, game_id = written_game
+    db = tmp_path_factory.mktemp("edited") / "g.db"
+    edit = sqlite3.connect(db)
+    source = sqlite3.connect(saved)
+    source.backup(edit)
+    source.close()
+    edit.execute(
+        "UPDATE turns SET metrics = json_set(metrics, '$.played', json(?)) WHERE game_id = ? AND turn = 2",
+        (json.dumps(played, allow_nan=True).replace("Infinity", "1e999"), game_id),
+    )
+    edit.commit()
+    edit.close()
+    code = _exit_code(["replay", str(game_id), "--db", str(db), "--json"])
+    assert code in (0, 2)
+    record("replay of an edited written turn", "replayed" if code == 0 else "refused")
+    assert _integrity(db) == "ok"
