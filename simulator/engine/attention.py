@@ -32,6 +32,11 @@ import numpy as np
 
 from simulator.engine import kernels
 from simulator.engine.buffers import Buffer
+from simulator.errors import BackfireError
+
+# Candidate posts a turn per entry of the active store above which the scenario's rates make no sense: at such
+# a rate posting at least once is certain (1 − e^(−40) rounds to 1), and the draws would only fill memory.
+CANDIDATES_CAP = 40.0
 
 
 @dataclass
@@ -238,6 +243,14 @@ class Attention:
         scale = np.exp(self.level - np.array([c.level for c in chunks]))
         weight = np.array([c.seg_weight for c in chunks])  # C x S
         mean = weight * scale[:, None] * factor[None, :]
+        entries = sum(c.end - c.start for c in chunks)
+        expected = float(mean.sum())
+        if not expected <= CANDIDATES_CAP * entries:  # also catches inf and nan
+            raise BackfireError(
+                f"the scenario's rates have each persona on the tag post about {expected / max(entries, 1):,.0f} times "
+                f"a turn (at most {CANDIDATES_CAP:g} makes sense: one post is then certain); lower the segments' "
+                "activity, dynamics.stance_weight or the effects that multiply invitation and rate"
+            )
         counts = rng.poisson(mean).ravel()
         total = int(counts.sum())
         if total == 0:

@@ -32,6 +32,10 @@ Posting = tuple[
     np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, float, float, float, float
 ]
 STALE_POST = 1e-3  # a brand post fresher than this still draws replies; below it, its audience is dropped
+# A rate a turn above which acting at least once is certain in double precision (1 − e^(−40) rounds to 1):
+# reply rates and their bounds are capped here, which changes no chance and keeps the draws at most 40 a
+# viewer, whatever a scenario's numbers multiply to.
+RATE_CAP = 40.0
 
 
 def bernoulli_indices(n: int, chance: float, rng: np.random.Generator) -> np.ndarray:
@@ -527,18 +531,23 @@ class Simulation:
             if fresh_by_post[b] < STALE_POST:  # a stale post draws nobody: drop its audience
                 st.viewers.drop(b)
             else:
-                bounds[b] = float(d.reply_rate * post_prov[b] * fresh_by_post[b] * np.exp(d.stance_weight))
+                bounds[b] = min(
+                    RATE_CAP, float(d.reply_rate * post_prov[b] * fresh_by_post[b] * np.exp(d.stance_weight))
+                )
         cand, cand_post = st.viewers.events(bounds, st.saw_brand_post, self.rng)
         if len(cand) == 0:
             return none
-        lam = (
+        lam = np.minimum(
+            RATE_CAP,
             d.reply_rate
             * post_prov[cand_post]
             * fresh_by_post[cand_post]
             * np.exp(-d.stance_weight * st.stance[cand])
-            * self._fatigue(st.posts_made[cand])
+            * self._fatigue(st.posts_made[cand]),
         )
-        bound = d.reply_rate * post_prov[cand_post] * fresh_by_post[cand_post] * np.exp(d.stance_weight)
+        bound = np.minimum(
+            RATE_CAP, d.reply_rate * post_prov[cand_post] * fresh_by_post[cand_post] * np.exp(d.stance_weight)
+        )
         accepted = self.rng.random(len(cand)) * bound < lam
         who, first = kernels.first_occurrences(cand[accepted], self.scratch.mark)
         if len(who) == 0:

@@ -261,6 +261,15 @@ class Distribution(Model):
     sd: float = Field(0.0, ge=0, description="Standard deviation.")
 
 
+class Activity(Model):
+    """Posts per hour when fully engaged: log-normal around the mean."""
+
+    mean: float = Field(
+        ge=0, le=60, description="Mean posts per hour when fully engaged (up to 60: a post a minute, all day)."
+    )
+    sd: float = Field(0.0, ge=0, le=60, description="Standard deviation (posts per hour).")
+
+
 class Segment(Model):
     """A group of accounts that behave alike."""
 
@@ -269,7 +278,7 @@ class Segment(Model):
     description: str = Field("", description="Who they are.")
     share: Share = Field(description="Share of the crowd (all segments sum to 1).")
     stance: Distribution = Field(description="Starting stance toward the brand, from -1 (hostile) to 1 (loyal).")
-    activity: Distribution = Field(description="Posts per hour when fully engaged (log-normal around the mean).")
+    activity: Activity = Field(description="Posts per hour when fully engaged (log-normal around the mean).")
     following: float = Field(gt=0, description="Mean number of accounts each member follows inside this crowd.")
     popularity: float = Field(
         gt=1.0,
@@ -802,7 +811,11 @@ class Dynamics(Model):
         ),
     )
     imitation: float = Field(ge=0, description="How much seeing a kind of post raises the odds of writing that kind.")
-    stance_weight: float = Field(ge=0, description="How strongly stance tilts hostile vs supportive posts.")
+    stance_weight: float = Field(
+        ge=0,
+        le=10,
+        description="How strongly stance tilts hostile vs supportive posts, from 0 to 10 (a motive is at most e^weight).",
+    )
     fatigue: Share = Field(
         description="Per-post factor on a persona's rate (0.8: each post makes the next 20% less likely)."
     )
