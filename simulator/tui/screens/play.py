@@ -212,7 +212,12 @@ class PlayScreen(GameScreen):
                 self.query_one("#status", Static).update,
                 f"Playing to the end: turn {self.session.turn + 1} of {last} ({done / max(last - first, 1):.0%})…",
             )
-            self.session.play(Decision("wait"))
+            try:
+                self.session.play(Decision("wait"))
+            except BackfireError as exc:  # e.g. a scenario whose rates stop the run: say so, and stay on the turn
+                self.app.call_from_thread(self.notify, str(exc), severity="error")
+                self.app.call_from_thread(self._unbusy)
+                return
         self.post_message(self.TurnAdvanced(self.session.turn - 1, self.session.latest() or {}))
 
     def action_quit_game(self) -> None:
