@@ -228,6 +228,17 @@ def test_an_answer_to_a_feed_post_replays_even_where_the_feed_is_written_differe
         restore(store, session.game_id)
 
 
+def _written_game(store: Store, size: int):
+    """A saved #AskJPM game opened in the player's words, whose third turn answers in them too."""
+    session = open_game(resolve("askjpm"), 5, size, store=store)
+    session.choose_opening("", "College students: ask Jimmy Lee about careers in banking, tomorrow at 1pm ET. #AskJPM")
+    session.start()
+    for _ in range(2):
+        session.play(Decision("wait"))
+    session.play(Decision("answer", None, "grievance", "Fair hit. We paid those fines because we broke the rules."))
+    return session
+
+
 def test_written_posts_replay_as_they_were_played_whatever_a_newer_reader_makes_of_them(tmp_path, monkeypatch):
     """Each written post is saved with the option and provocation it was played as; a replay plays it so again."""
     from simulator.language.choice import choose
@@ -235,12 +246,7 @@ def test_written_posts_replay_as_they_were_played_whatever_a_newer_reader_makes_
     run_module = importlib.import_module("simulator.engine.run")
 
     store = Store(tmp_path / "g.db")
-    session = open_game(resolve("askjpm"), 5, 5000, store=store)
-    session.choose_opening("", "College students: ask Jimmy Lee about careers in banking, tomorrow at 1pm ET. #AskJPM")
-    session.start()
-    for _ in range(2):
-        session.play(Decision("wait"))
-    session.play(Decision("answer", None, "grievance", "Fair hit. We paid those fines because we broke the rules."))
+    session = _written_game(store, 5000)
     session.play(Decision("cancel", None, None, "We misread the moment. The Q&A is off."))
     session.play(Decision("wait"))
     played = json.loads(json.dumps(session.metrics(), sort_keys=True))
@@ -284,12 +290,7 @@ def test_written_posts_replay_as_they_were_played_whatever_a_newer_reader_makes_
 def test_an_edited_written_turn_is_refused_with_its_game_and_turn(tmp_path, path, value, message):
     """What a written post was played as, edited by hand, is refused in words, and the saved game is kept."""
     store = Store(tmp_path / "g.db")
-    session = open_game(resolve("askjpm"), 5, 3000, store=store)
-    session.choose_opening("", "Ask our Vice Chairman anything about careers, tomorrow at 1pm ET. #AskJPM")
-    session.start()
-    for _ in range(2):
-        session.play(Decision("wait"))
-    session.play(Decision("answer", None, "grievance", "We got this wrong, and we're sorry."))
+    session = _written_game(store, 3000)
     turn = 0 if path.startswith("$.opening") else 2
     store.db.execute(
         "UPDATE turns SET metrics = json_set(metrics, ?, json(?)) WHERE game_id = ? AND turn = ?",

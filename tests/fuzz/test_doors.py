@@ -459,22 +459,26 @@ def test_an_edited_answer_record_replays_or_is_refused(answered_game, tmp_path_f
     """`asked`, saved with an answer's turn, is read back whatever it holds: the game replays, or is refused."""
     import json
 
-    saved, game_id = answered_game
+    code, db = _replay_edited(*answered_game, tmp_path_factory, 3, "$.asked", json.dumps(asked))
+    assert code in (0, 2)
+    record("replay of an edited answer", "replayed" if code == 0 else "refused")
+    assert _integrity(db) == "ok"
+
+
+def _replay_edited(saved, game_id: int, tmp_path_factory, turn: int, path: str, value: str):
+    """Replay a copy of a saved game whose turn record has `path` set to the JSON `value`; return (exit code, db)."""
     db = tmp_path_factory.mktemp("edited") / "g.db"
     edit = sqlite3.connect(db)
     source = sqlite3.connect(saved)
     source.backup(edit)  # the saved game as the store sees it (a file copy can miss what is still in the WAL)
     source.close()
     edit.execute(
-        "UPDATE turns SET metrics = json_set(metrics, '$.asked', json(?)) WHERE game_id = ? AND turn = 3",
-        (json.dumps(asked), game_id),
+        "UPDATE turns SET metrics = json_set(metrics, ?, json(?)) WHERE game_id = ? AND turn = ?",
+        (path, value, game_id, turn),
     )
     edit.commit()
     edit.close()
-    code = _exit_code(["replay", str(game_id), "--db", str(db), "--json"])
-    assert code in (0, 2)
-    record("replay of an edited answer", "replayed" if code == 0 else "refused")
-    assert _integrity(db) == "ok"
+    return _exit_code(["replay", str(game_id), "--db", str(db), "--json"]), db
 
 
 @pytest.fixture(scope="module")
@@ -513,19 +517,8 @@ def test_an_edited_written_turn_replays_or_is_refused(written_game, tmp_path_fac
     """`played`, saved with a written post's turn, is read back whatever it holds: the game replays, or is refused."""
     import json
 
-    saved, game_id = written_game
-    db = tmp_path_factory.mktemp("edited") / "g.db"
-    edit = sqlite3.connect(db)
-    source = sqlite3.connect(saved)
-    source.backup(edit)
-    source.close()
-    edit.execute(
-        "UPDATE turns SET metrics = json_set(metrics, '$.played', json(?)) WHERE game_id = ? AND turn = 2",
-        (json.dumps(played, allow_nan=True).replace("Infinity", "1e999"), game_id),
-    )
-    edit.commit()
-    edit.close()
-    code = _exit_code(["replay", str(game_id), "--db", str(db), "--json"])
+    value = json.dumps(played, allow_nan=True).replace("Infinity", "1e999")  # SQLite's JSON has no Infinity
+    code, db = _replay_edited(*written_game, tmp_path_factory, 2, "$.played", value)
     assert code in (0, 2)
     record("replay of an edited written turn", "replayed" if code == 0 else "refused")
     assert _integrity(db) == "ok"
