@@ -177,6 +177,7 @@ class Lexicon:
     postures: dict[str, tuple[tuple[re.Pattern[str], float], ...]]
     words: dict[str, frozenset[str]]
     negatable: frozenset[str]
+    not_after: dict[str, frozenset[str]]  # per posture: a cue word right after one of these is someone else's
     labels: dict[str, str]
     families: dict[str, str]
     signals: dict[str, tuple[re.Pattern[str], ...]]
@@ -226,6 +227,7 @@ def lexicon(
         postures=postures,
         words={p: frozenset(str(w).lower() for w in data["postures"][p].get("words", [])) for p in POSTURES},
         negatable=frozenset(p for p in POSTURES if data["postures"][p].get("negatable")),
+        not_after={p: frozenset(str(w).lower() for w in data["postures"][p].get("not_after", [])) for p in POSTURES},
         labels={p: str(data["postures"][p]["label"]) for p in POSTURES},
         families={p: str(data["postures"][p]["family"]) for p in POSTURES},
         signals={
@@ -353,6 +355,8 @@ def read(
         counted = " ".join(evidence.get(posture, [])).lower()  # a word inside a phrase already counted adds nothing
         for i, token in enumerate(tokens):
             if token in cues and token not in hits and not re.search(rf"\b{re.escape(token)}", counted):
+                if i and tokens[i - 1] in lex.not_after[posture]:  # "own your mistakes": not the brand's
+                    continue
                 if posture in lex.negatable and any(lex.negation.fullmatch(t) for t in tokens[max(0, i - 3) : i]):
                     continue
                 hits.append(token)

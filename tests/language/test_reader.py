@@ -62,6 +62,17 @@ def test_a_negated_phrase_does_not_count(text, not_posture):
     assert not_posture not in reading.postures
 
 
+def test_a_cue_word_about_someone_else_or_a_common_word_does_not_set_the_posture():
+    # Found in play: an opening that said "we'll pick the best" read as flattery, career advice as an apology.
+    assert read("Send your questions via our careers page; we'll pick the best.").posture != "ingratiate"
+    assert read("Best advice for a first job? Ask questions and own your mistakes.").posture == "answer"
+    assert read("The best analysts we hire learn from their mistakes fast.").posture == "answer"
+    # The brand's own mistakes and real praise still count.
+    assert read("We made mistakes.").posture == "apologise"
+    assert read("You are the best, thank you!").posture == "ingratiate"
+    assert read("Thanks to the best followers on Twitter.").posture == "ingratiate"
+
+
 def test_what_follows_but_is_what_the_post_means():
     assert read("We're sorry for the confusion, but these claims are simply false.").posture == "deny"
     assert read("These claims are false, but we're sorry and we got it wrong.").posture == "apologise"
