@@ -333,3 +333,19 @@ def test_backfire_read_prints_the_reading_as_json(capsys):
 )
 def test_a_written_answer_plays_as_the_option_of_its_primary_posture(askjpm, text, option):
     assert choose(askjpm, "answer", text, kind="grievance").option == option
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Found in play: a straight answer to a student was played as the scripted line (shared words decided).
+        "Both matter. Grades get you the first interview; people you meet get you the rest. Go to info sessions.",
+        "Yes. Applications open in March and close in May.",
+    ],
+)
+def test_a_straight_answer_to_a_students_question_plays_as_the_candid_answer(askjpm, text):
+    question = "quick one: how much does networking matter versus grades? #AskJPM"
+    chosen = choose(askjpm, "answer", text, question=question, kind="question")
+    assert chosen.reading.posture == "answer"
+    assert chosen.option == "candid"
+    assert choose(askjpm, "answer", text).option == "candid"
