@@ -47,9 +47,15 @@ class DecisionReview:
     written: str | None = None  # the player's own words, when they wrote the post
     reading: str | None = None  # how those words read, and the option they were played as
 
-    def headline(self) -> str:
-        """Return the decision in words with its time: 'Cancelled: “#Badidea!…” at 5h30'."""
-        return f"{self.label or self.decision}{self.when_text()}"
+    def headline(self, words: bool = True) -> str:
+        """Return the decision in words with its time: 'Cancelled: “#Badidea!…” at 5h30'.
+
+        `words=False` leaves out the player's own words (for a heading that cannot wrap: show them below it).
+        """
+        label = self.label or self.decision
+        if not words and self.written is not None:
+            label = label.replace(f": “{self.written}”", "")
+        return f"{label}{self.when_text()}"
 
     def when_text(self) -> str:
         """Return ' at 5h30', ' ×8, 0h00–1h45', or '' for the opening."""

@@ -301,6 +301,26 @@ def test_the_debrief_and_the_report_show_the_words_their_reading_and_the_lessons
     assert "class='written'" in html and "Reads as: humour" in html
 
 
+def test_the_apps_debrief_keeps_long_written_words_out_of_its_one_line_headings(tmp_path):
+    """Found in play: a heading does not wrap, so long own words were cut off, and the move's time with them."""
+    from simulator.tui.screens.debrief import debrief_markdown
+
+    words = "We're pausing #AskJPM. Wrong moment for an open Q&A while families are still hurting. Students: email us."
+    loaded = resolve("askjpm")
+    session = open_game(loaded, 6, SIZE, store=Store(tmp_path / "games.db"))
+    session.start()
+    for decision in parse_script(loaded.scenario, f'wait*3,cancel:"{words}"').decisions:
+        session.play(decision)
+    review = next(r for r in session.debrief().reviews if r.written is not None)
+    assert words in review.headline()  # the CLI and the hot wash wrap: they keep the words inline
+    assert review.headline(words=False) == f"Cancelled in your own words{review.when_text()}"
+    lines = debrief_markdown(session.debrief()).splitlines()
+    heading = next(line for line in lines if line.startswith("### Cancelled"))
+    assert heading == f"### Cancelled in your own words at {review.when_text().removeprefix(' at ')}"
+    assert f"“{words}”" in lines
+    assert all(len(line) <= 100 for line in lines if line.startswith("#"))
+
+
 def test_backfire_read_prints_the_reading_as_json(capsys):
     from simulator.cli.main import main
 

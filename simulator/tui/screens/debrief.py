@@ -163,10 +163,11 @@ def debrief_markdown(report: Debrief) -> str:
     """Return the lessons per decision and what really happened, as Markdown."""
     lines = ["## What the sources say about your decisions", ""]
     for r in report.reviews:
-        lines.append(
-            f"### {r.headline()}"
-            + (" — the sources disagree: one praises this move, another faults it" if r.disagreement else "")
-        )
+        lines += [f"### {r.headline(words=False)}", ""]  # a heading does not wrap: what is long goes below it
+        if r.disagreement:
+            lines += ["*The sources disagree: one praises this move, another faults it.*", ""]
+        if r.written is not None:
+            lines += [f"“{r.written}”", ""]
         if r.reading:
             lines.append(f"> {r.reading}")
             lines.append("")
