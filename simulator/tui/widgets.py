@@ -14,7 +14,7 @@ from textual.dom import NoScreen
 from textual.events import Mount
 from textual.message import Message
 from textual.widgets import Header as TextualHeader
-from textual.widgets import Label, ListItem, ListView, Sparkline, Static
+from textual.widgets import Label, ListItem, ListView, Static
 from textual.widgets._header import HeaderTitle
 
 from simulator.engine.feed import FeedItem
@@ -152,14 +152,19 @@ class FeedView(ListView):
         self.post_message(self.PostHighlighted(self.selected()))
 
 
+def _title(title: str, detail: str, width: int) -> str:
+    """A chart's title with its detail when both fit on one line (a small terminal keeps the title alone)."""
+    return title + detail if len(title) + len(detail) <= width else title
+
+
 class MetricsPanel(Vertical):
-    """Volume and share negative as sparklines, reach, trending, replies, reputation by segment."""
+    """Volume and share negative over the day, reach, trending, replies, reputation by segment."""
 
     def compose(self) -> ComposeResult:
-        yield Label("Posts per turn", classes="metric-title")
-        yield Sparkline([], id="volume-spark", summary_function=max)
-        yield Label("Share negative", classes="metric-title")
-        yield Sparkline([], id="negative-spark", summary_function=max)
+        yield Label("Posts per turn", id="volume-title", classes="metric-title")
+        yield Static(id="volume-chart", classes="turn-chart")
+        yield Label("Share negative", id="negative-title", classes="metric-title")
+        yield Static(id="negative-chart", classes="turn-chart")
         yield Static(id="numbers")
         yield Static(id="reputation")
 
@@ -170,15 +175,27 @@ class MetricsPanel(Vertical):
         start_stance: dict[str, float],
         turn_words: str = "15 minutes",
         empty: str | None = None,
+        day: int | None = None,
     ) -> None:
-        """Update from the per-turn metrics (`empty`: what to say before the first turn)."""
+        """Update from the per-turn metrics (`empty`: what to say before the first turn).
+
+        The charts span the whole day (`day` turns; default: the turns played), filling from the left, each
+        on a fixed scale: posts up to the busiest turn so far, share negative from 0 to 100%.
+        """
         if not turns:
             self.query_one("#numbers", Static).update(
                 Text(empty or f"No turns played yet: press w to let {turn_words} pass.", style="dim")
             )
             return
-        self.query_one("#volume-spark", Sparkline).data = [t["volume"] for t in turns[-48:]] or [0]
-        self.query_one("#negative-spark", Sparkline).data = [t["share_negative"] for t in turns[-48:]] or [0]
+        day = max(day or 0, len(turns))
+        width = max(8, self.content_size.width - 1)
+        volume = [float(t["volume"]) for t in turns]
+        peak = max(volume)
+        self.query_one("#volume-title", Label).update(_title("Posts per turn", f" (busiest: {_fmt(peak)})", width))
+        self.query_one("#volume-chart", Static).update(Text(chart(volume, peak, day, width, rows=2), "cyan"))
+        self.query_one("#negative-title", Label).update(_title("Share negative", " (0–100%)", width))
+        negative = [float(t["share_negative"]) for t in turns]
+        self.query_one("#negative-chart", Static).update(Text(chart(negative, 1.0, day, width, rows=2), "red"))
         last = turns[-1]
         text = Text()
         text.append(
@@ -206,6 +223,20 @@ class MetricsPanel(Vertical):
 
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
+
+
+def chart(values: list[float], vmax: float, turns: int, width: int, rows: int = 3) -> str:
+    """A bar chart `rows` high over the whole day (`turns` across `width` columns): played turns fill from the left."""
+    if vmax <= 0:
+        return "\n".join(" " * width for _ in range(rows))
+    levels = []
+    for c in range(width):
+        lo, hi = c * turns // width, max((c + 1) * turns // width, c * turns // width + 1)
+        seen = values[lo:hi]
+        levels.append(round(rows * 8 * max(seen) / vmax) if seen else 0)
+    return "\n".join(
+        "".join(BLOCKS[min(8, max(0, level - (rows - 1 - r) * 8))] for level in levels) for r in range(rows)
+    )
 
 
 def bars(values: list[float], vmax: float, width: int) -> str:

@@ -385,6 +385,29 @@ async def test_six_posts_fit_at_80x24_and_no_label_is_cut_at_120x40():
             assert label in shown
 
 
+async def test_the_charts_span_the_day_and_fill_from_the_left_on_fixed_scales():
+    """Found in play: a stretched sparkline drew turn one as a wall of full bars (74% negative looked like 100%)."""
+    from simulator.tui.widgets import BLOCKS, chart
+
+    app = make_app("askjpm", seed=1, size=SIZE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _play_some(pilot)
+        played, day = len(app.session.metrics()), app.session.turns
+        rows = str(app.screen.query_one("#negative-chart").render()).split("\n")
+        width = len(rows[0])
+        assert len(rows) == 2 and width >= 40
+        filled = max(len(row.rstrip()) for row in rows)
+        assert 0 < filled <= -(-played * width // day) + 1  # the played turns' columns only, from the left
+        negative = app.session.metrics()[-1]["share_negative"]
+        assert negative < 1
+        last = -(-played * width // day) - 1
+        assert rows[0][last] != BLOCKS[-1] or negative > 0.9  # a share under 90% does not fill both rows
+        assert "busiest" in str(app.screen.query_one("#volume-title").render())
+    # The chart's scale is fixed: one value of half the scale fills one row of two, wherever it stands.
+    assert chart([0.5], 1.0, 96, 48, rows=2).split("\n") == [" " * 48, BLOCKS[-1] + " " * 47]
+    assert chart([1.0] * 96, 1.0, 96, 48, rows=2).split("\n") == [BLOCKS[-1] * 48] * 2
+
+
 async def test_writing_an_answer_shows_its_reading_and_the_crowd_replies_to_its_words():
     """Type a post in the decision dialog: the preview reads it before it goes out; then the crowd answers it."""
     from textual.widgets import Static, TextArea

@@ -13,7 +13,7 @@ from textual.widgets import Footer, Label, Static
 
 from simulator.errors import BackfireError
 from simulator.game.room import Room, RoomReader
-from simulator.tui.widgets import BLOCKS, Header
+from simulator.tui.widgets import Header, chart
 
 POLL_SECONDS = 1.0
 
@@ -112,17 +112,3 @@ class BoardScreen(Screen):
         self.query_one("#room-injects", Static).update(
             Text.assemble(("Injects  ", "bold"), " · ".join(lines) if lines else "none yet")
         )
-
-
-def chart(values: list[float], vmax: float, turns: int, width: int, rows: int = 3) -> str:
-    """A bar chart `rows` high over the whole day (`turns` across `width` columns): played turns fill from the left."""
-    if vmax <= 0:
-        return "\n".join(" " * width for _ in range(rows))
-    levels = []
-    for c in range(width):
-        lo, hi = c * turns // width, max((c + 1) * turns // width, c * turns // width + 1)
-        seen = values[lo:hi]
-        levels.append(round(rows * 8 * max(seen) / vmax) if seen else 0)
-    return "\n".join(
-        "".join(BLOCKS[min(8, max(0, level - (rows - 1 - r) * 8))] for level in levels) for r in range(rows)
-    )

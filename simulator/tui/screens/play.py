@@ -84,7 +84,7 @@ class GameScreen(WorkingScreen):
         )
         self.query_one(FeedView).set_items(s.feed(40))
         self.query_one(MetricsPanel).set_metrics(
-            s.metrics(), self._labels, self._start, s.scenario.clock.turn_words, self.before_first_turn()
+            s.metrics(), self._labels, self._start, s.scenario.clock.turn_words, self.before_first_turn(), s.turns
         )
         self.query_one("#status", Static).update(self.hint())
 
