@@ -369,3 +369,26 @@ def test_a_straight_answer_to_a_students_question_plays_as_the_candid_answer(ask
     assert chosen.reading.posture == "answer"
     assert chosen.option == "candid"
     assert choose(askjpm, "answer", text).option == "candid"
+
+
+@pytest.mark.parametrize(
+    ("text", "option"),
+    [
+        # An apology in a case whose answers have no apology option plays as the candid fix (the family of its
+        # corrective action), not as the phone-line brush-off that begins "Sorry to hear that".
+        ("We're sorry. Today's rise is hard news, and we should have picked another day for this.", "candid"),
+        ("Sorry you're worried. Your bill rises by about £120 a year; our hardship fund can help.", "candid"),
+        # Help with the bill is an offer, even when it says "call us" (#AskBG's own phrases).
+        ("If you're struggling to pay, call us: we can spread payments and find you the cheapest tariff.", "candid"),
+        ("Please call the number on your bill.", "phoneline"),
+        ("Our prices reflect rising wholesale costs.", "defensive"),
+    ],
+)
+def test_a_written_answer_in_askbg_plays_as_the_option_of_its_family(text, option):
+    assert choose(resolve("askbg").scenario, "answer", text).option == option
+
+
+def test_a_time_makes_details_a_holding_line_and_a_web_address_does_not():
+    assert read("More details at 5pm.").posture == "holding"
+    assert read("An update in an hour.").posture == "holding"
+    assert read("Details at britishgas.co.uk/help.").posture != "holding"
