@@ -239,6 +239,27 @@ def _written_game(store: Store, size: int):
     return session
 
 
+def test_replay_says_how_the_game_opened(tmp_path, capsys):
+    """The replay's table starts after the opening: the opening, in the player's words if written, is said first."""
+    store = Store(tmp_path / "g.db")
+    session = _written_game(store, 3000)
+    db = str(tmp_path / "g.db")
+    assert main(["replay", str(session.game_id), "--db", db]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("Opened in your own words: “College students: ask Jimmy Lee about careers")
+    assert first.endswith(
+        f"(played as: {next(o.label for o in session.scenario.campaign.openings if o.id == session.opening)})"
+    )
+    assert main(["replay", str(session.game_id), "--db", db, "--json"]) == 0
+    opening = json.loads(capsys.readouterr().out)["opening"]
+    assert opening == {"option": session.opening, "text": session.opening_text}
+    plain = open_game(resolve("askjpm"), 5, 3000, store=store)
+    plain.start()
+    plain.play(Decision("wait"))
+    assert main(["replay", str(plain.game_id), "--db", db]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "Opened: Open invitation (what JPMorgan posted)"
+
+
 def test_written_posts_replay_as_they_were_played_whatever_a_newer_reader_makes_of_them(tmp_path, monkeypatch):
     """Each written post is saved with the option and provocation it was played as; a replay plays it so again."""
     from simulator.language.choice import choose

@@ -207,6 +207,17 @@ def _print_turns(out: Console, title: str, turns: list[dict[str, Any]]) -> None:
     )
 
 
+def _opening_words(session: Any) -> str:
+    """How the game opened, in words: the option's label, or the player's own words and the option played."""
+    from simulator.engine.decisions import Decision, describe
+
+    sc = session.scenario
+    if session.opening_text is not None:
+        label = next((o.label for o in sc.campaign.openings if o.id == session.opening), session.opening)
+        return f"{describe(sc, Decision('open', text=session.opening_text))} (played as: {label})"
+    return describe(sc, Decision("open", session.opening))
+
+
 def _note_version(session: Any) -> None:
     """Say, on stderr (JSON stays clean on stdout), that a restored game's case file has changed since."""
     if session.version_note:
@@ -271,10 +282,17 @@ def _replay(args: argparse.Namespace) -> int:
     new = _headless(session, args.decisions) if args.branch else []
     if args.json:
         print_json(
-            {"game": args.game, "branch": session.game_id if args.branch else None, "turns": shown, "new_turns": new}
+            {
+                "game": args.game,
+                "branch": session.game_id if args.branch else None,
+                "opening": {"option": session.opening, "text": session.opening_text},
+                "turns": shown,
+                "new_turns": new,
+            }
         )
         return 0
     out = console()
+    out.print(_opening_words(session), markup=False, soft_wrap=True)
     _print_turns(out, f"Game {args.game}, {len(shown)} turns (recomputed from the saved decisions: identical)", shown)
     if args.branch:
         _print_turns(out, f"Branch: new game {session.game_id}", new)
