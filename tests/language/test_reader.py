@@ -392,3 +392,12 @@ def test_a_time_makes_details_a_holding_line_and_a_web_address_does_not():
     assert read("More details at 5pm.").posture == "holding"
     assert read("An update in an hour.").posture == "holding"
     assert read("Details at britishgas.co.uk/help.").posture != "holding"
+
+
+def test_a_reply_about_paying_answers_askbgs_joke_about_paying():
+    """Found in play: "we can spread payments" in reply to "Can I pay in candles?" was read as evasive (+0.4)."""
+    sc = resolve("askbg").scenario
+    reply = "Sorry, Ronnie. If the rise hits you hard, call us: we can spread payments."
+    assert choose(sc, "answer", reply, question="Can I pay in candles? #AskBG", kind="snark").reading.signals["answers"]
+    off = choose(sc, "answer", "Our engineers are great.", question="Can I pay in candles? #AskBG", kind="snark")
+    assert off.reading.signals["answers"] is False
