@@ -23,11 +23,14 @@ def register(sub: Any) -> None:
         sub,
         "validate",
         "Check scenario files; print every problem with file, line and field.",
-        "backfire validate scenarios/*.yaml",
+        "backfire validate scenarios/",
         _validate,
     )
     p.add_argument(
-        "files", nargs="+", metavar="FILE", help="scenario files (YAML), or ids of scenarios in the scenario folders"
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="scenario files (YAML), folders of them, or ids of scenarios in the scenario folders",
     )
     add_json(p)
 
@@ -81,7 +84,19 @@ def _validate(args: argparse.Namespace) -> int:
 
     results: list[dict[str, Any]] = []
     failed = False
-    for name in args.files:
+    names: list[str] = []
+    for name in args.files:  # a folder stands for its scenario files (`validate scenarios/`)
+        folder = Path(name)
+        if not folder.is_dir():
+            names.append(name)
+            continue
+        inside = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+        names += [str(f) for f in inside]
+        if not inside:
+            failed = True
+            problem = Problem(name, None, None, "", "is a folder with no scenario files (*.yaml) in it")
+            results.append({"file": name, "ok": False, "problems": [problem.__dict__]})
+    for name in names:
         try:
             try:
                 found = locate(name)  # a file, or a scenario id in the scenario folders (`validate askjpm`)

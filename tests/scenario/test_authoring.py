@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from simulator.cli.main import main
@@ -79,3 +82,17 @@ def test_a_missing_source_fails_before_any_run():
 def test_the_skeleton_passes_its_own_checks():
     checks = check_scenario(parse_scenario_text(skeleton("sk"), "sk.yaml"), [0, 1], workers=1)
     assert all(c.passed or c.warning for c in checks)
+
+
+def test_validate_takes_a_folder_as_its_scenario_files(tmp_path, capsys):
+    """`backfire validate scenarios/` checks every YAML file in it; an empty folder is a clear problem."""
+    (tmp_path / "good.yaml").write_text(askjpm_text(), encoding="utf-8")
+    (tmp_path / "bad.yml").write_text("id: [", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("not a scenario", encoding="utf-8")
+    assert main(["validate", str(tmp_path), "--json"]) == 2
+    files = {Path(f["file"]).name: f["ok"] for f in json.loads(capsys.readouterr().out)["files"]}
+    assert files == {"bad.yml": False, "good.yaml": True}
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["validate", str(empty)]) == 2
+    assert "is a folder with no scenario files (*.yaml) in it" in capsys.readouterr().err
