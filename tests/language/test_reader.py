@@ -401,3 +401,21 @@ def test_a_reply_about_paying_answers_askbgs_joke_about_paying():
     assert choose(sc, "answer", reply, question="Can I pay in candles? #AskBG", kind="snark").reading.signals["answers"]
     off = choose(sc, "answer", "Our engineers are great.", question="Can I pay in candles? #AskBG", kind="snark")
     assert off.reading.signals["answers"] is False
+
+
+@pytest.mark.parametrize(
+    ("case", "joke", "reply"),
+    [
+        ("askseaworld", "Would you live your whole life in a tank?", "We're expanding our orca habitats this year."),
+        (
+            "mcdstories",
+            "My story: minimum wage, maximum grease, zero respect.",
+            "No one on our staff should feel that way.",
+        ),
+        ("whyistayed", "DiGiorno: it's not delivery, it's not okay.", "You're right. We didn't read the tag first."),
+    ],
+)
+def test_a_reply_on_a_jokes_subject_answers_it(case, joke, reply):
+    sc = resolve(case).scenario
+    assert choose(sc, "answer", reply, question=joke, kind="snark").reading.signals["answers"] is True
+    assert choose(sc, "answer", "Have a nice day.", question=joke, kind="snark").reading.signals["answers"] is False
