@@ -30,13 +30,20 @@ did, **on the same crowd**, and the debrief quotes what the sources say.
 | key | move |
 |---|---|
 | `w` or space | wait one turn |
-| `a` | answer the highlighted post (then pick a tone) |
-| `p` | pause: go quiet for a while |
-| `c` | cancel the campaign (then pick a message) |
+| `a` | answer the highlighted post (then pick a tone, or write it) |
+| `p` | pause: go quiet for a while (with a holding line you can write) |
+| `c` | cancel the campaign (then pick a message, or write it) |
 | `↑` `↓` | move through the feed |
 | `f` | wait out the remaining turns |
 | `ctrl+p` | command palette: every action by name |
 | `?` | this help · `q` quit |
+
+**Your own words.** In any move that posts, `Tab` moves to the box where you
+write the post yourself (`ctrl+e` starts from the highlighted wording). As you
+type, the game says how the crowd will read it: its posture (apology, denial,
+holding line…), whether it answers the post you reply to, how much it provokes,
+and the option it will be played as. `ctrl+s` posts it. The crowd replies to
+what you wrote, quoting it, and the debrief shows how it was read.
 
 Real posts quoted by the sources are marked **REAL POST** with their source, under the author and handle the source gives (or "Real post, author not named"). A reply is marked ↳ with the post of yours it answers.
 Events (press stories, alerts) are marked **⚑ EVENT**. Press `Esc` to close.
