@@ -200,6 +200,9 @@ class Run:
         if decision.text is None:
             raise BackfireError("this decision posts no words of its own")
         kind, question = asked or self.asked(decision) or (None, None)
+        last = self.sim.state.last_posts
+        if decision.action == "answer" and not decision.target and (last is None or not len(last[0])):
+            kind = None  # the crowd posted nothing last turn: no question to answer, or to evade
         return choose(self.scenario, decision.action, decision.text, question, kind, self.lexicon)
 
     def play(self, decision: Decision, asked: Asked | None = None, played: Played | None = None) -> dict[str, Any]:

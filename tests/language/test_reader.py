@@ -419,3 +419,21 @@ def test_a_reply_on_a_jokes_subject_answers_it(case, joke, reply):
     sc = resolve(case).scenario
     assert choose(sc, "answer", reply, question=joke, kind="snark").reading.signals["answers"] is True
     assert choose(sc, "answer", "Have a nice day.", question=joke, kind="snark").reading.signals["answers"] is False
+
+
+def test_an_answer_before_the_crowd_has_posted_evades_nothing(askjpm):
+    """Found in a workshop report: a candid answer at 0h00 read as "answers the question: no" (+0.4 provocation)."""
+    from simulator.audience import build_audience
+    from simulator.engine import Run
+
+    game = Run(askjpm, build_audience(askjpm, 1, 5000), 1, None)
+    words = Decision("answer", None, None, "We got things wrong, and every foreclosure file now gets a second review.")
+    early = game.written(words)
+    assert early.reading.signals["answers"] is None and early.reading.signals["evasive"] == 0
+    while game.sim.state.last_posts is None or not len(game.sim.state.last_posts[0]):
+        game.play(Decision("wait"))  # a small crowd may post nothing in its first quarter hour
+        assert game.turn < 10
+    later = game.written(words)
+    assert later.reading.signals["answers"] is not None  # now it answers, or evades, last turn's commonest kind
+    off = game.written(Decision("answer", None, None, "Have a great day, everyone."))
+    assert off.reading.signals["answers"] is False and off.provocation > early.provocation
