@@ -87,7 +87,11 @@ def _validate(args: argparse.Namespace) -> int:
     names: list[str] = []
     for name in args.files:  # a folder stands for its scenario files (`validate scenarios/`)
         folder = Path(name)
-        if not folder.is_dir():
+        try:
+            is_folder = folder.is_dir()
+        except OSError:  # a name the system cannot look up (too long): the loader says what is wrong with it
+            is_folder = False
+        if not is_folder:
             names.append(name)
             continue
         inside = sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])

@@ -96,3 +96,10 @@ def test_validate_takes_a_folder_as_its_scenario_files(tmp_path, capsys):
     empty.mkdir()
     assert main(["validate", str(empty)]) == 2
     assert "is a folder with no scenario files (*.yaml) in it" in capsys.readouterr().err
+
+
+def test_validate_a_name_too_long_for_the_system_is_a_clear_error(capsys):
+    """Found by the fuzzer: `validate` asked whether a 5,000-letter name is a folder, and the OS refused."""
+    assert main(["validate", "x" * 5000]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "FAIL" in err
