@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from simulator.language.reader import STOPWORDS
 from simulator.seeds import hashed_unit
 
 _STYLE_SALT = 0x5717E  # keeps the style stream apart from any other use of (seed, persona)
@@ -114,7 +115,11 @@ def restyle(text: str, style: Style, tone: str, rng: np.random.Generator, hashta
         words = out.split(" ")
         plain = [i for i, w in enumerate(words) if w.isalpha() and len(w) > 3]
         if plain:
-            i = plain[int(rng.integers(len(plain)))]
+            pick = int(rng.integers(len(plain)))  # drawn over all the words: the feed's stream stays as it was
+            # People shout a word for emphasis ("a $920 MILLION fine"), not a name or "FROM": "JPMORGAN Chase" read
+            # as a glitch.
+            emphasis = [i for i in plain if i > 0 and words[i].islower() and words[i] not in STOPWORDS] or plain
+            i = emphasis[pick % len(emphasis)]
             words[i] = words[i].upper()
         out = " ".join(words)
     out = out.rstrip()

@@ -284,6 +284,20 @@ def test_style_keeps_quotes_and_the_hashtag_intact():
         assert "“Back to the drawing board”" in out and "#AskJPM" in out
 
 
+def test_a_shouty_persona_shouts_a_word_not_a_name():
+    """Found in play: "is there a path to JPMORGAN Chase?" in a student's question read as a glitch."""
+    rng = np.random.default_rng(0)
+    shouty = [p for p in range(400) if style_of(5, p).case == "shouty"]
+    assert shouty
+    for p in shouty:
+        out = restyle("Does JPMorgan Chase hire analysts from smaller schools?", style_of(5, p), "neutral", rng)
+        assert not {"JPMORGAN", "CHASE", "DOES", "FROM"} & set(re.findall(r"[A-Za-z]+", out))
+        assert any(w.isupper() and len(w) > 3 for w in re.findall(r"[A-Za-z]+", out))  # a word was shouted
+    # With no other word to shout, a name may still be.
+    only = restyle("Thanks JPMorgan", style_of(5, shouty[0]), "neutral", rng)
+    assert any(w.isupper() for w in only.rstrip("!?.").split())
+
+
 @pytest.mark.parametrize("scenario_id", sorted(p.stem for p in SCENARIOS.glob("*.yaml")))
 @pytest.mark.parametrize("seed", [31, 32])
 def test_a_full_history_run_reads_as_a_varied_crowd(scenario_id, seed):
