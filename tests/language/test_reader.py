@@ -437,3 +437,18 @@ def test_an_answer_before_the_crowd_has_posted_evades_nothing(askjpm):
     assert later.reading.signals["answers"] is not None  # now it answers, or evades, last turn's commonest kind
     off = game.written(Decision("answer", None, None, "Have a great day, everyone."))
     assert off.reading.signals["answers"] is False and off.provocation > early.provocation
+
+
+@pytest.mark.parametrize(
+    ("text", "posture"),
+    [
+        # Common first replies a trainee writes; a courtesy "thanks" or no cue at all used to decide them.
+        ("Thanks for flagging! We've passed this to our team.", "holding"),
+        ("We are aware of the issue.", "holding"),
+        ("We understand why people are angry, and we're listening.", "holding"),
+        ("We've escalated this and will come back to you today.", "holding"),
+        ("Our thoughts are with everyone affected.", "scripted"),
+    ],
+)
+def test_common_first_replies_read_as_a_trainer_reads_them(text, posture):
+    assert read(text).posture == posture
