@@ -28,7 +28,8 @@ def console(stderr: bool = False) -> Console:
 
 def table(title: str | None, columns: list[str], rows: list[list[Any]], right: set[int] | None = None) -> Table:
     """Return a Rich table; columns whose index is in `right` are right-aligned."""
-    t = Table(title=title, title_justify="left", header_style="bold")
+    # A narrow table is as wide as its title, which would otherwise wrap over its first columns.
+    t = Table(title=title, title_justify="left", header_style="bold", min_width=len(title) if title else None)
     for i, col in enumerate(columns):
         t.add_column(col, justify="right" if right and i in right else "left")
     for row in rows:

@@ -461,7 +461,10 @@ def print_score(out: Console, scenario: Scenario, score: Any, report: Any, sprea
         out.print(f"  {reason}", markup=False)
     if spread is not None:
         out.print(f"[bold]{spread.sentence()}[/]")
-    seg_rows = [[seg, f"{a:+.3f}", f"{b:+.3f}"] for seg, (a, b) in score.stance_change_by_segment.items()]
+    labels = {s.id: s.label for s in scenario.audience.segments}
+    seg_rows = [
+        [labels.get(seg, seg), f"{a:+.3f}", f"{b:+.3f}"] for seg, (a, b) in score.stance_change_by_segment.items()
+    ]
     out.print(table("Reputation: stance change by segment", ["segment", "you", "history"], seg_rows, right={1, 2}))
     out.print("[bold]Debrief: what the sources say about your decisions[/]")
     for r in report.reviews:

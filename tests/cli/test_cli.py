@@ -220,3 +220,13 @@ def test_a_decision_script_is_printed_on_one_line_to_copy(capsys):
     you = next(line for line in lines if line.startswith("You:"))
     assert you.endswith(',answer:"[bold]We hear you[/bold]",wait*137')  # whole, and brackets printed as written
     assert next(line for line in lines if line.startswith("History:")).startswith("History: open:open_ads,wait*24,")
+
+
+def test_the_score_names_segments_by_their_labels_under_a_title_on_one_line(capsys):
+    """Found in use: the segment table showed ids ("aggrieved") and its title wrapped over two lines."""
+    assert main(["score", "askjpm", "--size", "2000", "--strategy", "candid"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("Reputation: stance change by"))
+    assert lines[at].rstrip() == "Reputation: stance change by segment"  # the title on one line
+    body = "\n".join(lines[at : at + 12])
+    assert "Aggrieved customers and homeowners" in body and "│ aggrieved" not in body
