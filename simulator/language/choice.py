@@ -117,10 +117,9 @@ def _posture_match(reading: Reading, option: Candidate, families: dict[str, str]
     family = families.get(reading.posture)
     if family == families.get(option.postures[0]):
         return 0.5  # the same family (SCCT's clusters): an attack on critics is played as the defensive option
+    # The family of one of its other postures: an apology is played as the candid fix, not the phone line.
     if not reading.plain and family in {families.get(p) for p in option.postures[1:]}:
-        return (
-            0.4  # the family of one of its other postures: an apology is played as the candid fix, not the phone line
-        )
+        return 0.4
     if option.postures[0] in reading.postures:
         return 0.3  # the option's posture is only a secondary one of the post
     shared = set(reading.postures) & set(option.postures)
