@@ -201,6 +201,12 @@ class MetricsPanel(Vertical):
         text.append(
             f"This turn: {_fmt(last['volume'])} posts, {_fmt(last['hostile'])} hostile ({last['share_negative']:.0%})\n"
         )
+        kinds = sorted(((n, k) for k, n in last.get("posts_by_kind", {}).items() if n), reverse=True)
+        if kinds and last["volume"]:  # what the storm is made of: the kinds to answer, or to leave
+            parts = [f"{k} {n / last['volume']:.0%}" for n, k in kinds[:3]]
+            while len(parts) > 1 and len("Mostly: " + ", ".join(parts)) > width:
+                parts.pop()  # the commonest kinds that fit on one line
+            text.append("Mostly: " + ", ".join(parts) + "\n")
         text.append(f"Hostile so far: {_fmt(last['hostile_total'])}\n")
         text.append(f"Reach: {last['reach_share']:.0%} of the crowd\n")
         text.append(f"Replies to your last post: {_fmt(last['replies_to_latest'])}\n")

@@ -403,6 +403,11 @@ async def test_the_charts_span_the_day_and_fill_from_the_left_on_fixed_scales():
         last = -(-played * width // day) - 1
         assert rows[0][last] != BLOCKS[-1] or negative > 0.9  # a share under 90% does not fill both rows
         assert "busiest" in str(app.screen.query_one("#volume-title").render())
+        # What the storm is made of: the commonest kind of last turn's posts, with its share.
+        last = app.session.metrics()[-1]
+        top = max(last["posts_by_kind"], key=last["posts_by_kind"].get)
+        share = last["posts_by_kind"][top] / last["volume"]
+        assert f"Mostly: {top} {share:.0%}" in str(app.screen.query_one("#numbers").render())
     # The chart's scale is fixed: one value of half the scale fills one row of two, wherever it stands.
     assert chart([0.5], 1.0, 96, 48, rows=2).split("\n") == [" " * 48, BLOCKS[-1] + " " * 47]
     assert chart([1.0] * 96, 1.0, 96, 48, rows=2).split("\n") == [BLOCKS[-1] * 48] * 2
