@@ -452,3 +452,12 @@ def test_an_answer_before_the_crowd_has_posted_evades_nothing(askjpm):
 )
 def test_common_first_replies_read_as_a_trainer_reads_them(text, posture):
     assert read(text).posture == posture
+
+
+@pytest.mark.parametrize(
+    "text", ["We didn't read what the hashtag was about before posting.", "We did not check the tag."]
+)
+def test_not_reading_the_tag_is_an_admission(text):
+    """Found in play (#WhyIStayed): the admission DiGiorno made took no responsibility in the reading."""
+    reading = read(text)
+    assert reading.posture == "apologise" and reading.signals["responsibility"] == 1.0
