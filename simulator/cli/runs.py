@@ -106,6 +106,11 @@ def register(sub: Any) -> None:
         metavar="N",
         help="also score the plan on N crowds (seeds SEED..SEED+N-1): the share beating history, the median and 5-95%% range",
     )
+    p.add_argument(
+        "--others",
+        action="store_true",
+        help="also play the scenario's named strategies on the same crowd, and rank your run among them",
+    )
     add_workers(p)
     add_json(p)
 
@@ -410,6 +415,11 @@ def _score(args: argparse.Namespace) -> int:
             spread = score_range(
                 scenario, plan, list(range(args.seed, args.seed + args.runs)), args.size, args.workers, progress
             )
+    others = None
+    if args.others:
+        from simulator.scoring.paired import other_plays
+
+        others = other_plays(scenario, args.seed, audience)
     if args.json:
         print_json(
             {
@@ -418,18 +428,21 @@ def _score(args: argparse.Namespace) -> int:
                 "size": audience.size,
                 "score": pair.score.as_dict(),
                 "range": spread.as_dict() if spread else None,
+                "others": [{"id": o.id, "label": o.label, "score": o.score} for o in others] if others else None,
                 "debrief": report.as_dict(),
                 "summary": pair.mine.summary,
                 "history_summary": pair.history.summary,
             }
         )
         return 0
-    print_score(console(), scenario, pair.score, report, spread)
+    print_score(console(), scenario, pair.score, report, spread, others)
     return 0
 
 
-def print_score(out: Console, scenario: Scenario, score: Any, report: Any, spread: Any = None) -> None:
-    """Print a paired score, the reasons for its verdict, its range over crowds (when measured) and the debrief."""
+def print_score(
+    out: Console, scenario: Scenario, score: Any, report: Any, spread: Any = None, others: Any = None
+) -> None:
+    """Print a paired score, the reasons for its verdict, its range over crowds and the other plays (when asked), and the debrief."""
     out.print(
         f"[bold]Your run vs history[/] — seed {score.seed}, {fmt_int(score.size)} personas (the same crowd for both)"
     )
@@ -461,6 +474,20 @@ def print_score(out: Console, scenario: Scenario, score: Any, report: Any, sprea
         out.print(f"  {reason}", markup=False)
     if spread is not None:
         out.print(f"[bold]{spread.sentence()}[/]")
+    if others:
+        ranked = sorted(
+            [(o.score, o.label) for o in others]
+            + [(score.total, "Your run"), (score.history_total, f"What {scenario.brand.name} did")],
+            key=lambda row: -row[0],
+        )
+        out.print(
+            table(
+                "Other plays on this same crowd (the scenario's named strategies)",
+                ["score", "play"],
+                [[f"{total:.1f}", label] for total, label in ranked],
+                right={0},
+            )
+        )
     labels = {s.id: s.label for s in scenario.audience.segments}
     seg_rows = [
         [labels.get(seg, seg), f"{a:+.3f}", f"{b:+.3f}"] for seg, (a, b) in score.stance_change_by_segment.items()

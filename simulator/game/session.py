@@ -22,7 +22,7 @@ from simulator.game.menus import MoveOption
 from simulator.language.choice import Choice, Played, as_played, choose
 from simulator.scenario.schema import Inject, InjectPost, Scenario, Trigger
 from simulator.scoring.debrief import Debrief, debrief
-from simulator.scoring.paired import ScoreRange, history_run, score_range
+from simulator.scoring.paired import OtherPlay, ScoreRange, history_run, other_plays, score_range
 from simulator.scoring.score import Score, paired_score
 from simulator.store import StoreError, default_db_path
 
@@ -425,6 +425,15 @@ class Session:
         return score_range(
             self.scenario, self._started().portable_plan(), seeds, self.size, workers=1, progress=progress
         )
+
+    def other_plays(self) -> list[OtherPlay]:
+        """The scenario's named strategies on this game's crowd and seed, scored against history; best first.
+
+        None are played for a game restored on an older engine (its crowd and streams are that engine's).
+        """
+        if self.engine != ENGINE_VERSION:
+            return []
+        return other_plays(self.scenario, self.seed, self.build_crowd(), self.params)
 
     def replay(self, new_crowd: bool = False) -> Session:
         """A fresh session on the same crowd, or on a new one (seed + 1)."""

@@ -49,6 +49,38 @@ def play_paired(
 
 
 @dataclass(frozen=True)
+class OtherPlay:
+    """A named strategy played on a game's own crowd, and its score against history there (history: 50)."""
+
+    id: str
+    label: str
+    score: float
+
+
+def other_plays(
+    scenario: Scenario, seed: int, audience: Audience, params: EngineParams | None = None
+) -> list[OtherPlay]:
+    """Every named strategy of the scenario on this crowd and seed, scored against history; best first.
+
+    What a trainee compares a game with at its end: the same crowd, the same streams, other decisions.
+    Strategies share their first turns with history's run (`run_plans`); words are made only where a
+    score reads them.
+    """
+    from simulator.scoring.sweep import reads_text
+
+    params = params or compile_params(scenario)
+    names = ["history", *(s.id for s in scenario.strategies)]
+    plans = [strategy_plan(scenario, name) for name in names]
+    history, *runs = run_plans(scenario, seed, plans, audience, params, reads_text(scenario))
+    labels = {s.id: s.label for s in scenario.strategies}
+    plays = [
+        OtherPlay(name, labels[name], paired_score(scenario, mine, history).total)
+        for name, mine in zip(names[1:], runs, strict=True)
+    ]
+    return sorted(plays, key=lambda play: -play.score)
+
+
+@dataclass(frozen=True)
 class ScoreRange:
     """A plan's score over many crowds like this one: how often it beats history, and its spread."""
 

@@ -356,3 +356,27 @@ def test_cli_words_come_from_the_case_not_from_askjpm(capsys):
     labels = {s.id: s.label for s in sc.audience.segments}
     assert f"on-topic posts from {labels[sc.campaign.intended_audience[0]]}" in out
     assert "students" not in out
+
+
+def test_other_plays_are_each_strategy_paired_with_history_on_the_same_crowd(askjpm, capsys):
+    """The debrief's "other plays" rank the named strategies on the game's own crowd, as `score` would score each."""
+    from simulator.scoring.paired import other_plays, play_paired
+
+    audience = build_audience(askjpm, 4, 5000)
+    plays = other_plays(askjpm, 4, audience)
+    assert sorted(p.id for p in plays) == sorted(s.id for s in askjpm.strategies)
+    assert [p.score for p in plays] == sorted((p.score for p in plays), reverse=True)
+    for play in plays[:: max(1, len(plays) // 3)]:  # a few of them, each scored alone
+        alone = play_paired(askjpm, 4, strategy_plan(askjpm, play.id), audience).score.total
+        assert play.score == pytest.approx(alone, abs=1e-9)
+    assert plays[0].score > plays[-1].score
+    assert plays[-1].id == "defensive-flood"  # worse play scores worse, on this crowd too
+
+    assert main(["score", "askjpm", "--strategy", "candid", "--seed", "4", "--size", "5000", "--others", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [o["id"] for o in data["others"]] == [p.id for p in plays]
+    assert main(["score", "askjpm", "--strategy", "candid", "--seed", "4", "--size", "5000", "--others"]) == 0
+    out = capsys.readouterr().out
+    assert "Other plays on this same crowd" in out and "Your run" in out and "What JPMorgan Chase did" in out
+    assert main(["score", "askjpm", "--strategy", "candid", "--seed", "4", "--size", "5000", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["others"] is None

@@ -201,6 +201,22 @@ async def test_each_library_case_plays_through_to_the_debrief(scenario_id):
         lessons = app.screen.query_one("#lessons").source
         assert app.session.scenario.history.timeline[0].text.split('"')[0][:40] in lessons
         assert "crowds like this one" in str(app.screen.query_one("#range").render()).replace("\n", " ")
+        # Then the case's named strategies on the same crowd, and where the player's run stands among them.
+        await settle(pilot)
+        others = _rendered(app.screen.query_one("#others"))
+        assert "Other plays on this same crowd" in others and "You" in others
+        assert all(s.label[:40] in others for s in app.session.scenario.strategies)
+        yours = next(line for line in others.splitlines() if line.strip().endswith("You"))
+        assert f"{score.total:.1f}" in yours
+
+
+def _rendered(widget) -> str:
+    """A widget's content as plain text (a Rich table in a Static included)."""
+    from rich.console import Console
+
+    out = Console(width=200, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    out.print(widget.content)
+    return out.export_text()
 
 
 # Snapshots ---------------------------------------------------------------------------------------
