@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from html.parser import HTMLParser
 
@@ -122,12 +123,26 @@ async def test_three_teams_with_a_custom_inject_under_pilot(tmp_path, monkeypatc
         ranks = app.screen.rows
         assert [r["team"] for r in ranks] != [] and {r["team"] for r in ranks} == set(TEAMS)
         assert all(r["history"] == pytest.approx(ranks[0]["history"]) for r in ranks)  # one crowd, one history
+        # The teams ranked among the case's named strategies on the crowd they all faced.
+        await settle(pilot)
+        others = _rendered(app.screen.query_one("#others"))
+        assert "Other plays on this same crowd" in others and all(team in others for team in TEAMS)
+        assert all(s.label[:40] in others for s in f.scenario.strategies)
         await pilot.press("e")
         await settle(pilot)
     reports = list(tmp_path.glob("backfire-report-*.html"))
     assert len(reports) == 1
     text = reports[0].read_text(encoding="utf-8")
     assert all(team in text for team in TEAMS) and "Reuters calls about the memo" in text
+
+
+def _rendered(widget) -> str:
+    """A widget's content as plain text (a Rich table in a Static included)."""
+    from rich.console import Console
+
+    out = Console(width=200, record=True, file=io.StringIO())
+    out.print(widget.content)
+    return out.export_text()
 
 
 class _Parts(HTMLParser):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -214,7 +215,7 @@ def _rendered(widget) -> str:
     """A widget's content as plain text (a Rich table in a Static included)."""
     from rich.console import Console
 
-    out = Console(width=200, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    out = Console(width=200, record=True, file=io.StringIO())
     out.print(widget.content)
     return out.export_text()
 

@@ -111,7 +111,9 @@ class DebriefScreen(WorkingScreen):
             self.query_one("#others", Static).display = False
             return
         self.query_one("#others", Static).update(
-            others_table(message.plays, self.score.total, self.score.history_total, self.session.scenario.brand.name)
+            others_table(
+                message.plays, [("You", self.score.total)], self.score.history_total, self.session.scenario.brand.name
+            )
         )
 
     @on(Scored)
@@ -178,12 +180,10 @@ class DebriefScreen(WorkingScreen):
         cast("BackfireApp", self.app).export_report(self.session.game_id)
 
 
-def others_table(plays: list[OtherPlay], yours: float, history: float, brand: str) -> Table:
-    """Your score among the case's named strategies and history, all on this same crowd, best first."""
-    rows = [(p.score, p.label, "") for p in plays] + [
-        (yours, "You", "bold reverse"),
-        (history, f"What {brand} did", ""),
-    ]
+def others_table(plays: list[OtherPlay], yours: list[tuple[str, float]], history: float, brand: str) -> Table:
+    """The players' runs (`yours`: name, score) among the case's named strategies and history, on one crowd, best first."""
+    rows = [(p.score, p.label, "") for p in plays] + [(history, f"What {brand} did", "")]
+    rows += [(score, name, "bold reverse") for name, score in yours]
     table = Table(
         title="Other plays on this same crowd (the case's named strategies)",
         title_justify="left",
