@@ -6,7 +6,9 @@ import contextlib
 from collections.abc import Mapping
 from typing import Any
 
+from rich.table import Table
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.css.query import NoMatches
@@ -18,6 +20,7 @@ from textual.widgets import Label, ListItem, ListView, Static
 from textual.widgets._header import HeaderTitle
 
 from simulator.engine.feed import FeedItem
+from simulator.scoring.paired import OtherPlay
 
 KIND_STYLE = {"hostile": "bold red", "neutral": "", "supportive": "green"}
 
@@ -315,3 +318,44 @@ class ClockBar(Static):
             status, style="bold red" if "CANCELLED" in status else "bold yellow" if "PAUSED" in status else "bold green"
         )
         self.update(t)
+
+
+def others_table(plays: list[OtherPlay], yours: list[tuple[str, float]], history: float, brand: str) -> Table:
+    """The players' runs (`yours`: name, score) among the case's named strategies and history, on one crowd, best first."""
+    rows = [(p.score, p.label, "") for p in plays] + [(history, f"What {brand} did", "")]
+    rows += [(score, name, "bold reverse") for name, score in yours]
+    table = Table(
+        title="Other plays on this same crowd (the case's named strategies)",
+        title_justify="left",
+        title_style="bold",
+        box=None,
+        header_style="dim",
+    )
+    table.add_column("score", justify="right")
+    table.add_column("play")
+    for score, label, style in sorted(rows, key=lambda row: -row[0]):
+        table.add_row(f"{score:.1f}", label, style=style)
+    return table
+
+
+class OtherPlays(Static):
+    """The case's named strategies played on a game's crowd, with the players' runs ranked among them.
+
+    `play()` plays them off the UI thread (about a second at 100,000 personas); until then it says so.
+    """
+
+    def __init__(self, session: Any, players: list[tuple[str, float]], history: float, **kwargs: Any) -> None:
+        super().__init__("Playing the case's named strategies on this same crowd…", **kwargs)
+        self.session, self.players, self.history = session, players, history
+
+    @work(thread=True, exclusive=True, group="others", exit_on_error=False)
+    def play(self) -> None:
+        """Play the strategies (`session.other_plays()`), then show the ranking."""
+        plays = self.session.other_plays()
+        self.app.call_from_thread(self._show, plays)
+
+    def _show(self, plays: list[OtherPlay]) -> None:
+        if not plays:
+            self.display = False
+            return
+        self.update(others_table(plays, self.players, self.history, self.session.scenario.brand.name))

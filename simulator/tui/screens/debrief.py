@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,10 +17,10 @@ from simulator.engine import RunResult
 from simulator.formatting import fmt_bound, fmt_metric, fmt_value
 from simulator.game.session import RANGE_CROWDS, Session
 from simulator.scoring.debrief import Debrief
-from simulator.scoring.paired import OtherPlay, ScoreRange
+from simulator.scoring.paired import ScoreRange
 from simulator.scoring.score import Score
 from simulator.tui.screens.base import WorkingScreen
-from simulator.tui.widgets import ComparisonChart, Header
+from simulator.tui.widgets import ComparisonChart, Header, OtherPlays
 
 if TYPE_CHECKING:
     from simulator.tui.app import BackfireApp
@@ -92,29 +91,7 @@ class DebriefScreen(WorkingScreen):
     def _ranged(self, message: Ranged) -> None:
         self.query_one("#range-progress", ProgressBar).display = False
         self.query_one("#range", Static).update(Text(message.spread.sentence(), style="bold"))
-        self.compute_others()
-
-    @dataclass
-    class OthersPlayed(Message):
-        """The scenario's named strategies were played on this crowd."""
-
-        plays: list[OtherPlay]
-
-    @work(thread=True, exclusive=True, group="others", exit_on_error=False)
-    def compute_others(self) -> None:
-        """Play the scenario's named strategies on this same crowd, off the UI thread."""
-        self.post_message(self.OthersPlayed(self.session.other_plays()))
-
-    @on(OthersPlayed)
-    def _others(self, message: OthersPlayed) -> None:
-        if self.score is None or not message.plays:
-            self.query_one("#others", Static).display = False
-            return
-        self.query_one("#others", Static).update(
-            others_table(
-                message.plays, [("You", self.score.total)], self.score.history_total, self.session.scenario.brand.name
-            )
-        )
+        self.query_one(OtherPlays).play()
 
     @on(Scored)
     def _scored(self, message: Scored) -> None:
@@ -141,7 +118,7 @@ class DebriefScreen(WorkingScreen):
                 ),
                 ProgressBar(id="range-progress", show_eta=False),
                 table,
-                Static("Playing the case's named strategies on this same crowd…", id="others"),
+                OtherPlays(s, [("You", score.total)], score.history_total, id="others"),
                 Label(
                     f"Hostile posts per turn, over the {s.scenario.clock.horizon_hours:g} hours", classes="metric-title"
                 ),
@@ -167,7 +144,7 @@ class DebriefScreen(WorkingScreen):
             self.compute_range()  # then the other plays
         else:
             self.query_one("#range-progress", ProgressBar).display = False
-            self.compute_others()
+            self.query_one(OtherPlays).play()
 
     def action_replay(self, new_crowd: bool) -> None:
         self.post_message(self.ReplayRequested(new_crowd))
@@ -178,24 +155,6 @@ class DebriefScreen(WorkingScreen):
 
     def action_export(self) -> None:
         cast("BackfireApp", self.app).export_report(self.session.game_id)
-
-
-def others_table(plays: list[OtherPlay], yours: list[tuple[str, float]], history: float, brand: str) -> Table:
-    """The players' runs (`yours`: name, score) among the case's named strategies and history, on one crowd, best first."""
-    rows = [(p.score, p.label, "") for p in plays] + [(history, f"What {brand} did", "")]
-    rows += [(score, name, "bold reverse") for name, score in yours]
-    table = Table(
-        title="Other plays on this same crowd (the case's named strategies)",
-        title_justify="left",
-        title_style="bold",
-        box=None,
-        header_style="dim",
-    )
-    table.add_column("score", justify="right")
-    table.add_column("play")
-    for score, label, style in sorted(rows, key=lambda row: -row[0]):
-        table.add_row(f"{score:.1f}", label, style=style)
-    return table
 
 
 def moves(turns: list[dict[str, Any]]) -> list[int]:

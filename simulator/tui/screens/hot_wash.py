@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
-from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Markdown, Static
 
 from simulator.game.facilitation import Facilitation
-from simulator.scoring.paired import OtherPlay
-from simulator.tui.screens.debrief import others_table
-from simulator.tui.widgets import ComparisonChart, Header
+from simulator.scoring.score import HISTORY
+from simulator.tui.widgets import ComparisonChart, Header, OtherPlays
 
 if TYPE_CHECKING:
     from simulator.tui.app import BackfireApp
@@ -67,7 +63,13 @@ class HotWashScreen(Screen):
                     r["script"],
                 )
             yield table
-            yield Static("Playing the case's named strategies on the same crowd…", id="others")
+            players = [(str(r["team"]), float(r["score"])) for r in rows]
+            yield OtherPlays(
+                next(iter(self.f.sessions.values())),
+                players,
+                float(rows[0]["history"]) if rows else HISTORY,
+                id="others",
+            )
             for r in rows:
                 s = self.f.sessions[r["team"]]
                 yield Label(f"{r['team']}: hostile posts per turn against history", classes="metric-title")
@@ -104,28 +106,7 @@ class HotWashScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.compute_others()
-
-    @dataclass
-    class OthersPlayed(Message):
-        """The case's named strategies were played on the room's crowd."""
-
-        plays: list[OtherPlay]
-
-    @work(thread=True, exclusive=True, group="others", exit_on_error=False)
-    def compute_others(self) -> None:
-        """Play the case's named strategies on the crowd every team faced, off the UI thread."""
-        self.post_message(self.OthersPlayed(next(iter(self.f.sessions.values())).other_plays()))
-
-    @on(OthersPlayed)
-    def _others(self, message: OthersPlayed) -> None:
-        box = self.query_one("#others", Static)
-        if not message.plays or not self.rows:
-            box.display = False
-            return
-        teams = [(str(r["team"]), float(r["score"])) for r in self.rows]
-        brand = next(iter(self.f.sessions.values())).scenario.brand.name
-        box.update(others_table(message.plays, teams, float(self.rows[0]["history"]), brand))
+        self.query_one(OtherPlays).play()
 
     def action_export(self) -> None:
         cast("BackfireApp", self.app).export_report(next(iter(self.f.sessions.values())).game_id)
