@@ -17,6 +17,7 @@ from simulator.engine.decisions import describe
 from simulator.errors import BackfireError
 from simulator.formatting import fmt_clock, fmt_metric
 from simulator.game.replay import restore
+from simulator.game.session import Session
 from simulator.scenario.schema import Scenario
 from simulator.store import Store
 
@@ -178,6 +179,15 @@ class HistorySection:
 
 
 @dataclass(frozen=True)
+class OtherPlayRow:
+    """A case's named strategy played on the report's crowd, and its score against history there."""
+
+    id: str
+    label: str
+    score: float
+
+
+@dataclass(frozen=True)
 class Report:
     """An after-action report."""
 
@@ -187,6 +197,14 @@ class Report:
     goal: Goal
     history: HistorySection
     teams: list[TeamReport] = field(default_factory=list)
+    others: list[OtherPlayRow] = field(default_factory=list)  # the case's named strategies on the same crowd
+
+    def ranking(self) -> list[tuple[float, str, bool]]:
+        """Every team, history and the named strategies on one crowd, best first: (score, name, is a team)."""
+        rows = [(t.score, t.team, True) for t in self.teams] + [(o.score, o.label, False) for o in self.others]
+        if self.teams:
+            rows.append((self.teams[0].history_score, f"What {self.overview.brand} did", False))
+        return sorted(rows, key=lambda row: -row[0])
 
     def as_dict(self) -> dict[str, Any]:
         """Return JSON-ready data."""
@@ -269,7 +287,7 @@ def _plan(
     return plan
 
 
-def _team(store: Store, game_id: int) -> tuple[TeamReport, Scenario, RunResult]:
+def _team(store: Store, game_id: int) -> tuple[TeamReport, Scenario, RunResult, Session]:
     record = store.game(game_id)
     session = restore(store, game_id)
     scenario = session.scenario
@@ -353,7 +371,7 @@ def _team(store: Store, game_id: int) -> tuple[TeamReport, Scenario, RunResult]:
         reasons=list(score.reasons),
         verdict=score.verdict,
     )
-    return team, scenario, history
+    return team, scenario, history, session
 
 
 def build_report(store: Store, game_id: int) -> Report:
@@ -363,8 +381,9 @@ def build_report(store: Store, game_id: int) -> Report:
     if not ids:
         raise BackfireError(f"no saved game {game_id}")
     built = [_team(store, gid) for gid in ids]
-    teams = [team for team, _, _ in built]
-    _, scenario, history = built[-1]
+    teams = [team for team, _, _, _ in built]
+    _, scenario, history, session = built[-1]
+    others = [OtherPlayRow(o.id, o.label, o.score) for o in session.other_plays()]
     first = store.game(ids[0])
     teams.sort(key=lambda t: -t.score)
     return Report(
@@ -403,4 +422,5 @@ def build_report(store: Store, game_id: int) -> Report:
             ],
         ),
         teams=teams,
+        others=others,
     )

@@ -135,6 +135,15 @@ def to_html(r: Report) -> str:
             "outcomes",
         ),
     ]
+    if r.others:
+        out.append("<p>Among the case's named strategies, played on the same crowd:</p>")
+        out.append(
+            table(
+                ["score", "play"],
+                [[f"{score:.1f}", f"{name} (team)" if team else name] for score, name, team in r.ranking()],
+                "others",
+            )
+        )
     for t in r.teams:
         out.append(f"<div class='team' id='team-{e(t.team)}'><h3>{e(t.team)}</h3>")
         out.append(f"<p>{t.score:.1f} against history's {t.history_score:.1f}: {e(t.verdict)} history.</p>")

@@ -40,6 +40,15 @@ def to_markdown(r: Report) -> str:
         f"| {i} | {t.team} | {t.score:.1f} | {t.history_score:.1f} | `{t.script}` |"
         for i, t in enumerate(r.teams, start=1)
     ]
+    if r.others:
+        lines += [
+            "",
+            "Among the case's named strategies, played on the same crowd:",
+            "",
+            "| score | play |",
+            "|---|---|",
+        ]
+        lines += [f"| {score:.1f} | {f'**{name}**' if team else name} |" for score, name, team in r.ranking()]
     for t in r.teams:
         lines += [
             "",

@@ -199,6 +199,30 @@ def test_html_report_is_self_contained_with_charts_tables_and_every_team(played)
     assert "you scored" in body and "Cancelled: " in body  # the timeline names decisions in words
 
 
+def test_the_report_ranks_the_teams_among_the_named_strategies_on_their_crowd(played):
+    """The hot wash's "other plays", kept in the report: each strategy scored on the room's crowd, as `score` would."""
+    from simulator.engine import strategy_plan
+    from simulator.scoring.paired import play_paired
+
+    store, f = played
+    report = build_report(store, f.sessions["Red"].game_id)
+    assert sorted(o.id for o in report.others) == sorted(s.id for s in f.scenario.strategies)
+    session = f.sessions["Red"]
+    narrow = next(o for o in report.others if o.id == "narrow")
+    alone = play_paired(f.scenario, 3, strategy_plan(f.scenario, "narrow"), session.build_crowd()).score.total
+    assert narrow.score == pytest.approx(alone, abs=1e-9)
+    ranking = report.ranking()
+    assert [score for score, _, _ in ranking] == sorted((score for score, _, _ in ranking), reverse=True)
+    assert {name for _, name, team in ranking if team} == set(TEAMS)
+    assert "What JPMorgan Chase did" in {name for _, name, _ in ranking}
+    md = render(report, "md")
+    assert "Among the case's named strategies, played on the same crowd:" in md
+    assert all(f"| **{team}** |" in md for team in TEAMS)
+    html = render(report, "html")
+    assert 'class="others"' in html and all(f"{team} (team)" in html for team in TEAMS)
+    assert json.loads(render(report, "json"))["others"][0]["score"] == max(o.score for o in report.others)
+
+
 def test_json_report_carries_everything(played):
     store, f = played
     data = json.loads(render(build_report(store, f.sessions["Blue"].game_id), "json"))
