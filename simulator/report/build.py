@@ -383,7 +383,10 @@ def build_report(store: Store, game_id: int) -> Report:
     built = [_team(store, gid) for gid in ids]
     teams = [team for team, _, _, _ in built]
     _, scenario, history, session = built[-1]
-    others = [OtherPlayRow(o.id, o.label, o.score) for o in session.other_plays()]
+    try:
+        others = [OtherPlayRow(o.id, o.label, o.score) for o in session.other_plays()]
+    except BackfireError:  # the strategies cannot be played on this case (its rates): the report goes without them
+        others = []
     first = store.game(ids[0])
     teams.sort(key=lambda t: -t.score)
     return Report(

@@ -20,6 +20,7 @@ from textual.widgets import Label, ListItem, ListView, Static
 from textual.widgets._header import HeaderTitle
 
 from simulator.engine.feed import FeedItem
+from simulator.errors import BackfireError
 from simulator.scoring.paired import OtherPlay
 
 KIND_STYLE = {"hostile": "bold red", "neutral": "", "supportive": "green"}
@@ -351,7 +352,11 @@ class OtherPlays(Static):
     @work(thread=True, exclusive=True, group="others", exit_on_error=False)
     def play(self) -> None:
         """Play the strategies (`session.other_plays()`), then show the ranking."""
-        plays = self.session.other_plays()
+        try:
+            plays = self.session.other_plays()
+        except BackfireError as exc:  # a case whose strategies cannot be played to the end (its rates, say)
+            self.app.call_from_thread(self.update, Text(f"The case's named strategies could not be played: {exc}"))
+            return
         self.app.call_from_thread(self._show, plays)
 
     def _show(self, plays: list[OtherPlay]) -> None:

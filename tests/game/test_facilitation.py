@@ -223,6 +223,20 @@ def test_the_report_ranks_the_teams_among_the_named_strategies_on_their_crowd(pl
     assert json.loads(render(report, "json"))["others"][0]["score"] == max(o.score for o in report.others)
 
 
+def test_a_report_goes_on_without_the_strategies_when_they_cannot_be_played(played, monkeypatch):
+    from simulator.errors import BackfireError
+    from simulator.game.session import Session
+
+    def refuse(self):
+        raise BackfireError("the scenario's rates have each persona on the tag post about 99 times a turn")
+
+    monkeypatch.setattr(Session, "other_plays", refuse)
+    store, f = played
+    report = build_report(store, f.sessions["Red"].game_id)
+    assert report.others == [] and {t.team for t in report.teams} == set(TEAMS)
+    assert "Among the case's named strategies" not in render(report, "md")
+
+
 def test_json_report_carries_everything(played):
     store, f = played
     data = json.loads(render(build_report(store, f.sessions["Blue"].game_id), "json"))

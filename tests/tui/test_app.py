@@ -430,6 +430,27 @@ async def test_the_charts_span_the_day_and_fill_from_the_left_on_fixed_scales():
     assert chart([1.0] * 96, 1.0, 96, 48, rows=2).split("\n") == [BLOCKS[-1] * 48] * 2
 
 
+async def test_the_debrief_says_so_when_the_strategies_cannot_be_played(monkeypatch):
+    from simulator.errors import BackfireError
+    from simulator.game.session import Session
+
+    def refuse(self):
+        raise BackfireError("its rates are too high")
+
+    monkeypatch.setattr(Session, "other_plays", refuse)
+    app = make_app("askjpm", seed=1, size=SIZE, crowds=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _play_some(pilot)
+        await pilot.press("c", "enter")
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, DebriefScreen)
+        said = str(app.screen.query_one("#others").render())
+        assert "could not be played: its rates are too high" in said
+
+
 async def test_writing_an_answer_shows_its_reading_and_the_crowd_replies_to_its_words():
     """Type a post in the decision dialog: the preview reads it before it goes out; then the crowd answers it."""
     from textual.widgets import Static, TextArea
