@@ -261,14 +261,19 @@ def test_snapshot_decision_dialog(snap_compare):
     assert snap_compare(make_app("askjpm", seed=1, size=SIZE), **SNAP, run_before=before)
 
 
+async def _to_the_debrief(pilot):
+    """Play a few turns, cancel with the first message, wait out the clock: the debrief, with its workers done."""
+    await _play_some(pilot)
+    await pilot.press("c", "enter")
+    await settle(pilot)
+    await pilot.press("f")
+    await settle(pilot)
+    await settle(pilot)
+
+
 def test_snapshot_debrief(snap_compare):
     async def before(pilot):
-        await _play_some(pilot)
-        await pilot.press("c", "enter")
-        await settle(pilot)
-        await pilot.press("f")
-        await settle(pilot)
-        await settle(pilot)
+        await _to_the_debrief(pilot)
         pilot.app.clear_notifications()
         await pilot.pause()
 
@@ -440,12 +445,7 @@ async def test_the_debrief_says_so_when_the_strategies_cannot_be_played(monkeypa
     monkeypatch.setattr(Session, "other_plays", refuse)
     app = make_app("askjpm", seed=1, size=SIZE, crowds=0)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _play_some(pilot)
-        await pilot.press("c", "enter")
-        await settle(pilot)
-        await pilot.press("f")
-        await settle(pilot)
-        await settle(pilot)
+        await _to_the_debrief(pilot)
         assert isinstance(app.screen, DebriefScreen)
         said = str(app.screen.query_one("#others").render())
         assert "could not be played: its rates are too high" in said
