@@ -539,6 +539,8 @@ async def test_writing_the_opening_in_the_briefing():
         await pilot.press("e")
         await settle(pilot)
         assert isinstance(app.screen, DecisionScreen) and app.screen.move == "open"
+        await pilot.press("H", "i")  # "write your own": what you type goes into the post at once
+        assert app.screen.query_one("#dialog-words", TextArea).text == "Hi"
         words = "College students: ask our Vice Chairman about careers in finance, 1pm ET #AskJPM"
         app.screen.query_one("#dialog-words", TextArea).load_text(words)
         await settle(pilot)

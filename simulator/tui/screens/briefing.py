@@ -131,7 +131,7 @@ class BriefingScreen(WorkingScreen):
         """Write the opening post yourself (the listed openings are there to start from)."""
         from simulator.tui.screens.decision import DecisionScreen
 
-        self.app.push_screen(DecisionScreen(self.session, "open"), self._wrote)
+        self.app.push_screen(DecisionScreen(self.session, "open", write=True), self._wrote)
 
     def _wrote(self, decision: Decision | None) -> None:
         if decision is None:

@@ -37,9 +37,11 @@ class DecisionScreen(ModalScreen[Decision | None]):
         question: str | None = None,
         target: str | None = None,
         choose_kind: bool = False,
+        write: bool = False,
     ) -> None:
         super().__init__()
         self.session, self.move, self.question, self.target = session, move, question, target
+        self.write = write  # open with the text area focused: the player asked to write
         # With no post to answer (the facilitator's console), the player picks which posts to answer.
         self.choose_kind = choose_kind and move == "answer"
 
@@ -86,6 +88,8 @@ class DecisionScreen(ModalScreen[Decision | None]):
             kinds.focus()
         else:
             ol.focus()
+        if self.write:
+            self.query_one("#dialog-words", TextArea).focus()
         self._update_preview(_id(ol.get_option_at_index(0)))
 
     def _decision(self, option: str) -> Decision:
