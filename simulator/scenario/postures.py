@@ -26,6 +26,7 @@ PostureId = Literal[
     "justify",
     "diminish",
     "deflect",
+    "invite",
 ]
 POSTURES: tuple[str, ...] = get_args(PostureId)
 

@@ -461,3 +461,42 @@ def test_not_reading_the_tag_is_an_admission(text):
     """Found in play (#WhyIStayed): the admission DiGiorno made took no responsibility in the reading."""
     reading = read(text)
     assert reading.posture == "apologise" and reading.signals["responsibility"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("case", "text", "option"),
+    [
+        # Found in play (#McDStories): an open invitation was played as the opening that asks nothing of the public.
+        ("mcdstories", "Meet Steve, who grows our potatoes in Idaho. Ask him anything #McDStories", "open_stories"),
+        ("mcdstories", "Tell us your favourite McDonald's memory! #McDStories", "open_stories"),
+        ("mcdstories", "Meet Steve, who grows our potatoes in Idaho. #McDStories", "open_farmers"),
+        ("askseaworld", "Questions about our orcas? Ask our vets anything with #AskSeaWorld", "open_ads"),
+        ("askseaworld", "Our vets answer the questions we hear most on our website. #AskSeaWorld", "ads_only"),
+        ("askbg", "Send us your questions about your bill with #AskBG", "open_qa"),
+        ("askjpm", "Ask our Vice Chairman anything, 1pm ET. Use #AskJPM", "open_ask"),
+        ("askjpm", "College students: ask our Vice Chairman about careers in finance, 1pm ET #AskJPM", "narrow"),
+    ],
+)
+def test_a_written_opening_that_invites_the_public_plays_as_the_open_invitation(case, text, option):
+    assert choose(resolve(case).scenario, "open", text).option == option
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ask us anything about your account.",
+        "Share your stories with #McDStories",
+        "Got a question? Tweet us using #AskBG",
+        "What would you ask our CEO?",
+    ],
+)
+def test_an_invitation_to_post_reads_as_one(text):
+    assert read(text).posture == "invite"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["We're reading all your questions; answers at 3pm.", "Don't ask us, ask the regulators.", "Thanks for asking."],
+)
+def test_a_holding_line_or_a_refusal_is_no_invitation(text):
+    assert read(text).posture != "invite"
