@@ -36,10 +36,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command_parser(parser: argparse.ArgumentParser, command: str | None) -> argparse.ArgumentParser:
+    """The subcommand's own parser (its usage is the one to show), or the main one."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+            found: argparse.ArgumentParser = action.choices[command]
+            return found
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        command = _command_parser(parser, getattr(args, "command", None))
+        # A command may take positionals after its options (`backfire read askjpm --move open "…"`): argparse
+        # reads positionals only before the first option, so the rest arrive here, and the command takes them.
+        if isinstance(getattr(args, "later", None), list) and not any(e.startswith("-") for e in extra):
+            args.later = extra
+        else:
+            command.error(f"unrecognized arguments: {' '.join(extra)}")
     if not args.command:
         parser.print_help()
         return 0

@@ -134,6 +134,7 @@ def register_read(sub: Any) -> None:  # called by register()
         _read,
         more=READ_MORE,
     )
+    p.add_argument("case", nargs="?", metavar="SCENARIO", help="scenario id or path (the same as --scenario)")
     p.add_argument("text", help="the post, in quotes")
     p.add_argument("--scenario", metavar="ID", help="scenario id or path: its case words, modifiers and nearest option")
     p.add_argument(
@@ -142,6 +143,7 @@ def register_read(sub: Any) -> None:  # called by register()
         default="answer",
         help="the move that posts it (default answer)",
     )
+    p.set_defaults(later=[])  # `backfire read askjpm --move open "…"`: the post after the options (cli.main)
     p.add_argument("--reply-to", metavar="KIND", help="the kind of post it answers (checks whether it answers it)")
     p.add_argument("--question", metavar="TEXT", help="the text of the post it answers")
     add_json(p, "print one JSON object: posture, postures, signals, evidence, nearest_option, provocation")
@@ -154,8 +156,16 @@ def _read(args: argparse.Namespace) -> int:
     from simulator.language.reader import read
     from simulator.scenario import resolve
 
+    given = [w for w in (args.case, args.text, *args.later) if w is not None]
+    if len(given) > 2:
+        raise BackfireError('put the post in quotes: backfire read askjpm "We got this wrong."')
+    args.case, args.text = given if len(given) == 2 else (None, given[0])
     if not args.text.strip():
         raise BackfireError('give the post to read, in quotes: backfire read "We got this wrong."')
+    if args.case is not None:  # `backfire read askjpm "…"`, as `play` and `run` name their scenario
+        if args.scenario is not None and args.scenario != args.case:
+            raise BackfireError(f"two scenarios given ({args.case!r} and --scenario {args.scenario!r}); give one")
+        args.scenario = args.case
     if args.scenario is None:
         if args.reply_to:
             raise BackfireError("--reply-to needs --scenario: a kind of post belongs to a scenario")

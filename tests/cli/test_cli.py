@@ -75,6 +75,32 @@ def test_bad_flag_values_exit_2_with_usage(capsys):
     assert "expected a number of personas" in capsys.readouterr().err
 
 
+def test_an_unknown_argument_shows_the_commands_own_usage(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["run", "askjpm", "--strategy", "history", "--bogus"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: backfire run") and "unrecognized arguments: --bogus" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["read", "mcdstories", "--move", "open", "Ask him anything #McDStories"],
+        ["read", "--move", "open", "mcdstories", "Ask him anything #McDStories"],
+        ["read", "Ask him anything #McDStories", "--move", "open", "--scenario", "mcdstories"],
+    ],
+)
+def test_read_takes_the_scenario_as_play_does_wherever_the_options_go(argv, capsys):
+    assert main([*argv, "--json"]) == 0
+    assert '"nearest_option": "open_stories"' in capsys.readouterr().out
+
+
+def test_read_asks_for_quotes_around_an_unquoted_post(capsys):
+    assert main(["read", "We", "got", "this", "wrong"]) == 2
+    assert "put the post in quotes" in capsys.readouterr().err
+
+
 def test_compare_prints_a_replay_command_that_runs_the_same_scripts(capsys):
     scripts = "wait*4,cancel:badidea;answer:candid@grievance*2"
     assert main(["compare", "askjpm", "--runs", "1", "--size", "2000", "--workers", "1", "--strategies", scripts]) == 0
