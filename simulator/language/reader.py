@@ -34,6 +34,7 @@ NEGATION_WINDOW = 3  # words before a phrase that can negate it
 WORD_WEIGHT, WORD_CAP = 0.5, 1.5
 ANSWERS_WEIGHT = 1.0  # what sharing the question's topic adds to `answer`  # what each single cue word adds to a posture, and the most words can add
 SECONDARY_SHARE = 0.4  # a secondary posture scores at least this share of the primary (and 1)
+HANDLE = re.compile(r"^(?:\W*@\w+)?\W*")  # "@bob " before a reply's first words
 TIE_ORDER = POSTURES  # ties go to the posture listed first
 
 STOPWORDS = frozenset(
@@ -395,9 +396,10 @@ def read(
         shared = sorted(mine & theirs)
         topic = [w for w in lex.topics.get(kind or "", ()) if re.search(rf"\b{re.escape(w)}", text, re.IGNORECASE)]
         need = 1 if len(theirs) <= 3 else 2
-        answers = len(shared) >= need or bool(topic)
-        if shared or topic:
-            evidence["answers"] = shared[:4] + topic[:2]
+        conceded = _count(lex.signals["concede"], text)  # "Fair point": conceding a jab engages with it
+        answers = len(shared) >= need or bool(topic) or bool(conceded)
+        if shared or topic or conceded:
+            evidence["answers"] = shared[:4] + topic[:2] + [HANDLE.sub("", c).strip() for c in conceded[:1]]
     signals["answers"] = answers
     signals["evasive"] = 1.0 if answers is False else 0.0
     if answers:

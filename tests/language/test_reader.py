@@ -500,3 +500,30 @@ def test_an_invitation_to_post_reads_as_one(text):
 )
 def test_a_holding_line_or_a_refusal_is_no_invitation(text):
     assert read(text).posture != "invite"
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "Fair. Not every visit goes right. Steve's happy to talk potatoes, though.",
+        "Point taken, and we'd rather hear it than not.",
+        "You're right, and we should do better.",
+        "Touché.",
+    ],
+)
+def test_a_reply_that_concedes_the_point_answers_it(reply):
+    """Found in play (#McDStories): conceding a jab in other words was read as evading it (+0.4 provocation)."""
+    joke = "Reading #McDStories with a Happy Meal in my hand. Mistake."
+    choice = choose(resolve("mcdstories").scenario, "answer", reply, question=joke, kind="snark")
+    assert choice.reading.signals["answers"] is True and choice.reading.signals["evasive"] == 0
+
+
+def test_a_word_that_only_looks_like_a_concession_is_not_one():
+    joke = "Reading #McDStories with a Happy Meal in my hand. Mistake."
+    for reply in ("Our fair-trade coffee is great.", "It's true that our coffee is great."):
+        assert (
+            choose(resolve("mcdstories").scenario, "answer", reply, question=joke, kind="snark").reading.signals[
+                "answers"
+            ]
+            is False
+        )
