@@ -16,7 +16,7 @@ from simulator.audience.graph import (
     build_numpy,
     build_numpy_v1,
 )
-from simulator.audience.names import Identity, identity
+from simulator.audience.names import Identity, home_city, identity
 from simulator.errors import BackfireError
 from simulator.scenario.schema import Scenario
 from simulator.seeds import seed_streams
@@ -64,6 +64,10 @@ class Audience:
             handle, name = self.hub_handles[index]
             return Identity(handle, name, ident.bio)
         return ident
+
+    def city_of(self, index: int) -> str:
+        """Return the persona's home city (the one in its bio, and in its name if the name has one)."""
+        return home_city(self.seed, int(index), self.places)
 
     def to_networkx(self, sample: int | None = None):
         """Return the follower graph as a networkx.DiGraph (whole, or an induced random sample)."""

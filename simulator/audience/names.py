@@ -169,7 +169,7 @@ def identity(
     last = w.last[bisect_right(w.last_cum, u[1])]
     cities = places or w.cities
     states = places or w.states
-    city = cities[int(u[2] * len(cities))]
+    city = cities[int(u[2] * len(cities))]  # = home_city(seed, index, places)
     state = states[int(u[3] * len(states))]
     word = w.words[int(u[4] * len(w.words))].capitalize()
     job = w.jobs[int(u[5] * len(w.jobs))]
@@ -189,6 +189,12 @@ def identity(
     bio_patterns = bios or BIO_PATTERNS.get(style, BIO_PATTERNS["person"])
     bio = bio_patterns[int(u[8] * len(bio_patterns))].format(job=job, city=city, state=state)
     return Identity(handle="@" + "".join(c for c in handle if c.isalnum() or c == "_")[:15], name=name, bio=bio)
+
+
+def home_city(seed: int, index: int, places: tuple[str, ...] = ()) -> str:
+    """The city of persona `index` (in its bio and some names): the one its posts speak of."""
+    cities = places or words().cities
+    return cities[int(hashed_unit(seed, index, 2, _IDENTITY_SALT) * len(cities))]
 
 
 def draw_word(rng: np.random.Generator, name: str, places: tuple[str, ...] = ()) -> str | None:

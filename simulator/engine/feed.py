@@ -120,6 +120,7 @@ class Feed:
         self._phrases: dict[str, list[str]] = {}  # a brand post's quotable phrases, by its text
         self._fixed = {"hashtag": sc.campaign.hashtag, "brand": sc.brand.name, "handle": sc.brand.handle}
         self._extra: dict[str, str] = {}  # words of the reply being written: {quote}, {asked}, {tone}
+        self._home: str | None = None  # the city of the persona whose post is being written
         self._grammar = Grammar(self._rules, self._word)
         self._posts_total = 0
         # Sentiment on text, estimated over every original post (see `share_negative_text`).
@@ -142,7 +143,10 @@ class Feed:
             return self._fixed[name]
         if name == "amount":
             return self.amount_words[int(self.rng.integers(len(self.amount_words)))]
-        return draw_word(self.rng, name, self.audience.places)
+        word = draw_word(self.rng, name, self.audience.places)  # drawn even when replaced: the stream stays as it was
+        if name == "city" and self._home is not None:
+            return self._home  # a persona speaks of its own town
+        return word
 
     def _compose(self, text: str, extra: dict[str, str] | None = None) -> str:
         self._extra = extra or {}
@@ -326,6 +330,7 @@ class Feed:
                 # and a style that drops a last sentence can make two lines one. Only the feed's stream is used.
                 best: tuple[tuple[bool, int], tuple[str, ...], str, bool, str | None, str | None, str | None] | None
                 best = None
+                self._home = audience.city_of(poster)
                 for attempt in range(REDRAWS + 1):
                     real = False
                     line = self._reply_text(target, segment, kind) if target is not None else None
@@ -338,6 +343,7 @@ class Feed:
                         best = (repeats, keys, text, real, source, qhandle, qname)
                     if repeats == (False, 0):
                         break
+                self._home = None
                 assert best is not None
                 _, keys, text, real, source, qhandle, qname = best
                 for key in keys:

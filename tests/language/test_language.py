@@ -442,3 +442,27 @@ def test_slots_agree_with_the_words_around_them(scenario_id, wrong):
     ]
     assert len(texts) > 300
     assert [t for t in texts if re.search(wrong, t)] == []
+
+
+def test_a_persona_speaks_of_its_own_city():
+    """Found in play (#AskBG): 'Manchester Bill Payers' Voice' wrote of homes in Birmingham.
+
+    A `{city}` slot in a persona's post is its home town (the city in its name and bio).
+    """
+    from simulator.audience import build_audience
+    from simulator.scenario import resolve
+
+    scenario = resolve("askbg").scenario
+    audience = build_audience(scenario, 4, 20_000)
+    result = run(scenario, 4, strategy_plan(scenario, "history"), audience=audience, with_feed=True)
+    places = scenario.audience.places
+    checked = 0
+    for item in result.feed:
+        if item.is_brand or item.inject or item.real or item.poster is None:
+            continue
+        named = [p for p in places if re.search(rf"\b{p}\b", item.text)]
+        if named:
+            home = audience.city_of(item.poster)
+            assert named == [home], (item.name, item.text, home)
+            checked += 1
+    assert checked >= 5
