@@ -528,3 +528,10 @@ def test_a_word_that_only_looks_like_a_concession_is_not_one():
             ]
             is False
         )
+
+
+def test_a_date_by_month_or_season_is_specific():
+    """Found in play (#AskSeaWorld): "next year they become natural encounters" had no specificity."""
+    assert read("The shows change next year.").signals["specificity"] > 0
+    assert read("We'll fix this by the end of this summer.").signals["specificity"] > 0
+    assert read("The shows will change.").signals["specificity"] == 0
