@@ -197,11 +197,12 @@ def home_city(seed: int, index: int, places: tuple[str, ...] = ()) -> str:
     return cities[int(hashed_unit(seed, index, 2, _IDENTITY_SALT) * len(cities))]
 
 
-def draw_word(rng: np.random.Generator, name: str, places: tuple[str, ...] = ()) -> str | None:
+def draw_word(rng: np.random.Generator, name: str, places: tuple[str, ...] = (), year: int = 2013) -> str | None:
     """Draw the Faker-backed word a template slot names ({first_name}, {city}, {job}…); None for any other name.
 
     Only the slot asked for is drawn, so a post pays for the words it uses.
-    `places` are the scenario's city names (empty: large US cities), which also stand in for states.
+    `places` are the scenario's city names (empty: large US cities), which also stand in for states;
+    `year` is the case's year.
     """
     w = words()
     if name == "city":
@@ -214,8 +215,8 @@ def draw_word(rng: np.random.Generator, name: str, places: tuple[str, ...] = ())
         return w.first[int(w.first_cdf.searchsorted(rng.random(), side="right"))]
     if name == "job":
         return w.jobs[int(rng.integers(len(w.jobs)))].split(",")[0].lower()
-    if name == "year":
-        return str(int(rng.integers(2008, 2013)))
+    if name == "year":  # one of the five years before the case's own (`year`)
+        return str(int(rng.integers(year - 5, year)))
     if name == "company":
         last = w.last[int(rng.integers(len(w.last)))]
         return f"{last} {w.company_suffixes[int(rng.integers(len(w.company_suffixes)))]}"

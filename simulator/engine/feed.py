@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Any, get_args
 
 import numpy as np
@@ -121,6 +122,7 @@ class Feed:
         self._fixed = {"hashtag": sc.campaign.hashtag, "brand": sc.brand.name, "handle": sc.brand.handle}
         self._extra: dict[str, str] = {}  # words of the reply being written: {quote}, {asked}, {tone}
         self._home: str | None = None  # the city of the persona whose post is being written
+        self._year = datetime.fromisoformat(sc.clock.start).year  # {year}: a year before the case's
         self._grammar = Grammar(self._rules, self._word)
         self._posts_total = 0
         # Sentiment on text, estimated over every original post (see `share_negative_text`).
@@ -143,7 +145,9 @@ class Feed:
             return self._fixed[name]
         if name == "amount":
             return self.amount_words[int(self.rng.integers(len(self.amount_words)))]
-        word = draw_word(self.rng, name, self.audience.places)  # drawn even when replaced: the stream stays as it was
+        word = draw_word(
+            self.rng, name, self.audience.places, self._year
+        )  # drawn even when replaced: the stream stays as it was
         if name == "city" and self._home is not None:
             return self._home  # a persona speaks of its own town
         return word

@@ -466,3 +466,21 @@ def test_a_persona_speaks_of_its_own_city():
             assert named == [home], (item.name, item.text, home)
             checked += 1
     assert checked >= 5
+
+
+@pytest.mark.parametrize(("case", "year"), [("askjpm", 2013), ("askseaworld", 2015), ("mcdstories", 2012)])
+def test_a_year_in_a_post_is_before_the_case(case, year):
+    """Found in play (#AskSeaWorld, 2015): "I watched Blackfish in 2009", four years before the film."""
+    from simulator.audience.names import draw_word
+    from simulator.scenario import resolve
+
+    scenario = resolve(case).scenario
+    assert scenario.clock.start.startswith(str(year))
+    rng = np.random.default_rng(0)
+    drawn = {int(draw_word(rng, "year", (), year) or 0) for _ in range(200)}
+    assert drawn == set(range(year - 5, year))
+    result = run(scenario, 3, strategy_plan(scenario, "history"), size=20_000, with_feed=True)
+    years = [int(y) for i in result.feed if not i.real for y in re.findall(r"\b(?:19|20)\d\d\b", i.text)]
+    assert all(y <= year for y in years), sorted(set(years))
+    # No source dates the film; "the year before" is when the sources count tweets about it.
+    assert not [i.text for i in result.feed if re.search(r"Blackfish in \d", i.text)]
