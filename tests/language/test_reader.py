@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simulator.bench.reader import bench_reader, trainer_table
-from simulator.engine import parse_script, run
+from simulator.engine import parse_script, run, strategy_plan
 from simulator.engine.decisions import Decision, quote, unquote
 from simulator.errors import BackfireError
 from simulator.game.open import open_game
@@ -535,3 +535,35 @@ def test_a_date_by_month_or_season_is_specific():
     assert read("The shows change next year.").signals["specificity"] > 0
     assert read("We'll fix this by the end of this summer.").signals["specificity"] > 0
     assert read("The shows will change.").signals["specificity"] == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "option"),
+    [
+        ("A million apologies. We did not read the tag.", "apologise"),
+        ("It was a joke, relax.", "joke"),
+        ("Okay, that one's gone lol", "joke"),
+        ("We deleted it. It wasn't meant to offend anyone.", "defend"),
+    ],
+)
+def test_a_written_deletion_in_whyistayed_plays_as_its_own_kind(text, option):
+    """Found in play: with one worded deletion, the apology, every written deletion was played as the apology."""
+    assert choose(resolve("whyistayed").scenario, "cancel", text).option == option
+
+
+def test_a_flippant_or_excusing_deletion_scores_below_the_apology_on_the_same_crowd():
+    from simulator.audience import build_audience
+    from simulator.scoring.score import paired_score
+
+    sc = resolve("whyistayed").scenario
+    audience = build_audience(sc, 2, None)  # the case's crowd: a small one is too noisy to order close plays
+    history = run(sc, 2, strategy_plan(sc, "history"), audience=audience, text=False)
+
+    def total(script: str) -> float:
+        return paired_score(sc, run(sc, 2, parse_script(sc, script), audience=audience, text=False), history).total
+
+    sorry = total('cancel:"A million apologies. We did not read what the hashtag was about."')
+    excuse = total('cancel:"We deleted it. It wasn\'t meant to offend anyone."')
+    joke = total('cancel:"It was a joke, relax."')
+    assert sorry > excuse > joke
+    assert sorry == pytest.approx(total("cancel:apologise"))  # the apology in other words plays as the apology
