@@ -17,6 +17,7 @@ from simulator.language.reader import Lexicon, Reading, content_words, read, sce
 from simulator.scenario.schema import Scenario
 
 MOVES = ("open", "answer", "pause", "cancel")
+DEFENSIVE = frozenset({"deny", "diminish"})  # the lexicon's families of a defensive post
 Played = tuple[str, float]  # how a written post was played: the option's id and the provocation it was given
 
 
@@ -120,6 +121,10 @@ def _posture_match(reading: Reading, option: Candidate, families: dict[str, str]
     # The family of one of its other postures: an apology is played as the candid fix, not the phone line.
     if not reading.plain and family in {families.get(p) for p in option.postures[1:]}:
         return 0.4
+    # SCCT's two defensive clusters stand together against rebuild: a denial with no option of its own is played
+    # as the case's justification, not as whichever option comes first.
+    if family in DEFENSIVE and DEFENSIVE & {families.get(p) for p in option.postures}:
+        return 0.35
     if option.postures[0] in reading.postures:
         return 0.3  # the option's posture is only a secondary one of the post
     shared = set(reading.postures) & set(option.postures)

@@ -567,3 +567,11 @@ def test_a_flippant_or_excusing_deletion_scores_below_the_apology_on_the_same_cr
     joke = total('cancel:"It was a joke, relax."')
     assert sorry > excuse > joke
     assert sorry == pytest.approx(total("cancel:apologise"))  # the apology in other words plays as the apology
+
+
+@pytest.mark.parametrize(
+    "text", ["That is simply not true. We never hid the rise from anyone.", "Trolls and bots, the lot of you."]
+)
+def test_a_denial_with_no_option_of_its_own_plays_as_the_cases_defence(text):
+    """Found in play (#AskBG has no denial): a denial was played as the phone line, the first option."""
+    assert choose(resolve("askbg").scenario, "answer", text).option == "defensive"
