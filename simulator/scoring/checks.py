@@ -59,6 +59,41 @@ def feed_variety(scenario: Scenario, seed: int, size: int | None = None) -> Chec
     )
 
 
+# What a trainee commonly writes, by move, as the lexicon's families (`simulator/language/data/postures.yaml`).
+WRITTEN_KINDS = {"an apology or a fix": {"rebuild"}, "a defence": {"deny", "diminish"}, "a joke": {"humour"}}
+
+
+def written_coverage(scenario: Scenario) -> Check:
+    """A warning when an answer or a cancellation in the player's words may find no option of its kind.
+
+    Such a post is played as the option that shares most of its words, with that option's effects: a flippant
+    deletion played as the apology. The warning names the missing kinds, so the author can add options for them.
+    """
+    from simulator.language.choice import candidates
+    from simulator.language.reader import scenario_lexicon
+
+    families = scenario_lexicon(scenario.language).families
+    gaps = []
+    for move in ("answer", "cancel"):
+        options = candidates(scenario, move)
+        if not options:
+            continue
+        have = {families[p] for option in options for p in option.postures}
+        missing = [kind for kind, group in WRITTEN_KINDS.items() if not group & have]
+        if missing:
+            gaps.append(f"{move}: none for {' or '.join(missing)}")
+    return Check(
+        "written posts find an option of their kind",
+        not gaps,
+        "every answer and cancellation a player writes has an option of its kind"
+        if not gaps
+        else "; ".join(gaps)
+        + " (such a post plays as the option sharing most of its words, with that option's effects; add options"
+        " with `postures`)",
+        warning=True,
+    )
+
+
 def win_share(results: list[SeedResult], better: str, worse: str) -> float:
     """Return the share of crowds in which plan `better` scores above plan `worse`."""
     return float(np.mean([r.totals[better] > r.totals[worse] for r in results]))
@@ -137,4 +172,9 @@ def check_scenario(
             "all fired on some strategy" if not never else f"never fired: {', '.join(never)}",
         )
     )
-    return [*checks, *validity_checks(scenario, results), feed_variety(scenario, seeds[0], size)]
+    return [
+        *checks,
+        *validity_checks(scenario, results),
+        written_coverage(scenario),
+        feed_variety(scenario, seeds[0], size),
+    ]

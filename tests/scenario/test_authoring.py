@@ -103,3 +103,43 @@ def test_validate_a_name_too_long_for_the_system_is_a_clear_error(capsys):
     assert main(["validate", "x" * 5000]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and "FAIL" in err
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_library_case_has_an_option_for_each_kind_of_written_answer_and_cancellation(path):
+    from simulator.scenario import load_scenario
+    from simulator.scoring.checks import written_coverage
+
+    check = written_coverage(load_scenario(path).scenario)
+    assert check.passed and check.warning, check.detail
+
+
+def test_a_case_with_one_worded_cancellation_is_warned_which_kinds_it_misses():
+    from simulator.scenario import resolve
+    from simulator.scoring.checks import written_coverage
+
+    sc = resolve("askjpm").scenario
+    only_apology = [o for o in sc.actions.cancel if o.id == "apology"]
+    fixture = sc.model_copy(update={"actions": sc.actions.model_copy(update={"cancel": only_apology})})
+    check = written_coverage(fixture)
+    assert not check.passed and check.warning
+    assert check.detail.startswith("cancel: none for a defence or a joke")
+
+
+@pytest.mark.parametrize("case", ["askjpm", "askbg", "askseaworld", "mcdstories", "whyistayed"])
+def test_a_written_joke_or_blame_when_cancelling_plays_as_a_joke_or_a_defence(case):
+    """Found in play: a case with no such option played a flippant or blaming cancellation as its apology."""
+    from simulator.language.choice import choose
+    from simulator.language.reader import scenario_lexicon
+    from simulator.scenario import resolve
+
+    sc = resolve(case).scenario
+    families = scenario_lexicon(sc.language).families
+    options = {o.id: o for o in sc.actions.cancel}
+
+    def family(text: str) -> set[str]:
+        chosen = options[choose(sc, "cancel", text).option]
+        return {families[p] for p in chosen.postures}
+
+    assert "humour" in family("LOL well that escalated quickly. We're out!")
+    assert family("We're ending this. Trolls ruined it for everyone.") & {"deny", "diminish"}
