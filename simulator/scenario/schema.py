@@ -633,6 +633,12 @@ class Actions(Model):
     answer: list[AnswerOption] = Field(min_length=1, description="Tones for answering.")
     pause: list[PauseOption] = Field(min_length=1, description="Ways to go quiet.")
     cancel: list[CancelOption] = Field(min_length=1, description="Messages to cancel with.")
+    cancel_move: str = Field(
+        "Cancel the campaign",
+        min_length=1,
+        max_length=40,
+        description="What cancelling is called in this case, in menus ('Delete the post', 'Pull the promotion').",
+    )
 
 
 class Trigger(Model):

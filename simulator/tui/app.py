@@ -277,7 +277,9 @@ class BackfireApp(App):
                 "Answer the highlighted post", "Pick a tone; see what it posts", lambda: screen.action_decide("answer")
             )
             yield SystemCommand("Pause", "Go quiet for a while", lambda: screen.action_decide("pause"))
-            yield SystemCommand("Cancel the campaign", "Pick a message", lambda: screen.action_decide("cancel"))
+            yield SystemCommand(
+                screen.session.scenario.actions.cancel_move, "Pick a message", lambda: screen.action_decide("cancel")
+            )
             yield SystemCommand("Wait out the remaining turns", "Go to the debrief", screen.action_fast_forward)
         if isinstance(screen, BriefingScreen):
             yield SystemCommand("Start the clock", "The opening post goes out", screen.action_start)

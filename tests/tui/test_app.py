@@ -143,7 +143,7 @@ async def test_help_and_palette_commands():
         await pilot.press("s")
         await settle(pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        for title in ("Wait 15 minutes", "Answer the highlighted post", "Pause", "Cancel the campaign", "Help"):
+        for title in ("Wait 15 minutes", "Answer the highlighted post", "Pause", "Cancel the Q&A", "Help"):
             assert title in titles
         await pilot.press("question_mark")
         await settle(pilot)
@@ -321,7 +321,7 @@ def test_installed_play_in_tmux():
         subprocess.run(["tmux", "send-keys", "-t", name, "w"], check=True, env=env)
         wait_for("turn 2/96")
         subprocess.run(["tmux", "send-keys", "-t", name, "c"], check=True, env=env)
-        shown = wait_for("Cancel the campaign")
+        shown = wait_for("Cancel the Q&A — with which message?")
         assert "#Badidea! Back to the drawing board" in shown  # the preview of the real wording
         subprocess.run(["tmux", "send-keys", "-t", name, "Enter"], check=True, env=env)
         shown = wait_for("CANCELLED")
@@ -578,3 +578,21 @@ async def test_a_written_answer_is_read_again_when_the_facilitator_picks_other_p
         kinds.highlighted = ids.index("question")
         await settle(pilot)
         assert "answers the question: no" in str(dialog.query_one("#dialog-reading").render())
+
+
+async def test_the_cancel_move_is_named_as_the_case_names_it():
+    """#WhyIStayed has no campaign to cancel: the move deletes the post."""
+    from textual.widgets import Label
+
+    from simulator.tui.screens.briefing import briefing_markdown
+
+    app = make_app("whyistayed", seed=3, size=5000)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await settle(pilot)
+        assert "**c** delete the post (pick a message)" in briefing_markdown(app.session)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, DecisionScreen)
+        assert str(app.screen.query_one("#dialog-title", Label).render()) == "Delete the post — with which message?"

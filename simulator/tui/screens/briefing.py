@@ -200,7 +200,8 @@ def briefing_markdown(session: GameView) -> str:
     lines += [
         f"## Your moves (each turn is {sc.clock.turn_words})",
         "",
-        "- **w** wait · **a** answer the highlighted post (pick a tone) · **p** pause · **c** cancel (pick a message)",
+        "- **w** wait · **a** answer the highlighted post (pick a tone) · **p** pause · "
+        f"**c** {sc.actions.cancel_move[0].lower() + sc.actions.cancel_move[1:]} (pick a message)",
         f"- or write any post yourself, up to {sc.language.max_chars} characters: the game reads it as the crowd "
         "would and says why before it goes out",
         "",

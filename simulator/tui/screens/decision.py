@@ -50,7 +50,7 @@ class DecisionScreen(ModalScreen[Decision | None]):
             "open": "Open — pick a wording, or write your own",
             "answer": "Answer — pick a tone",
             "pause": "Pause — how long?",
-            "cancel": "Cancel the campaign — with which message?",
+            "cancel": f"{self.session.scenario.actions.cancel_move} — with which message?",
         }
         with VerticalScroll(id="dialog"):
             yield Label(titles[self.move], id="dialog-title")
