@@ -88,9 +88,15 @@ def to_html(r: Report) -> str:
     e = html.escape
     o = r.overview
 
-    def table(headers: list[str], rows: list[list[str]], cls: str = "") -> str:
+    def table(headers: list[str], rows: list[list[str]], cls: str = "", marked: set[int] | None = None) -> str:
+        """A table; the rows numbered in `marked` stand out (class `ours`: the teams among other plays)."""
         head = "".join(f"<th>{e(h)}</th>" for h in headers)
-        body = "".join("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+        body = "".join(
+            ('<tr class="ours">' if i in (marked or set()) else "<tr>")
+            + "".join(f"<td>{e(str(c))}</td>" for c in row)
+            + "</tr>"
+            for i, row in enumerate(rows)
+        )
         return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
     series = {t.team: t.hostile_series for t in r.teams}
@@ -103,7 +109,7 @@ def to_html(r: Report) -> str:
         f"<title>{e(r.title)}</title>",
         "<style>body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}"
         "table{border-collapse:collapse;margin:1em 0;width:100%}th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}"
-        "th{background:#f2f2f2}h1{font-size:1.6em}h2{border-bottom:2px solid #c0392b;padding-bottom:.2em}.team{margin-top:1.5em}"
+        "th{background:#f2f2f2}h1{font-size:1.6em}h2{border-bottom:2px solid #c0392b;padding-bottom:.2em}.team{margin-top:1.5em}.ours td{font-weight:bold}"
         "blockquote{border-left:4px solid #ccc;margin:.5em 0;padding:.2em .8em;color:#444}@media print{body{margin:0}}</style></head><body>",
         f"<h1>{e(r.title)}</h1>",
         f"<p><em>Generated {e(r.generated)}. Played {e(o.played)}; seed {o.seed}, {o.size:,} personas; teams: {e(', '.join(o.teams))}.</em></p>",
@@ -137,11 +143,13 @@ def to_html(r: Report) -> str:
     ]
     if r.others:
         out.append("<p>Among the case's named strategies, played on the same crowd:</p>")
+        ranking = r.ranking()
         out.append(
             table(
                 ["score", "play"],
-                [[f"{score:.1f}", f"{name} (team)" if team else name] for score, name, team in r.ranking()],
+                [[f"{score:.1f}", name] for score, name, _ in ranking],
                 "others",
+                {i for i, (_, _, team) in enumerate(ranking) if team},
             )
         )
     for t in r.teams:

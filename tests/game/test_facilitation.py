@@ -219,7 +219,9 @@ def test_the_report_ranks_the_teams_among_the_named_strategies_on_their_crowd(pl
     assert "Among the case's named strategies, played on the same crowd:" in md
     assert all(f"| **{team}** |" in md for team in TEAMS)
     html = render(report, "html")
-    assert 'class="others"' in html and all(f"{team} (team)" in html for team in TEAMS)
+    assert 'class="others"' in html and all(
+        f'<tr class="ours"><td>{_score(report, team)}</td><td>{team}</td>' in html for team in TEAMS
+    )
     assert json.loads(render(report, "json"))["others"][0]["score"] == max(o.score for o in report.others)
 
 
@@ -350,3 +352,7 @@ def test_bad_notes_are_clear_errors(tmp_path, capsys, notes, message):
     args = ["facilitate", "askjpm", "--teams", "Red,Blue", "--size", "2000", "--db", str(tmp_path / "g.db")]
     assert main([*args, "--plans", "Red=wait", "--notes", notes]) == 2
     assert message in capsys.readouterr().err
+
+
+def _score(report, team: str) -> str:
+    return f"{next(t.score for t in report.teams if t.team == team):.1f}"
