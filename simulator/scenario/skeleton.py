@@ -115,29 +115,58 @@ voices:
       complaint: ["TODO an angry post {{hashtag}}"]
   quotes: []                 # real posts the sources quote, each with its source
 
+# A player may write any post; it plays as the option of its kind (`postures`). Give answer and
+# cancel an option for an apology or fix, a defence and a joke (`backfire check` warns otherwise).
 actions:
   answer:
     - id: candid
+      postures: [apologise, corrective_action]
       label: Candid
       text: "TODO a candid answer to {{question}}"
       effects:
         - {{param: stance, op: add, value: 0.05}}
     - id: defensive
+      postures: [deny, justify]
       label: Defensive
       text: "TODO a defensive answer to {{question}}"
       provocation: 2.0
       effects:
         - {{param: stance, op: add, value: -0.05}}
         - {{param: rate, value: 1.3, kinds: [complaint], turns: 8}}
+    - id: joke
+      postures: [humour]
+      label: Make light of it
+      text: "TODO a joke in reply to {{question}}"
+      provocation: 2.2
+      effects:
+        - {{param: stance, op: add, value: -0.04}}
   pause:
     - {{id: short, label: Go quiet for an hour, turns: 4}}
+  cancel_move: Stop the campaign
   cancel:
     - id: stop
-      label: Stop the campaign
+      postures: [apologise, corrective_action]
+      label: Stop the campaign and say why
       text: TODO the message
       provocation: 1.5
       effects:
         - {{param: invitation, value: 0.0}}
+    - id: defend
+      postures: [justify]
+      label: Stop it and defend the campaign
+      text: TODO the defence
+      provocation: 2.2
+      effects:
+        - {{param: invitation, value: 0.0}}
+        - {{param: stance, op: add, value: -0.04}}
+    - id: joke
+      postures: [humour]
+      label: Stop it with a joke
+      text: TODO the joke
+      provocation: 2.5
+      effects:
+        - {{param: invitation, value: 0.0}}
+        - {{param: novelty, op: add, value: 0.5}}
 
 injects: []
 

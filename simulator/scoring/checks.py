@@ -60,7 +60,7 @@ def feed_variety(scenario: Scenario, seed: int, size: int | None = None) -> Chec
 
 
 # What a trainee commonly writes, by move, as the lexicon's families (`simulator/language/data/postures.yaml`).
-WRITTEN_KINDS = {"an apology or a fix": {"rebuild"}, "a defence": {"deny", "diminish"}, "a joke": {"humour"}}
+WRITTEN_KINDS = {"an apology or fix": {"rebuild"}, "a defence": {"deny", "diminish"}, "a joke": {"humour"}}
 
 
 def written_coverage(scenario: Scenario) -> Check:
@@ -81,7 +81,8 @@ def written_coverage(scenario: Scenario) -> Check:
         have = {families[p] for option in options for p in option.postures}
         missing = [kind for kind, group in WRITTEN_KINDS.items() if not group & have]
         if missing:
-            gaps.append(f"{move}: none for {' or '.join(missing)}")
+            listed = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " or " + missing[-1]
+            gaps.append(f"{move}: nothing for {listed}")
     return Check(
         "written posts find an option of their kind",
         not gaps,

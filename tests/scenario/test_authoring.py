@@ -114,6 +114,15 @@ def test_every_library_case_has_an_option_for_each_kind_of_written_answer_and_ca
     assert check.passed and check.warning, check.detail
 
 
+def test_the_new_skeleton_gives_written_posts_an_option_of_each_kind(tmp_path):
+    from simulator.scenario import load_scenario
+    from simulator.scoring.checks import written_coverage
+
+    path = tmp_path / "mycase.yaml"
+    assert main(["new", "mycase", "-o", str(path)]) == 0
+    assert written_coverage(load_scenario(path).scenario).passed
+
+
 def test_a_case_with_one_worded_cancellation_is_warned_which_kinds_it_misses():
     from simulator.scenario import resolve
     from simulator.scoring.checks import written_coverage
@@ -123,7 +132,7 @@ def test_a_case_with_one_worded_cancellation_is_warned_which_kinds_it_misses():
     fixture = sc.model_copy(update={"actions": sc.actions.model_copy(update={"cancel": only_apology})})
     check = written_coverage(fixture)
     assert not check.passed and check.warning
-    assert check.detail.startswith("cancel: none for a defence or a joke")
+    assert check.detail.startswith("cancel: nothing for a defence or a joke")
 
 
 @pytest.mark.parametrize("case", ["askjpm", "askbg", "askseaworld", "mcdstories", "whyistayed"])
