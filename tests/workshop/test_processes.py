@@ -94,7 +94,7 @@ def test_a_team_screen_killed_mid_turn_rejoins_and_loses_nothing(tmp_path):
         first.keys("s")
         first.wait_for("turn 2/96")
         first.keys("c")
-        first.wait_for("Cancel the campaign")
+        first.wait_for("Cancel the Q&A — with which message?")
         first.keys("Enter")
         first.wait_for("your move for T+0:15")
         os.kill(first.pid(), signal.SIGKILL)  # mid-turn: the move is sent, the clock has not moved

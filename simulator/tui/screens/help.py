@@ -32,7 +32,7 @@ did, **on the same crowd**, and the debrief quotes what the sources say.
 | `w` or space | wait one turn |
 | `a` | answer the highlighted post (then pick a tone, or write it) |
 | `p` | pause: go quiet for a while (with a holding line you can write) |
-| `c` | cancel the campaign (then pick a message, or write it) |
+| `c` | cancel: call the Q&A off, delete the post… as the case says (then pick a message, or write it) |
 | `↑` `↓` | move through the feed |
 | `f` | wait out the remaining turns |
 | `ctrl+p` | command palette: every action by name |
