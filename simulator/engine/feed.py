@@ -145,9 +145,8 @@ class Feed:
             return self._fixed[name]
         if name == "amount":
             return self.amount_words[int(self.rng.integers(len(self.amount_words)))]
-        word = draw_word(
-            self.rng, name, self.audience.places, self._year
-        )  # drawn even when replaced: the stream stays as it was
+        # Drawn even when replaced below, so the feed's stream (and every other word) stays as it was.
+        word = draw_word(self.rng, name, self.audience.places, self._year)
         if name == "city" and self._home is not None:
             return self._home  # a persona speaks of its own town
         return word
