@@ -158,3 +158,21 @@ async def test_a_team_screen_fits_small_terminals(tmp_path, size):
         assert len(app.screen.query_one(FeedView).children) == len(app.seat.feed(40)) >= 2
         status = app.screen.query_one("#status")
         assert status.region.bottom <= size[1] and "Red · deciding" in str(status.render())
+
+
+async def test_a_long_written_move_does_not_push_the_boards_numbers_off_the_console(tmp_path):
+    """Found in a workshop: a team's written opening widened 'move this turn' for good, hiding the numbers."""
+    from textual.widgets import DataTable
+
+    from simulator.tui.app import make_app
+
+    f = Facilitation(resolve("askbg"), ["Red", "Blue"], seed=5, size=3000)
+    words = "Bert Pijls answers your account questions today, 1-2pm. Ask us anything using #AskBG"
+    f.choose_opening("Red", "", words)
+    app = make_app(db=str(tmp_path / "w.db"), facilitation=f)
+    async with app.run_test(size=(130, 36)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#board", DataTable)
+        move = str(table.get_row_at(0)[2])
+        assert len(move) <= 24 and move.endswith("…") and move.startswith('open:"Bert')
+        assert sum(c.get_render_width(table) for c in table.columns.values()) <= 128  # every column on screen

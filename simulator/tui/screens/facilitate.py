@@ -168,7 +168,7 @@ class FacilitateScreen(WorkingScreen):
             table.add_row(
                 marker + row.team,
                 row.code or "—",
-                move,
+                _short(move),
                 f"{row.volume:,}",
                 f"{row.hostile_total:,}",
                 f"{row.share_negative:.0%}",
@@ -368,3 +368,11 @@ class FacilitateScreen(WorkingScreen):
     def _finish(self) -> None:
         self.f.finish()
         self.post_message(self.ClockAdvanced(self.f.turn))
+
+
+MOVE_WIDTH = 24  # the board's "move this turn": a written post is cut (the log and the hot wash have it whole)
+
+
+def _short(move: str) -> str:
+    """A move as the board shows it: at most MOVE_WIDTH characters (a table's columns never narrow again)."""
+    return move if len(move) <= MOVE_WIDTH else move[: MOVE_WIDTH - 1].rstrip() + "…"
