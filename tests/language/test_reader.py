@@ -575,3 +575,15 @@ def test_a_flippant_or_excusing_deletion_scores_below_the_apology_on_the_same_cr
 def test_a_denial_with_no_option_of_its_own_plays_as_the_cases_defence(text):
     """Found in play (#AskBG has no denial): a denial was played as the phone line, the first option."""
     assert choose(resolve("askbg").scenario, "answer", text).option == "defensive"
+
+
+def test_a_straight_yes_with_a_number_to_call_is_an_answer_not_the_phone_line():
+    """Found in a workshop (#AskBG): "Yes: you can fix your tariff today… Call 0800… or DM us." was the brush-off."""
+    sc = resolve("askbg").scenario
+    question = "Question for Bert: can I fix my tariff before 9.2%, and how? #AskBG"
+    words = "Fair question. Yes: you can fix your tariff today before the rise. Call 0800 048 0202 or DM us."
+    choice = choose(sc, "answer", words, question=question, kind="question")
+    assert choice.reading.posture == "answer" and choice.option == "candid"
+    brush_off = choose(sc, "answer", "Please call our team or DM us.", question=question, kind="question")
+    assert brush_off.option == "phoneline"
+    assert read("Let's set the record straight: no customer was charged twice.").posture != "answer"
