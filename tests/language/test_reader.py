@@ -449,6 +449,7 @@ def test_an_answer_before_the_crowd_has_posted_evades_nothing(askjpm):
         ("We've escalated this and will come back to you today.", "holding"),
         ("Our thoughts are with everyone affected.", "scripted"),
         ("Wholesale gas costs rose 8.4% for us too.", "justify"),  # found in play (#AskBG)
+        ("Our chicken comes from farms that meet strict welfare standards.", "justify"),  # found in play
     ],
 )
 def test_common_first_replies_read_as_a_trainer_reads_them(text, posture):
