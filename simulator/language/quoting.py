@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 
-_CUT = re.compile(r"[.!?;:—–()\n]+|,\s+|\s+-\s+|\s+(?:and|but|because|until|unless|while|so that|which)\s+")
+# Clauses end at punctuation, but not inside a number, a time or a range ("9.2%", "1:30pm", "1–2pm").
+_CUT = re.compile(
+    r"[!?;()\n]+|(?:(?<!\d)[.:—–]|[.:—–](?!\d))+|,\s+|\s+-\s+|\s+(?:and|but|because|until|unless|while|so that|which)\s+"
+)
 _LEADING = re.compile(r"^(?:and|but|so|because|or)\s+", re.IGNORECASE)
 _NOISE = re.compile(r"https?://\S+|(?<!\w)[#@]\w+|[“”\"]")
 _QUOTED = re.compile(r"“[^”]*”|\"[^\"]*\"")  # someone else's words inside the post (the question it answers)

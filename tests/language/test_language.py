@@ -264,6 +264,24 @@ def test_replies_take_their_share_of_the_feed(askjpm):
     assert abs(len(replies) / len(crowd) - expected) < 0.05, (len(replies) / len(crowd), expected)
 
 
+def test_a_quoted_phrase_keeps_its_numbers_times_and_ranges_whole():
+    """Found in play (#AskBG): the crowd quoted "Bert Pijls is here 1" out of "here 1–2pm today"."""
+    assert phrases("Prices rise 9.2% on average, electricity 10.4% and gas 8.4%.") == [
+        "Prices rise 9.2% on average",
+        "electricity 10.4%",
+        "gas 8.4%",
+    ]
+    assert phrases("Bert Pijls is here 1–2pm today. Answers at 1:30pm.") == [
+        "Bert Pijls is here 1–2pm today",
+        "Answers at 1:30pm",
+    ]
+    assert phrases("We got this wrong. Second reviews: every file.") == [
+        "We got this wrong",
+        "Second reviews",
+        "every file",
+    ]
+
+
 def test_phrases_turn_back_clauses_without_tags():
     assert phrases("#Badidea! Back to the drawing board") == ["Back to the drawing board"]
     assert "we got this wrong" in phrases("We hear you: we got this wrong, and we're sorry. #AskJPM")
