@@ -395,6 +395,12 @@ def test_history_and_replay_commands(tmp_path, capsys):
     )
     data = json.loads(capsys.readouterr().out)
     assert data["branch"] == 2 and data["new_turns"][0]["decision"] == "answer:candid@grievance"
+    assert data["score"] is None  # one new turn: the branch goes on
+    # A branch played to the end says its score and where its debrief is.
+    argv = ["replay", str(games[0]["id"]), "--db", db, "--turn", "3", "--branch", "--decisions", "wait*93"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "Game 3 finished: " in out and "against history's 50.0" in out and f"backfire report 3 --db {db}" in out
     assert main(["resume", "99", "--db", db, "--json"]) == 2
     assert "no saved game 99" in capsys.readouterr().err
 

@@ -224,6 +224,20 @@ def _note_version(session: Any) -> None:
         console(stderr=True).print(f"note: {session.version_note}", markup=False, soft_wrap=True)
 
 
+def _finished(out: Any, session: Any, args: argparse.Namespace) -> None:
+    """When a headless resume or branch finished the game: its score against history, and where the debrief is."""
+    if not session.over:
+        return
+    score = session.score()
+    out.print(
+        f"Game {session.game_id} finished: {score.total:.1f} against history's {score.history_total:.1f}, "
+        f"{score.verdict} what really happened on this crowd (seed {session.seed}, {session.size:,} personas). "
+        f"The debrief: backfire report {session.game_id}{db_flag(args)}",
+        soft_wrap=True,
+        markup=False,
+    )
+
+
 def _resume(args: argparse.Namespace) -> int:
     from simulator.game.replay import restore
 
@@ -241,12 +255,14 @@ def _resume(args: argparse.Namespace) -> int:
                     "saved_turns": saved,
                     "new_turns": new,
                     "finished": session.over,
+                    "score": session.score().total if session.over else None,
                 }
             )
         else:
             out = console()
             _print_turns(out, f"Game {args.game}: {len(saved)} saved turns, replayed and verified", saved[-5:])
             _print_turns(out, "New turns", new)
+            _finished(out, session, args)
         return 0
     if session.over:
         console().print(
@@ -288,6 +304,7 @@ def _replay(args: argparse.Namespace) -> int:
                 "opening": {"option": session.opening, "text": session.opening_text},
                 "turns": shown,
                 "new_turns": new,
+                "score": session.score().total if args.branch and session.over else None,
             }
         )
         return 0
@@ -296,4 +313,5 @@ def _replay(args: argparse.Namespace) -> int:
     _print_turns(out, f"Game {args.game}, {len(shown)} turns (recomputed from the saved decisions: identical)", shown)
     if args.branch:
         _print_turns(out, f"Branch: new game {session.game_id}", new)
+        _finished(out, session, args)
     return 0
