@@ -47,6 +47,46 @@ _DANGLING = frozenset(
 )
 
 
+# A clause made only of these is courtesy, not content: the crowd quotes what the post says, not its "Fair point".
+_COURTESY = frozenset(
+    [
+        "fair",
+        "point",
+        "points",
+        "great",
+        "good",
+        "question",
+        "questions",
+        "thanks",
+        "thank",
+        "you",
+        "for",
+        "asking",
+        "sorry",
+        "hi",
+        "hello",
+        "hey",
+        "ok",
+        "okay",
+        "right",
+        "true",
+        "totally",
+        "absolutely",
+        "sure",
+        "yes",
+        "no",
+        "well",
+        "so",
+        "indeed",
+        "noted",
+        "understood",
+        "enough",
+        "all",
+        "everyone",
+    ]
+)
+
+
 def _whole(words: list[str]) -> list[str]:
     """The words without a trailing word that needs more after it."""
     while words and words[-1].lower() in _DANGLING:
@@ -61,6 +101,8 @@ def phrases(text: str, shortest: int = 2, longest: int = 12) -> list[str]:
         words = _whole(_LEADING.sub("", piece.strip()).split())
         if shortest <= len(words) <= longest:
             out.append(" ".join(words))
+    content = [p for p in out if any(w.lower().strip("'’") not in _COURTESY for w in p.split())]
+    out = content or out
     if not out:
         words = _NOISE.sub(" ", text).split()
         words = _whole(words[:longest]) or words[:longest]

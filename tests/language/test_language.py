@@ -209,9 +209,9 @@ def test_a_kinds_own_reply_lines_come_before_its_tones():
 @pytest.mark.parametrize("plan", ["history", "candid", "pause-then-answer"])
 def test_askjpms_students_and_reporters_reply_with_questions(askjpm, plan):
     """#AskJPM's question and press replies have lines of their own (`kinds`): each one asks something."""
-    result = run(askjpm, 31, strategy_plan(askjpm, plan), size=50_000, with_feed=True)
-    asking = [i for i in result.feed if i.is_reply and not i.real and i.kind in ("question", "press")]
-    assert len(asking) >= 10
+    feeds = [run(askjpm, seed, strategy_plan(askjpm, plan), size=50_000, with_feed=True).feed for seed in (31, 32)]
+    asking = [i for feed in feeds for i in feed if i.is_reply and not i.real and i.kind in ("question", "press")]
+    assert len(asking) >= 10  # two crowds: one alone may show as few as 7 of these replies
     assert [i.text for i in asking if "?" not in i.text] == []
     assert not [i.text for i in asking if i.kind == "question" and "Reporter here" in i.text]
 
@@ -280,6 +280,15 @@ def test_a_quoted_phrase_keeps_its_numbers_times_and_ranges_whole():
         "Second reviews",
         "every file",
     ]
+
+
+def test_the_crowd_quotes_what_a_post_says_not_its_courtesies():
+    """Found in play (#AskJPM): replies quoted "Fair point" out of a post that promised second reviews by Friday."""
+    said = phrases("Fair point. We got the foreclosure reviews wrong; every file gets a second look by Friday.")
+    assert said == ["We got the foreclosure reviews wrong", "every file gets a second look by Friday"]
+    assert phrases("Great question! Thanks for asking. Jimmy answers at 1pm.") == ["Jimmy answers at 1pm"]
+    assert phrases("Thank you all, truly.") == ["Thank you all"]  # courtesy is all it says: that is quoted
+    assert phrases("Fair point, thank you.") == ["Fair point", "thank you"]
 
 
 def test_phrases_turn_back_clauses_without_tags():
@@ -444,6 +453,7 @@ def test_a_quoted_phrase_never_ends_where_a_tag_was_cut():
         ("askseaworld", r"\b(tanks|sea|now|Free \w+) (We'll|Still|Just|Yes|No|Genuinely|Asking)\b"),
         ("askseaworld", r"\b[Tt]he the\b"),
         ("askbg", r"going up (a|the|today's) "),
+        ("askjpm", r"\b(savings|pension) (is|was|isn't)\b"),  # "my savings is still gone", "my pension was foreclosed"
     ],
 )
 def test_slots_agree_with_the_words_around_them(scenario_id, wrong):
