@@ -211,7 +211,7 @@ def test_askjpms_students_and_reporters_reply_with_questions(askjpm, plan):
     """#AskJPM's question and press replies have lines of their own (`kinds`): each one asks something."""
     feeds = [run(askjpm, seed, strategy_plan(askjpm, plan), size=50_000, with_feed=True).feed for seed in (31, 32)]
     asking = [i for feed in feeds for i in feed if i.is_reply and not i.real and i.kind in ("question", "press")]
-    assert len(asking) >= 10  # two crowds: one alone may show as few as 7 of these replies
+    assert len(asking) >= 20  # ten a crowd, as when one crowd was counted (one alone may show as few as 7)
     assert [i.text for i in asking if "?" not in i.text] == []
     assert not [i.text for i in asking if i.kind == "question" and "Reporter here" in i.text]
 
