@@ -26,6 +26,7 @@ from simulator.language.style import reads_as, restyle, style_of
 from simulator.scenario.schema import Inject, ReplyEntry, Scenario, TemplateEntry, Tone
 
 PER_TURN = 6
+FRESH_SHOWN = 2  # replies to the brand's newest move shown a turn, at least, for an hour after it
 REDRAWS = 8  # draws of a crowd line after the first, while they land on lines the feed has shown
 MOVE_WORDS = {"open": "opening post", "answer": "answer", "pause": "holding line", "cancel": "cancellation"}
 
@@ -293,27 +294,19 @@ class Feed:
         new.extend(self._inject_items(rec.turn, [i for i in rec.injects if i not in self._shown_injects]))
         originals = np.flatnonzero(~rec.repost)
         if len(originals):
-            # Replies get their fair share of the shown posts: the sample is split between replies and
-            # posts on the tag in proportion to their numbers, then drawn by reach within each part.
             take = min(PER_TURN, len(originals))
-            is_reply = rec.reply[originals]
-            n_replies = int(is_reply.sum())
-            want = take * n_replies / len(originals)
-            k = min(n_replies, int(want) + int(self.rng.random() < want - int(want)))
-            k = max(k, take - (len(originals) - n_replies))
-            picked: list[tuple[int, float, bool]] = []  # (row in originals, its weight, in the replies' part)
-            parts = {True: np.flatnonzero(is_reply), False: np.flatnonzero(~is_reply)}
-            for replies_part, size in ((True, k), (False, take - k)):
-                part = parts[replies_part]
+            parts, sizes = self._sample_parts(rec, originals, take, brand_posts or [])
+            picked: list[tuple[int, float, int]] = []  # (row in originals, its weight, its part)
+            for part_id, (part, size) in enumerate(zip(parts, sizes, strict=True)):
                 if size <= 0:
                     continue
                 w = self.followers[rec.poster[originals[part]]].astype(np.float64) + 1.0
                 rows = self.rng.choice(len(part), size=size, replace=False, p=w / w.sum())
-                picked += [(int(part[r]), float(w[r]), replies_part) for r in rows.tolist()]
+                picked += [(int(part[r]), float(w[r]), part_id) for r in rows.tolist()]
             picked.sort(key=lambda x: -x[1])
-            tallies = {True: [0.0, 0.0], False: [0.0, 0.0]}  # part -> [weighted negatives, weights]
+            tallies = [[0.0, 0.0] for _ in parts]  # part -> [weighted negatives, weights]
             this_turn: set[str] = set()  # the lines shown this turn, as words and as read (`keys` below)
-            for j, (row, weight, replies_part) in enumerate(picked):
+            for j, (row, weight, part_id) in enumerate(picked):
                 idx = int(originals[row])
                 poster = int(rec.poster[idx])
                 kind = p.kind_ids[int(rec.kind[idx])]
@@ -373,16 +366,47 @@ class Feed:
                 new.append(item)
                 self._kinds[item.id] = kind
                 self._texts[item.id] = text
-                tallies[replies_part][0] += is_negative(text) / weight
-                tallies[replies_part][1] += 1.0 / weight
+                tallies[part_id][0] += is_negative(text) / weight
+                tallies[part_id][1] += 1.0 / weight
             # Each part's share, weighted back to all its posts (a ratio estimate), then the parts added by size.
-            for replies_part, (negative, weights) in tallies.items():
+            for part, (negative, weights) in zip(parts, tallies, strict=True):
                 if weights:
-                    self._neg_weighted += negative / weights * len(parts[replies_part])
+                    self._neg_weighted += negative / weights * len(part)
             self._originals += len(originals)
         self.items.extend(new)
         self._pending = [i for i in new if i.poster >= 0]
         return new
+
+    def _sample_parts(
+        self, rec: TurnRecord, originals: np.ndarray, take: int, brand_posts: list[BrandPost]
+    ) -> tuple[list[np.ndarray], list[int]]:
+        """Split the turn's `take` shown posts between replies to the brand's newest move, other replies, the tag.
+
+        Replies get their fair share of the shown posts, in proportion to their numbers. For the hour after a
+        move (its own turn and the next, at least), replies to it get at least `FRESH_SHOWN` places, as long as
+        there are that many: a player watches what the crowd says back, and one reply in ten would rarely be
+        shown. Each part is drawn by reach (`add_turn`) and weighted back to its own size for the words' share.
+        Returns the three parts (rows of `originals`) and how many posts each shows.
+        """
+        is_reply = rec.reply[originals]
+        n_replies = int(is_reply.sum())
+        want = take * n_replies / len(originals)
+        k = min(n_replies, int(want) + int(self.rng.random() < want - int(want)))
+        k = max(k, take - (len(originals) - n_replies))
+        window = max(2, -(-60 // self.params.turn_minutes))
+        moves = [bp for bp in brand_posts if bp.action != "open"]
+        newest = moves[-1] if moves and rec.turn - moves[-1].turn < window else None
+        to_newest = is_reply & (rec.reply_post[originals] == newest.id) if newest is not None else is_reply & False
+        n_newest = int(to_newest.sum())
+        if n_newest == 0:
+            return [np.flatnonzero(is_reply), np.flatnonzero(~is_reply)], [k, take - k]
+        share = k * n_newest / n_replies
+        shown = min(n_newest, int(share) + int(self.rng.random() < share - int(share)))
+        shown = max(shown, min(FRESH_SHOWN, n_newest, take))
+        k = max(k, shown)
+        shown = max(shown, k - (n_replies - n_newest))  # the other replies may be too few to fill theirs
+        parts = [np.flatnonzero(to_newest), np.flatnonzero(is_reply & ~to_newest), np.flatnonzero(~is_reply)]
+        return parts, [shown, k - shown, take - k]
 
     def _inject_items(self, turn: int, inject_ids: list[str], extra: dict[str, Inject] | None = None) -> list[FeedItem]:
         sc, audience = self.scenario, self.audience

@@ -13,6 +13,7 @@ from simulator.errors import ScenarioError
 from simulator.language.grammar import Alternative, Grammar, Moment, cycle
 from simulator.language.quoting import phrases
 from simulator.language.style import restyle, style_of
+from simulator.scenario import resolve
 from simulator.scenario.loader import parse_scenario_text
 from simulator.scenario.schema import Since, When
 from tests.conftest import SCENARIOS, line_of, mutate
@@ -262,6 +263,31 @@ def test_replies_take_their_share_of_the_feed(askjpm):
     shares = [t["replies"] / (t["volume"] - t["reposts"]) for t in result.turns if t["volume"] > t["reposts"]]
     expected = sum(shares) / len(shares)
     assert abs(len(replies) / len(crowd) - expected) < 0.05, (len(replies) / len(crowd), expected)
+
+
+@pytest.mark.parametrize(("case", "script"), [("askbg", "wait*4,answer:candid,wait*27"), ("askjpm", "wait*6,answer:candid@grievance")])
+def test_the_hour_after_a_move_shows_what_the_crowd_says_back_to_it(case, script):
+    """Found in play (#AskBG): an answer drew 31 replies, then 76, and the feed's six posts showed none of them.
+
+    For the hour after a move, every turn shows at least two replies to it when it drew that many; before,
+    about one such turn in five showed none (replies got only their share of the six, across every brand post).
+    """
+    scenario = resolve(case).scenario
+    window = max(2, -(-60 // scenario.clock.turn_minutes))
+    checked = 0
+    for seed in (1, 2):
+        result = run(scenario, seed, parse_script(scenario, script), size=30_000, with_feed=True)
+        move = next(i for i in result.feed if i.is_brand and i.kind != "open")
+        for t in range(move.turn, move.turn + window):
+            drawn = result.turns[t]["replies_to_latest"] - (
+                result.turns[t - 1]["replies_to_latest"] if t > move.turn else 0
+            )
+            shown = [i for i in result.feed if i.turn == t and i.reply_to == move.id]
+            assert len(shown) >= min(2, drawn), (seed, t, drawn, [i.text for i in shown])
+            checked += drawn >= 2
+        later = [i for i in result.feed if i.turn >= move.turn + window and not i.is_brand and not i.inject]
+        assert later and len([i for i in later if i.reply_to == move.id]) < len(later)  # then it takes its share
+    assert checked >= 4
 
 
 def test_a_quoted_phrase_keeps_its_numbers_times_and_ranges_whole():
