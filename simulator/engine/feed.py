@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any, get_args
 
@@ -119,6 +119,7 @@ class Feed:
         } | {f"open:{o.id}": o.label for o in sc.campaign.openings}
         self.moment = Moment(turn_minutes=params.turn_minutes, moves=self.moves)
         self._fitting: dict[tuple[str, ...], list[str]] = {}  # templates and replies that fit this turn's moment
+        self._said: dict[str, Moment] = {}  # this turn's moment for replies, by the words of the post they answer
         self._phrases: dict[str, list[str]] = {}  # a brand post's quotable phrases, by its text
         self._fixed = {"hashtag": sc.campaign.hashtag, "brand": sc.brand.name, "handle": sc.brand.handle}
         self._extra: dict[str, str] = {}  # words of the reply being written: {quote}, {asked}, {tone}
@@ -152,10 +153,10 @@ class Feed:
             return self._home  # a persona speaks of its own town
         return word
 
-    def _compose(self, text: str, extra: dict[str, str] | None = None) -> str:
+    def _compose(self, text: str, extra: dict[str, str] | None = None, moment: Moment | None = None) -> str:
         self._extra = extra or {}
         try:
-            return self._grammar.expand(text, self.rng, self.moment)
+            return self._grammar.expand(text, self.rng, moment or self.moment)
         finally:
             self._extra = {}
 
@@ -198,7 +199,10 @@ class Feed:
         """
         tone = self._tones.get(kind, "hostile")
         moves = (f"{post.action}:{post.option.split('@')[0]}", post.action, "any")
-        keys = (*moves, kind)
+        keys = (*moves, kind, post.text)
+        moment = self._said.get(post.text)
+        if moment is None:  # replies read the post they answer (`When.says`)
+            moment = self._said[post.text] = replace(self.moment, said=post.text)
         if keys not in self._fitting:
             # The kind's own lines first (its voice), then its tone's; each by the most specific move key.
             self._fitting[keys] = next(
@@ -206,7 +210,7 @@ class Feed:
                     found
                     for voice in (f"kind:{kind}", tone)
                     for key in moves
-                    if (found := fitting(self._replies.get((key, voice), []), self.moment))
+                    if (found := fitting(self._replies.get((key, voice), []), moment))
                 ),
                 [],
             )
@@ -222,7 +226,7 @@ class Feed:
             "asked": asked.group(1) if asked else "the question",
             "tone": self._labels.get(f"{post.action}:{post.option.split('@')[0]}", post.action).lower(),
         }
-        return self._compose(options[int(self.rng.integers(len(options)))], extra)
+        return self._compose(options[int(self.rng.integers(len(options)))], extra, moment)
 
     def _styled(self, text: str, poster: int, kind: str) -> str:
         return restyle(
@@ -266,6 +270,7 @@ class Feed:
             posts_total=self._posts_total,
         )
         self._fitting = {}
+        self._said = {}
         posts = {bp.id: bp for bp in (brand_posts or [])}
         if rec.brand_post is not None:
             posts[rec.brand_post.id] = rec.brand_post
@@ -489,5 +494,5 @@ def _written_for(entry: ReplyEntry, voice: str) -> bool:
 
 
 def _alternatives(entries: Sequence[TemplateEntry | ReplyEntry]) -> list[Alternative]:
-    """A scenario's templates (strings or `{text, after, when}`) as grammar alternatives with their conditions."""
+    """A scenario's templates (strings or `{text, after, says, when}`) as grammar alternatives with their conditions."""
     return [Alternative(e) if isinstance(e, str) else Alternative(e.text, e.condition()) for e in entries]

@@ -39,6 +39,7 @@ class Moment:
     paused: bool = False
     trending: bool = False
     posts_total: int = 0
+    said: str | None = None  # the brand post a reply answers, in its words (None: a post on the tag)
 
     def minutes_since(self, move: str) -> float | None:
         """Minutes since the move was first made (None if it was not)."""
@@ -75,17 +76,19 @@ class Grammar:
     def __init__(self, rules: Rules, words: Words):
         self.rules = rules
         self.words = words
-        # A rule's fitting alternatives, for the moment they were worked out for (a feed asks for the
-        # same rules many times in one turn, and the moment changes only between turns).
-        self._moment: Moment | None = None
-        self._fitted: dict[str, list[str]] = {}
+        # A rule's fitting alternatives, by the moment they were worked out for (a feed asks for the same
+        # rules many times in one turn; a turn has its moment, and one for replies to each brand post).
+        self._fitted: dict[int, tuple[Moment, dict[str, list[str]]]] = {}
 
     def _options(self, name: str, moment: Moment) -> list[str]:
-        if moment is not self._moment:
-            self._moment, self._fitted = moment, {}
-        options = self._fitted.get(name)
+        held = self._fitted.get(id(moment))
+        if held is None or held[0] is not moment:
+            if len(self._fitted) >= 64:  # moments of past turns
+                self._fitted.clear()
+            held = self._fitted[id(moment)] = (moment, {})
+        options = held[1].get(name)
         if options is None:
-            options = self._fitted[name] = fitting(self.rules[name], moment)
+            options = held[1][name] = fitting(self.rules[name], moment)
         return options
 
     def expand(self, text: str, rng: np.random.Generator, moment: Moment, depth: int = 0) -> str:

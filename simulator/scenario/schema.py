@@ -8,6 +8,7 @@ each problem keeps its own field path, and so its own file line.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Annotated, Any, Literal
@@ -18,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    StringConstraints,
     Tag,
     WithJsonSchema,
     field_validator,
@@ -388,6 +390,21 @@ class Since(Model):
     max: Minutes | None = Field(None, description="At most this long after it.")
 
 
+# A word or phrase a brand post must say (`When.says`): not blank, and no line breaks.
+Said = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[^\n]+$")]
+
+
+@functools.lru_cache(maxsize=512)
+def _says_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    # From the start of a word; a word that starts with a sign (".com", an emoji) anywhere.
+    return re.compile("|".join(("(?<!\\w)" if w[0].isalnum() else "") + re.escape(w) for w in words), re.IGNORECASE)
+
+
+def _says_any(words: tuple[str, ...], said: str | None) -> bool:
+    """Whether the text `said` has one of the words, each from the start of a word (None: no post to read)."""
+    return said is not None and _says_pattern(words).search(said) is not None
+
+
 class When(Model):
     """The moment a part of a post needs. Every condition given must hold; none given: always."""
 
@@ -403,10 +420,21 @@ class When(Model):
     min_posts: int | None = Field(
         None, ge=0, description="Only once the tag has at least this many posts (press lines need their moment)."
     )
+    says: list[Said] = Field(
+        default_factory=list,
+        description=(
+            "Only in a reply to a brand post whose words include one of these (case-insensitive, from the start of "
+            "a word: `postpon` finds postpone, postponed, postponing). For a line that picks up the brand's words "
+            '("So the answers are on the phone line"), so a reply to a post in the player\'s own words that never '
+            "said so never reads it. A post on the tag is no reply: it never takes such a line."
+        ),
+    )
 
     def fits(self, moment: object) -> bool:
         """True when the moment (a `simulator.language.Moment`) meets every condition given."""
         m: Any = moment
+        if self.says and not _says_any(tuple(self.says), getattr(m, "said", None)):
+            return False
         moves = m.moves
         if self.after and not any(ref in moves for ref in self.after):
             return False
@@ -441,19 +469,31 @@ class Template(Model):
             "Short for `when: {after: [...]}`."
         ),
     )
-    when: When | None = Field(None, description="The moment it needs (see `When`); combined with `after`.")
+    says: list[Said] | None = Field(
+        None,
+        min_length=1,
+        description=(
+            "Words the brand post it replies to must include, any one of them (see `When.says`): for a reply line "
+            "that picks up the brand's words. Short for `when: {says: [...]}`."
+        ),
+    )
+    when: When | None = Field(None, description="The moment it needs (see `When`); combined with `after` and `says`.")
 
     @model_validator(mode="after")
     def _a_condition(self) -> Template:
-        if self.after is None and self.when is None:
-            raise ValueError("a template written as a mapping needs `after` or `when`; a plain string always fits")
+        if self.after is None and self.when is None and self.says is None:
+            raise ValueError(
+                "a template written as a mapping needs `after`, `says` or `when`; a plain string always fits"
+            )
         return self
 
     def condition(self) -> When:
-        """The whole condition: `when`, with `after` folded in."""
+        """The whole condition: `when`, with `after` and `says` folded in."""
         when = self.when or When()
         if self.after:
             when = when.model_copy(update={"after": [*when.after, *self.after]})
+        if self.says:
+            when = when.model_copy(update={"says": [*when.says, *self.says]})
         return when
 
 
@@ -472,7 +512,7 @@ TemplateEntry = Annotated[
     Discriminator(
         _template_form,
         custom_error_type="template_form",
-        custom_error_message="expected a template string, or a mapping {text, after, when}",
+        custom_error_message="expected a template string, or a mapping {text, after, says, when}",
     ),
 ]
 
@@ -498,9 +538,10 @@ class ReplyTemplate(Template):
 
     @model_validator(mode="after")
     def _a_condition(self) -> ReplyTemplate:
-        if self.after is None and self.when is None and self.tone is None and self.kinds is None:
+        if self.after is None and self.when is None and self.says is None and self.tone is None and self.kinds is None:
             raise ValueError(
-                "a reply written as a mapping needs `after`, `when`, `tone` or `kinds`; a plain string always fits"
+                "a reply written as a mapping needs `after`, `says`, `when`, `tone` or `kinds`; a plain string always "
+                "fits"
             )
         if self.tone is not None and self.kinds is not None:
             raise ValueError("give `kinds` or `tone`, not both: a line for some kinds is written in their voice")
@@ -512,7 +553,7 @@ ReplyEntry = Annotated[
     Discriminator(
         _template_form,
         custom_error_type="template_form",
-        custom_error_message="expected a reply string, or a mapping {text, after, when, tone, kinds}",
+        custom_error_message="expected a reply string, or a mapping {text, after, says, when, tone, kinds}",
     ),
 ]
 

@@ -228,7 +228,7 @@ def test_a_supportive_reply_with_no_line_of_its_own_is_written_as_its_kinds_post
     ("entry", "field", "words"),
     [
         ('{text: "x", tone: cheerful}', "voices.replies.any[0].tone", "one of: hostile, neutral, supportive"),
-        ("{text: x}", "voices.replies.any[0]", "needs `after`, `when`, `tone` or `kinds`"),
+        ("{text: x}", "voices.replies.any[0]", "needs `after`, `says`, `when`, `tone` or `kinds`"),
         ("{text: x, kinds: [press], tone: neutral}", "voices.replies.any[0]", "give `kinds` or `tone`, not both"),
         ("{text: x, kinds: [reporter]}", "voices.replies.any[0].kinds[0]", "unknown kind 'reporter'"),
         ("{text: x, kinds: []}", "voices.replies.any[0].kinds", "at least 1 item"),
@@ -265,7 +265,9 @@ def test_replies_take_their_share_of_the_feed(askjpm):
     assert abs(len(replies) / len(crowd) - expected) < 0.05, (len(replies) / len(crowd), expected)
 
 
-@pytest.mark.parametrize(("case", "script"), [("askbg", "wait*4,answer:candid,wait*27"), ("askjpm", "wait*6,answer:candid@grievance")])
+@pytest.mark.parametrize(
+    ("case", "script"), [("askbg", "wait*4,answer:candid,wait*27"), ("askjpm", "wait*6,answer:candid@grievance")]
+)
 def test_the_hour_after_a_move_shows_what_the_crowd_says_back_to_it(case, script):
     """Found in play (#AskBG): an answer drew 31 replies, then 76, and the feed's six posts showed none of them.
 
@@ -288,6 +290,91 @@ def test_the_hour_after_a_move_shows_what_the_crowd_says_back_to_it(case, script
         later = [i for i in result.feed if i.turn >= move.turn + window and not i.is_brand and not i.inject]
         assert later and len([i for i in later if i.reply_to == move.id]) < len(later)  # then it takes its share
     assert checked >= 4
+
+
+def _feed_after(scenario, decision, turns: int = 12, seed: int = 3):
+    """The feed of a game that waits 6 turns, makes `decision`, then waits (a 20,000-persona crowd)."""
+    from simulator.audience import build_audience
+    from simulator.engine import Decision, Run
+
+    game = Run(scenario, build_audience(scenario, seed, 20_000), seed, scenario.campaign.openings[0].id)
+    for turn in range(6 + turns):
+        game.play(decision if turn == 6 else Decision("wait"))
+    return game.feed.items
+
+
+def _askbg_with(lines: str) -> str:
+    """askbg.yaml with `lines` first among the replies to its postponement."""
+    text = (SCENARIOS / "askbg.yaml").read_text(encoding="utf-8")
+    assert "    cancel:postpone:\n" in text
+    return text.replace("    cancel:postpone:\n", "    cancel:postpone:\n" + lines, 1)
+
+
+def test_a_reply_that_picks_up_the_brands_words_needs_them():
+    """Found in play (#AskBG): a written postponement that never mentioned a phone line was answered "So the
+    answers are on the phone line". A line with `says` fits only a reply to a post that says one of its words."""
+    from simulator.engine import Decision
+
+    text = _askbg_with(
+        '      - {text: "MARK-PHONE {hashtag}", says: [phone, call]}\n'
+        '      - {text: "MARK-WEEK {hashtag}", says: [next week]}\n'
+    )
+    scenario = parse_scenario_text(text, "says.yaml")
+
+    def replies(decision):
+        items = _feed_after(scenario, decision)
+        move = next(i for i in items if i.is_brand and i.kind == "cancel")
+        return [i.text.upper() for i in items if i.reply_to == move.id]
+
+    canned = replies(Decision("cancel", "postpone"))  # "…our team is on the phone and DM all day."
+    assert any("MARK-PHONE" in t for t in canned) and not any("MARK-WEEK" in t for t in canned)
+    written = replies(Decision("cancel", text="Sorry, we got the timing wrong. #AskBG moves to next week, same time."))
+    assert written and any("MARK-WEEK" in t for t in written) and not any("MARK-PHONE" in t for t in written)
+
+
+@pytest.mark.parametrize(
+    ("words", "said", "fits"),
+    [
+        (["postpon"], "We're postponing #AskBG", True),
+        (["postpon"], "We are not going to reschedule", False),
+        (["call"], "Please CALL us", True),
+        (["call"], "We recall the day", False),  # from the start of a word
+        ([".com"], "Answers at AskSeaWorld.com", True),  # a sign starts anywhere
+        (["🐬"], "That went swimmingly🐬", True),
+        (["phone"], None, False),  # a post on the tag answers no post
+    ],
+)
+def test_says_reads_the_post_a_reply_answers(words, said, fits):
+    assert When(says=words).fits(Moment(said=said)) is fits
+
+
+@pytest.mark.parametrize("case", ["askjpm", "askbg", "askseaworld", "mcdstories", "whyistayed"])
+def test_every_post_finds_words_to_answer_it_whatever_it_says(case):
+    """`says` narrows the lines a post's replies may take, never to none: each option's canned post keeps lines
+    of its own key, a post that says none of the words keeps some too, and no rule's every alternative needs them."""
+    scenario = resolve(case).scenario
+    voices = scenario.voices
+    for name, alternatives in voices.grammar.items():
+        assert any(isinstance(a, str) or not a.condition().says for a in alternatives), name
+    for move, options in (("answer", scenario.actions.answer), ("cancel", scenario.actions.cancel)):
+        for option in options:
+            lines = voices.replies.get(f"{move}:{option.id}", [])
+            crowd = [e for e in lines if isinstance(e, str) or (e.tone is None and e.kinds is None)]
+            if option.text is None or not crowd:
+                continue
+            for said in (option.text, "Noted."):
+                fits = [
+                    e for e in crowd if isinstance(e, str) or e.condition().fits(Moment(moves={move: 0}, said=said))
+                ]
+                assert fits, (option.id, said)
+
+
+def test_says_is_checked_with_its_line():
+    text = _askbg_with('      - {text: "x {hashtag}", says: [phone, "  "]}\n')
+    with pytest.raises(ScenarioError) as exc:
+        parse_scenario_text(text, "says.yaml")
+    found = [p for p in exc.value.problems if p.field == "voices.replies.cancel:postpone[0].says[1]"]
+    assert found and found[0].line == line_of(text, "    cancel:postpone:\n") + 1, exc.value.problems
 
 
 def test_a_quoted_phrase_keeps_its_numbers_times_and_ranges_whole():
