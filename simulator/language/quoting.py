@@ -94,11 +94,30 @@ def _whole(words: list[str]) -> list[str]:
     return words
 
 
+_TAG = re.compile(r"[#@]\w+[^\w\s]*$")
+_LINK_OR_QUOTE = re.compile(r"https?://\S+|[“”\"]")
+
+
+def _untagged(words: list[str]) -> list[str]:
+    """The clause's words without the tags and handles at its ends; one inside it is a word of the sentence.
+
+    "Today's #AskBG is cancelled" keeps its tag (cut, it reads "Today's is cancelled"), as does a leading tag
+    that is the clause's subject ("#AskBG is off for today") and a trailing one after a possessive ("We're
+    moving today's #AskBG"); "#AskBG Do I pay?" and "…the drawing board #AskJPM" lose theirs.
+    """
+    while words and _TAG.match(words[0]) and not (len(words) > 1 and words[1][:1].islower()):
+        words = words[1:]
+    while words and _TAG.match(words[-1]) and not (len(words) > 1 and words[-2].lower().endswith(("'s", "’s"))):
+        words = words[:-1]
+    return words
+
+
 def phrases(text: str, shortest: int = 2, longest: int = 12) -> list[str]:
-    """Pieces of the post's own words worth quoting: clauses of 2 to 12 words, without tags, handles, links or quotes."""
+    """Pieces of the post's own words worth quoting: clauses of 2 to 12 words, without links, quotes or the tags
+    and handles at their ends (`_untagged`)."""
     out = []
-    for piece in _CUT.split(_NOISE.sub(" ", _QUOTED.sub(" ", text))):
-        words = _whole(_LEADING.sub("", piece.strip()).split())
+    for piece in _CUT.split(_LINK_OR_QUOTE.sub(" ", _QUOTED.sub(" ", text))):
+        words = _whole(_untagged(_LEADING.sub("", piece.strip()).split()))
         if shortest <= len(words) <= longest:
             out.append(" ".join(words))
     content = [p for p in out if any(w.lower().strip("'’") not in _COURTESY for w in p.split())]

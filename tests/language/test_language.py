@@ -407,6 +407,15 @@ def test_the_crowd_quotes_what_a_post_says_not_its_courtesies():
 def test_phrases_turn_back_clauses_without_tags():
     assert phrases("#Badidea! Back to the drawing board") == ["Back to the drawing board"]
     assert "we got this wrong" in phrases("We hear you: we got this wrong, and we're sorry. #AskJPM")
+    assert phrases("#AskBG Do I pay the rent?") == ["Do I pay the rent"]
+
+
+def test_a_tag_that_is_a_word_of_the_sentence_stays_in_the_quote():
+    """Found in play (#AskBG): "Today's #AskBG is cancelled." was quoted back as “Today's is cancelled”."""
+    assert phrases("Today's #AskBG is cancelled.") == ["Today's #AskBG is cancelled"]
+    assert phrases("Well, that got heated! #AskBG is off for today") == ["that got heated", "#AskBG is off for today"]
+    assert phrases("We're moving today's #AskBG: our mistake.") == ["We're moving today's #AskBG", "our mistake"]
+    assert phrases("We're postponing #AskBG; sorry for the timing") == ["We're postponing", "sorry for the timing"]
 
 
 def test_a_persona_writes_the_same_way_all_run_and_personas_differ():
