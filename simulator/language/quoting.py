@@ -69,6 +69,8 @@ _COURTESY = frozenset(
         "ok",
         "okay",
         "right",
+        "you're",
+        "you’re",
         "true",
         "totally",
         "absolutely",

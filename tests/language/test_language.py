@@ -402,6 +402,7 @@ def test_the_crowd_quotes_what_a_post_says_not_its_courtesies():
     assert phrases("Great question! Thanks for asking. Jimmy answers at 1pm.") == ["Jimmy answers at 1pm"]
     assert phrases("Thank you all, truly.") == ["Thank you all"]  # courtesy is all it says: that is quoted
     assert phrases("Fair point, thank you.") == ["Fair point", "thank you"]
+    assert phrases("You're right. We should have read the tag first.") == ["We should have read the tag first"]
 
 
 def test_phrases_turn_back_clauses_without_tags():
