@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 # Clauses end at punctuation, but not inside a number, a time or a range ("9.2%", "1:30pm", "1–2pm").
+# A full stop ends a clause where a space or the end follows: not inside an address ("care@mcd.com", "AskSeaWorld.com").
 _CUT = re.compile(
-    r"[!?;()\n]+|(?:(?<!\d)[.:—–]|[.:—–](?!\d))+|,\s+|\s+-\s+|\s+(?:and|but|because|until|unless|while|so that|which)\s+"
+    r"[!?;()\n]+|(?:\.(?=[\s\"”’)]|$)|(?:(?<!\d)[:—–]|[:—–](?!\d)))+|,\s+|\s+-\s+"
+    r"|\s+(?:and|but|because|until|unless|while|so that|which)\s+"
 )
 _LEADING = re.compile(r"^(?:and|but|so|because|or)\s+", re.IGNORECASE)
 _NOISE = re.compile(r"https?://\S+|(?<!\w)[#@]\w+|[“”\"]")
@@ -89,6 +91,59 @@ _COURTESY = frozenset(
 )
 
 
+# Words that carry no content of their own: a clause made only of these ("we will", "got them") says nothing to quote.
+_FUNCTION = frozenset(
+    [
+        "we",
+        "you",
+        "they",
+        "it",
+        "them",
+        "us",
+        "i",
+        "me",
+        "he",
+        "she",
+        "him",
+        "her",
+        "this",
+        "that",
+        "these",
+        "those",
+        "will",
+        "would",
+        "can",
+        "could",
+        "shall",
+        "should",
+        "do",
+        "does",
+        "did",
+        "have",
+        "has",
+        "had",
+        "got",
+        "get",
+        "be",
+        "been",
+        "am",
+        "is",
+        "are",
+        "was",
+        "were",
+        "we're",
+        "we'll",
+        "we've",
+        "we'd",
+        "it's",
+        "that's",
+        "they're",
+        "there",
+        "here",
+    ]
+)
+
+
 def _whole(words: list[str]) -> list[str]:
     """The words without a trailing word that needs more after it."""
     while words and words[-1].lower() in _DANGLING:
@@ -122,7 +177,7 @@ def phrases(text: str, shortest: int = 2, longest: int = 12) -> list[str]:
         words = _whole(_untagged(_LEADING.sub("", piece.strip()).split()))
         if shortest <= len(words) <= longest:
             out.append(" ".join(words))
-    content = [p for p in out if any(w.lower().strip("'’") not in _COURTESY for w in p.split())]
+    content = [p for p in out if any(w.lower().strip("'’") not in _COURTESY | _FUNCTION for w in p.split())]
     out = content or out
     if not out:
         words = _NOISE.sub(" ", text).split()

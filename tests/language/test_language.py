@@ -393,6 +393,15 @@ def test_a_quoted_phrase_keeps_its_numbers_times_and_ranges_whole():
         "Second reviews",
         "every file",
     ]
+    # found in play (#McDStories): “com so we can look into it”, out of "…at care@mcd.com so we can look into it"
+    assert phrases("Email the store and date to care@mcd.com so we can look into it.") == [
+        "Email the store",
+        "date to care@mcd.com so we can look into it",
+    ]
+    assert phrases("Answers at AskSeaWorld.com. Our vets wrote them.") == [
+        "Answers at AskSeaWorld.com",
+        "Our vets wrote them",
+    ]
 
 
 def test_the_crowd_quotes_what_a_post_says_not_its_courtesies():
@@ -403,6 +412,9 @@ def test_the_crowd_quotes_what_a_post_says_not_its_courtesies():
     assert phrases("Thank you all, truly.") == ["Thank you all"]  # courtesy is all it says: that is quoted
     assert phrases("Fair point, thank you.") == ["Fair point", "thank you"]
     assert phrases("You're right. We should have read the tag first.") == ["We should have read the tag first"]
+    # found in play (#AskJPM): “we will” is fine, but what about…
+    said = phrases("We asked for questions and got them. That record is ours to answer for, and we will.")
+    assert said == ["We asked for questions", "That record is ours to answer"]
 
 
 def test_phrases_turn_back_clauses_without_tags():
