@@ -523,6 +523,7 @@ def print_score(
                 + (f", {lesson.publisher}" if lesson.publisher else ""),
                 markup=False,
             )
+            out.print(f"             [dim]{escape(lesson.summary)}[/]", soft_wrap=True)  # what it means for this move
     out.print("[bold]What really happened[/]")
     for w in report.what_happened:
         out.print(f"• {w['when']}: {w['text']} ({w['source_title']})", markup=False)

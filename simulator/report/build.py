@@ -344,7 +344,7 @@ def _team(store: Store, game_id: int) -> tuple[TeamReport, Scenario, RunResult, 
             review.decision.split(":", 1)[0],
             review.written,
             review.reading or "",
-            [f"{lesson.stance}: {lesson.cited} — {lesson.source_title}" for lesson in review.lessons],
+            [f"{lesson.stance}: {lesson.cited} — {lesson.source_title}. {lesson.summary}" for lesson in review.lessons],
         )
         for review in report.reviews
         if review.written is not None

@@ -214,6 +214,26 @@ def test_debrief_quotes_with_sources_and_real_timeline(askjpm):
     assert any("6,000" in w["text"] for w in report.what_happened)
 
 
+def test_each_cited_lesson_says_what_it_means_beside_its_words(capsys):
+    """Found in play (#AskBG): "PRAISED “the right thing to do”" stood under a candid answer with no word that it
+    was the company's own view of its phone-line answers. A lesson's summary now follows its quote in the CLI's
+    debrief, the app's, the hot wash's and the report's written posts."""
+    from simulator.scenario import resolve
+    from simulator.scoring.debrief import debrief as make_debrief
+    from simulator.tui.screens.debrief import debrief_markdown
+
+    askbg = resolve("askbg").scenario
+    assert main(["score", "askbg", "--strategy", "history", "--seed", "2", "--size", "20000"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    lesson = next(item for item in askbg.lessons if item.id == "right_thing")
+    assert f"“{lesson.quote}”" in out and lesson.summary in out
+    assert out.index(lesson.summary) > out.index(f"“{lesson.quote}”")
+    md = debrief_markdown(make_debrief(askbg, strategy_plan(askbg, "history"), None))
+    cited = [line for line in md.splitlines() if line.startswith(("- **praised**", "- **faulted**", "- **advice**"))]
+    assert cited and all(line.endswith("  ") for line in cited)
+    assert f"  {lesson.summary}" in md.splitlines()
+
+
 def test_score_command(capsys):
     assert main(["score", "askjpm", "--strategy", "candid", "--seed", "2", "--size", "20000", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

@@ -99,7 +99,8 @@ class HotWashScreen(Screen):
                         if rev.reading:
                             lines.append(f"> {rev.reading}")
                         lines += [
-                            f"- {lesson.stance}: {lesson.cited} — *{lesson.source_title}*" for lesson in rev.lessons[:3]
+                            f"- {lesson.stance}: {lesson.cited} — *{lesson.source_title}*  \n  {lesson.summary}"
+                            for lesson in rev.lessons[:3]
                         ]
                 lines.append("")
             yield Markdown("\n".join(lines), id="lessons")
