@@ -588,3 +588,39 @@ def test_a_straight_yes_with_a_number_to_call_is_an_answer_not_the_phone_line():
     brush_off = choose(sc, "answer", "Please call our team or DM us.", question=question, kind="question")
     assert brush_off.option == "phoneline"
     assert read("Let's set the record straight: no customer was charged twice.").posture != "answer"
+
+
+@pytest.mark.parametrize(
+    ("case", "text", "option"),
+    [
+        ("askseaworld", "Our orcas live as long as wild ones. The science is on our side.", "defend"),
+        ("askseaworld", "Trolls and bots, the lot of you.", "bullies"),
+        ("mcdstories", "Our fries are made from whole potatoes from farms in Idaho and Washington.", "farmers"),
+        (
+            "askjpm",
+            "Jimmy's here for career questions. For legal matters, our statements are at jpm.com/news.",
+            "scripted",
+        ),
+    ],
+)
+def test_a_defence_a_boast_and_a_brush_off_are_not_played_as_candour(case, text, option):
+    """Found in play: each of these read as a plain statement (or a deflection with no option of its own) and
+    was played as the candid answer, the crowd replying "First honest answer all week"; the justification then
+    found only the attack on trolls in #AskSeaWorld, which now has a defence of the orcas' care."""
+    choice = choose(resolve(case).scenario, "answer", text)
+    assert choice.option == option, choice.summary()
+
+
+def test_askseaworlds_defence_scores_between_candour_and_calling_critics_trolls():
+    from simulator.audience import build_audience
+    from simulator.scoring.score import paired_score
+
+    sc = resolve("askseaworld").scenario
+    audience = build_audience(sc, 1, None)  # the case's crowd: a small one is too noisy to order close plays
+    history = run(sc, 1, strategy_plan(sc, "history"), audience=audience, text=False)
+
+    def total(option: str) -> float:
+        plan = parse_script(sc, f"wait*6,answer:{option}@activism")
+        return paired_score(sc, run(sc, 1, plan, audience=audience, text=False), history).total
+
+    assert total("candid") > total("defend") > total("trolls")
