@@ -647,3 +647,16 @@ def test_a_year_in_a_post_is_before_the_case(case, year):
     assert all(y <= year for y in years), sorted(set(years))
     # No source dates the film; "the year before" is when the sources count tweets about it.
     assert not [i.text for i in result.feed if re.search(r"Blackfish in \d", i.text)]
+
+
+def test_a_reply_to_a_pause_never_calls_it_silence():
+    """A pause that posts nothing draws no replies: every reply to a pause answers a holding line the brand
+    posted. Found in play (#McDStories): "We hear you. Reading every story" drew "Silence. Pathetic"."""
+    lines = [
+        e if isinstance(e, str) else e.text
+        for case in ("askjpm", "askbg", "askseaworld", "mcdstories", "whyistayed")
+        for key, es in resolve(case).scenario.voices.replies.items()
+        if key.startswith("pause")
+        for e in es
+    ]
+    assert len(lines) >= 10 and not [line for line in lines if re.search(r"\bsilen", line, re.IGNORECASE)]

@@ -624,3 +624,12 @@ def test_askseaworlds_defence_scores_between_candour_and_calling_critics_trolls(
         return paired_score(sc, run(sc, 1, plan, audience=audience, text=False), history).total
 
     assert total("candid") > total("defend") > total("trolls")
+
+
+def test_an_admission_of_bad_timing_is_an_apology():
+    """Found in play (#AskBG): "Bad timing on our part" read as a phone-line brush-off, played as the curt
+    cancellation."""
+    words = "Bad timing on our part. Today's #AskBG is off; please call 0800 048 0202 for bill help."
+    assert choose(resolve("askbg").scenario, "cancel", words).option == "postpone"
+    assert read("Our bad, everyone.").posture == "apologise"
+    assert read("We picked the wrong day for this.").posture == "apologise"
