@@ -517,6 +517,29 @@ TemplateEntry = Annotated[
 ]
 
 
+class TagTemplate(Template):
+    """A template for a post on the tag: it answers no brand post, so it cannot ask what one said."""
+
+    @model_validator(mode="after")
+    def _no_says(self) -> TagTemplate:
+        if self.condition().says:
+            raise ValueError(
+                "`says` reads the brand post a reply answers: a post on the tag answers none, so this line would "
+                "never show (put it under `replies`)"
+            )
+        return self
+
+
+TagTemplateEntry = Annotated[
+    Annotated[str, Tag("union:text")] | Annotated[TagTemplate, Tag("union:template")],
+    Discriminator(
+        _template_form,
+        custom_error_type="template_form",
+        custom_error_message="expected a template string, or a mapping {text, after, when}",
+    ),
+]
+
+
 class ReplyTemplate(Template):
     """A reply that fits only some moments, or only replies of one tone (a kind's `tone`) or of some kinds."""
 
@@ -561,7 +584,7 @@ ReplyEntry = Annotated[
 class Voices(Model):
     """Text for the feed: Faker-filled templates and real quotes."""
 
-    templates: dict[SegmentId, dict[KindId, list[TemplateEntry]]] = Field(
+    templates: dict[SegmentId, dict[KindId, list[TagTemplateEntry]]] = Field(
         description=(
             "Templates per segment and kind: a string, or `{text, after}` for text that fits only after a given "
             "move. Placeholders: {hashtag}, {brand}, {handle}, {first_name}, {city}, {state}, {job}, {amount}, "

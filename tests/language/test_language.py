@@ -660,3 +660,15 @@ def test_a_reply_to_a_pause_never_calls_it_silence():
         for e in es
     ]
     assert len(lines) >= 10 and not [line for line in lines if re.search(r"\bsilen", line, re.IGNORECASE)]
+
+
+def test_a_post_on_the_tag_cannot_ask_what_the_brand_said():
+    """`says` reads the post a reply answers: on a template (a post on the tag) it would never show."""
+    text = mutate(
+        "    snark:\n      snark:\n", '    snark:\n      snark:\n        - {text: "x {hashtag}", says: [sorry]}\n'
+    )
+    with pytest.raises(ScenarioError) as exc:
+        parse_scenario_text(text, "t.yaml")
+    found = [p for p in exc.value.problems if p.field == "voices.templates.snark.snark[0]"]
+    assert found and "a post on the tag answers none" in found[0].message, exc.value.problems
+    assert found[0].line == line_of(text, "    snark:\n      snark:\n") + 2

@@ -223,7 +223,7 @@ def test_a_misspelt_template_mapping_names_one_form_only(tmp_path, capsys):
     assert "valid string" not in err and "union" not in err and "Template." not in err
     text = mutate(old, "        - 42\n")
     code, err, path = run_validate(tmp_path, text, capsys)
-    assert "snark[1]: expected a template string, or a mapping {text, after, says, when} (got 42)" in err
+    assert "snark[1]: expected a template string, or a mapping {text, after, when} (got 42)" in err
 
 
 def test_a_kind_with_only_after_templates_is_refused(tmp_path, capsys):
