@@ -592,6 +592,8 @@ async def test_the_cancel_move_is_named_as_the_case_names_it():
         assert "**c** delete the post (pick a message)" in briefing_markdown(app.session)
         await pilot.press("s")
         await settle(pilot)
+        keys = {key: b.binding.description for key, b in app.screen.active_bindings.items() if b.binding.show}
+        assert keys.get("c") == "Delete"  # the footer too: "c Delete", not "c Cancel"
         await pilot.press("c")
         await settle(pilot)
         assert isinstance(app.screen, DecisionScreen)

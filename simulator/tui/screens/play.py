@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from simulator.engine import Decision
 from simulator.errors import BackfireError
 from simulator.game.session import Session
 from simulator.game.view import GameView
+from simulator.scenario.schema import Scenario
 from simulator.tui.screens.base import WorkingScreen
 from simulator.tui.screens.decision import DecisionScreen
 from simulator.tui.widgets import ClockBar, FeedView, Header, MetricsPanel
@@ -30,6 +32,13 @@ MOVE_BINDINGS = [
 ]
 
 
+def cancel_verb(scenario: Scenario) -> str:
+    """The verb of the case's name for cancelling, for a key's label: "Delete the post" → "Delete"."""
+    words = scenario.actions.cancel_move.split()
+    verb = list(itertools.takewhile(lambda w: w.lower() not in {"the", "a", "an", "our", "this", "its", "it"}, words))
+    return " ".join(verb[:2]) or "Cancel"
+
+
 class GameScreen(WorkingScreen):
     """Feed, metrics and clock of a game, and the move keys: shared by solo play and a team's seat."""
 
@@ -42,6 +51,8 @@ class GameScreen(WorkingScreen):
     def __init__(self, session: GameView) -> None:
         super().__init__()
         self.session = session
+        # The footer names cancelling as the case does: "c Delete" in #WhyIStayed, "c Call off" in #AskBG.
+        self._bindings.key_to_bindings["c"] = [Binding("c", "decide('cancel')", cancel_verb(session.scenario))]
         self.busy = False
         self._tones = {k.id: k.tone for k in session.scenario.kinds}
         self._labels = session.segment_labels
