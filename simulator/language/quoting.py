@@ -35,12 +35,7 @@ _DANGLING = frozenset(
         "via",
         "from",
         "into",
-        "about",
-        "over",
-        "after",
-        "before",
         "than",
-        "like",
         "your",
         "our",
         "my",
@@ -158,29 +153,37 @@ def _whole(words: list[str]) -> list[str]:
 
 
 _TAG = re.compile(r"[#@]\w+[^\w\s]*$")
-_LINK_OR_QUOTE = re.compile(r"https?://\S+|[“”\"]")
+_LINK = re.compile(r"https?://\S+")
+_REMOVED = "\x00"  # where a link or someone else's quoted words were taken out
+_PIECES = re.compile(f"({_CUT.pattern}|{_REMOVED})")
 
 
-def _untagged(words: list[str]) -> list[str]:
+def _untagged(words: list[str]) -> tuple[list[str], bool]:
     """The clause's words without the tags and handles at its ends; one inside it is a word of the sentence.
 
     "Today's #AskBG is cancelled" keeps its tag (cut, it reads "Today's is cancelled"), as does a leading tag
     that is the clause's subject ("#AskBG is off for today") and a trailing one after a possessive ("We're
-    moving today's #AskBG"); "#AskBG Do I pay?" and "…the drawing board #AskJPM" lose theirs.
+    moving today's #AskBG"); "#AskBG Do I pay?" and "…the drawing board #AskJPM" lose theirs. Also returns
+    whether a tag was cut from its end.
     """
     while words and _TAG.match(words[0]) and not (len(words) > 1 and words[1][:1].islower()):
         words = words[1:]
+    cut = False
     while words and _TAG.match(words[-1]) and not (len(words) > 1 and words[-2].lower().endswith(("'s", "’s"))):
-        words = words[:-1]
-    return words
+        words, cut = words[:-1], True
+    return words, cut
 
 
 def phrases(text: str, shortest: int = 2, longest: int = 12) -> list[str]:
     """Pieces of the post's own words worth quoting: clauses of 2 to 12 words, without links, quotes or the tags
     and handles at their ends (`_untagged`)."""
     out = []
-    for piece in _CUT.split(_LINK_OR_QUOTE.sub(" ", _QUOTED.sub(" ", text))):
-        words = _whole(_untagged(_LEADING.sub("", piece.strip()).split()))
+    marked = _LINK.sub(f" {_REMOVED} ", _QUOTED.sub(f" {_REMOVED} ", text)).replace("“", " ").replace("”", " ")
+    parts = _PIECES.split(marked.replace('"', " "))
+    for piece, after in zip(parts[0::2], [*parts[1::2], ""], strict=True):
+        words, cut = _untagged(_LEADING.sub("", piece.strip()).split())
+        if cut or _REMOVED in after:  # a clause that ran on into what was cut ends on a whole word
+            words = _whole(words)
         if shortest <= len(words) <= longest:
             out.append(" ".join(words))
     content = [p for p in out if any(w.lower().strip("'’") not in _COURTESY | _FUNCTION for w in p.split())]

@@ -414,13 +414,24 @@ def test_the_crowd_quotes_what_a_post_says_not_its_courtesies():
     assert phrases("You're right. We should have read the tag first.") == ["We should have read the tag first"]
     # found in play (#AskJPM): “we will” is fine, but what about…
     said = phrases("We asked for questions and got them. That record is ours to answer for, and we will.")
-    assert said == ["We asked for questions", "That record is ours to answer"]
+    assert said == ["We asked for questions", "That record is ours to answer for"]
 
 
 def test_phrases_turn_back_clauses_without_tags():
     assert phrases("#Badidea! Back to the drawing board") == ["Back to the drawing board"]
     assert "we got this wrong" in phrases("We hear you: we got this wrong, and we're sorry. #AskJPM")
     assert phrases("#AskBG Do I pay the rent?") == ["Do I pay the rent"]
+
+
+def test_a_clause_is_cut_short_only_where_something_was_cut_from_it():
+    """Found in play (#WhyIStayed): “We didn't read what #WhyIStayed was” (its "about" taken for a loose end), and
+    (#AskBG) “Sorry about” out of "Sorry about this". Only a clause that ran into a cut tag or link loses its
+    loose last word ("Tweet your Q early using #AskJPM")."""
+    assert "We didn't read what #WhyIStayed was about" in phrases(
+        "We deleted our tweet. We didn't read what #WhyIStayed was about, and that's on us."
+    )
+    assert phrases("Sorry about this. Please DM us your account number.")[0] == "Sorry about this"
+    assert phrases("Find out more at https://example.com") == ["Find out more"]
 
 
 def test_a_tag_that_is_a_word_of_the_sentence_stays_in_the_quote():
