@@ -113,6 +113,14 @@ voices:
       support: ["TODO a kind word {{hashtag}}"]
     critics:
       complaint: ["TODO an angry post {{hashtag}}"]
+  # What the crowd writes back to each move, by the most specific key: answer:ID, answer, cancel, any.
+  # {{quote}} turns a phrase of the brand's post back; `says` keeps a line to posts that say its words.
+  replies:
+    answer:candid:
+      - "“{{quote}}”. TODO a reply to a candid answer {{hashtag}}"
+      - {{text: "“{{quote}}” Sorry isn't enough. {{hashtag}}", says: [sorry]}}
+    any:
+      - "TODO a reply to anything the brand posts {{hashtag}}"
   quotes: []                 # real posts the sources quote, each with its source
 
 # A player may write any post; it plays as the option of its kind (`postures`). Give answer and
