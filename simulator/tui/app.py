@@ -280,6 +280,11 @@ class BackfireApp(App):
             yield SystemCommand(
                 screen.session.scenario.actions.cancel_move, "Pick a message", lambda: screen.action_decide("cancel")
             )
+            yield SystemCommand(
+                "Every post" if screen.replies_only else "Replies to you",
+                "The whole feed" if screen.replies_only else "Only your posts and what the crowd says back to them",
+                screen.action_toggle_replies,
+            )
             yield SystemCommand("Wait out the remaining turns", "Go to the debrief", screen.action_fast_forward)
         if isinstance(screen, BriefingScreen):
             yield SystemCommand("Start the clock", "The opening post goes out", screen.action_start)

@@ -598,3 +598,36 @@ async def test_the_cancel_move_is_named_as_the_case_names_it():
         await settle(pilot)
         assert isinstance(app.screen, DecisionScreen)
         assert str(app.screen.query_one("#dialog-title", Label).render()) == "Delete the post — with which message?"
+
+
+async def test_r_shows_only_your_posts_and_the_replies_to_them():
+    """A player watches what the crowd says back: `r` keeps the brand's posts and the replies to them; again, all."""
+    from simulator.tui.widgets import FeedView
+
+    app = make_app("askbg", seed=7, size=20_000)
+    async with app.run_test(size=(100, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        for _ in range(4):
+            await pilot.press("w")
+            await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("enter")  # the listed answer
+        await settle(pilot)
+        for _ in range(2):
+            await pilot.press("w")
+            await settle(pilot)
+        feed = app.screen.query_one(FeedView)
+        every = list(feed.items_shown)
+        assert [i for i in every if not (i.is_brand or i.reply_to)]  # the tag's own posts are there
+        await pilot.press("r")
+        await settle(pilot)
+        mine = list(feed.items_shown)
+        assert mine and all(i.is_brand or i.reply_to for i in mine)
+        assert any(i.reply_to == next(b.id for b in mine if b.is_brand and b.kind == "answer") for i in mine)
+        assert "replies to them" in str(app.screen.query_one("#status").render())
+        await pilot.press("r")
+        await settle(pilot)
+        assert [i.id for i in feed.items_shown] == [i.id for i in every]

@@ -30,6 +30,9 @@ MOVE_BINDINGS = [
     Binding("p", "decide('pause')", "Pause"),
     Binding("c", "decide('cancel')", "Cancel"),
 ]
+# The feed's view: every post, or only your posts and the replies to them.
+FEED_BINDINGS = [Binding("r", "toggle_replies", "Replies to you")]
+REPLIES_SHOWN = 40  # posts a feed shows: the newest
 
 
 def cancel_verb(scenario: Scenario) -> str:
@@ -57,6 +60,7 @@ class GameScreen(WorkingScreen):
         self._tones = {k.id: k.tone for k in session.scenario.kinds}
         self._labels = session.segment_labels
         self._start: dict[str, float] = {}
+        self.replies_only = False  # the feed shows only your posts and the replies to them (`r`)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -80,10 +84,17 @@ class GameScreen(WorkingScreen):
         s = self.session
         if self.busy:
             return "Computing the turn…"
+        if self.replies_only:
+            return "Your posts and the crowd's replies to them · r shows every post again"
         return f"Highlight a post with ↑/↓, then a to answer it · w waits {s.scenario.clock.turn_words}"
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")  # the feed takes more of a narrow screen
+        # Under 120 columns the footer keeps the moves; `r` stays in the help and the palette.
+        self._bindings.key_to_bindings["r"] = [
+            Binding("r", "toggle_replies", "Replies to you", show=self.size.width >= 120)
+        ]
+        self.refresh_bindings()
         self.query_one(FeedView).set_compact(self.size.height < 30)
         self.refresh_view()  # labels take the width the panel now has
 
@@ -93,11 +104,20 @@ class GameScreen(WorkingScreen):
         self.query_one(ClockBar).set_clock(
             s.clock_text(), s.scenario.campaign.hashtag, self.status_text(), min(s.turn, s.turns - 1), s.turns
         )
-        self.query_one(FeedView).set_items(s.feed(40))
+        if self.replies_only:  # among the newest posts, yours and what was said back to them
+            items = [i for i in s.feed(10 * REPLIES_SHOWN) if i.is_brand or i.reply_to]
+            self.query_one(FeedView).set_items(items[:REPLIES_SHOWN])
+        else:
+            self.query_one(FeedView).set_items(s.feed(REPLIES_SHOWN))
         self.query_one(MetricsPanel).set_metrics(
             s.metrics(), self._labels, self._start, s.scenario.clock.turn_words, self.before_first_turn(), s.turns
         )
         self.query_one("#status", Static).update(self.hint())
+
+    def action_toggle_replies(self) -> None:
+        """Show only your posts and the replies to them, or every post again."""
+        self.replies_only = not self.replies_only
+        self.refresh_view()
 
     def before_first_turn(self) -> str | None:
         """What the metrics panel says before the first turn (None: the solo game's hint)."""
@@ -135,6 +155,7 @@ class PlayScreen(GameScreen):
 
     BINDINGS = [
         *MOVE_BINDINGS,
+        *FEED_BINDINGS,
         Binding("f", "fast_forward", "To the end"),
         Binding("question_mark", "app.help", "Help"),
         Binding("q", "quit_game", "Quit"),

@@ -14,7 +14,7 @@ from textual.widgets import Input, Label, Static
 
 from simulator.errors import BackfireError
 from simulator.game.seat import Seat
-from simulator.tui.screens.play import MOVE_BINDINGS, GameScreen
+from simulator.tui.screens.play import FEED_BINDINGS, MOVE_BINDINGS, GameScreen
 from simulator.tui.widgets import FeedView
 
 POLL_SECONDS = 0.5  # how often a team's screen reads the session from the store
@@ -26,6 +26,7 @@ class TeamScreen(GameScreen):
 
     BINDINGS = [
         *MOVE_BINDINGS,
+        *FEED_BINDINGS,
         Binding("question_mark", "app.help", "Help"),
         Binding("q", "quit_game", "Leave"),
     ]
@@ -101,6 +102,8 @@ class TeamScreen(GameScreen):
         if pending is not None:
             by = "set by the facilitator" if seat.pending_by == "facilitator" else "sent"
             return f"{seat.team} · your move for {seat.clock_text()}: {pending} ({by}); change it until the clock moves{clock}"
+        if self.replies_only:
+            return f"{seat.team} · your posts and the crowd's replies to them · r shows every post again{clock}"
         return f"{seat.team} · deciding: highlight a post, a answers it · w waits · p pauses · c cancels{clock}"
 
     def before_first_turn(self) -> str | None:
