@@ -633,3 +633,22 @@ def test_an_admission_of_bad_timing_is_an_apology():
     assert choose(resolve("askbg").scenario, "cancel", words).option == "postpone"
     assert read("Our bad, everyone.").posture == "apologise"
     assert read("We picked the wrong day for this.").posture == "apologise"
+
+
+@pytest.mark.parametrize(
+    ("text", "posture"),
+    [
+        ("We're sorry you feel that way.", "excuse"),  # the non-apology
+        ("Lots of passion today! Keep it civil, folks.", "diminish"),
+        ("Some of these tweets are just abuse. We won't engage with that.", "attack_accuser"),
+        ("We're on it and will post what we find here tonight.", "holding"),
+        ("Sure, blame the bank for the weather too 🙄", "attack_accuser"),
+        ("Every bank in the country charges this. It keeps accounts free for everyone else.", "justify"),
+        ("We are proud to serve our clients with integrity and excellence.", "scripted"),
+        ("Tomorrow we publish every complaint figure we have, and we'll update it monthly.", "corrective_action"),
+        ("We're sorry for the confusion today.", "apologise"),  # a plain sorry stays an apology
+    ],
+)
+def test_the_trainers_table_misreads_that_general_phrases_now_read(text, posture):
+    """Posts a trainer labels one way that the reader read another (`backfire bench reader` listed them)."""
+    assert read(text).posture == posture
