@@ -32,6 +32,9 @@ BUT = re.compile(r"\b(?:but|however|yet|although|though)\b", re.IGNORECASE)
 WORD = re.compile(r"[#@]?[A-Za-z][A-Za-z'’\-]*|\d[\d,.:]*")
 NEGATION_WINDOW = 3  # words before a phrase that can negate it
 WORD_WEIGHT, WORD_CAP = 0.5, 1.5
+DEFLECT_WHEN_ANSWERING = 0.9  # a pointer elsewhere weighs less than the answer in a reply that answers the question
+SUBSTANCE_WORDS = 5  # content words besides the pointer that make a reply more than a pointer
+URL = re.compile(r"(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?|[\w.+-]+@[\w-]+\.[\w.]+")  # links, addresses
 ANSWERS_WEIGHT = 1.0  # what sharing the question's topic adds to `answer`  # what each single cue word adds to a posture, and the most words can add
 SECONDARY_SHARE = 0.4  # a secondary posture scores at least this share of the primary (and 1)
 HANDLE = re.compile(r"^(?:\W*@\w+)?\W*")  # "@bob " before a reply's first words
@@ -404,6 +407,14 @@ def read(
     signals["evasive"] = 1.0 if answers is False else 0.0
     if answers:
         scores["answer"] += ANSWERS_WEIGHT  # a reply on the question's own topic reads as an answer to it
+        # and a link or a number beside such an answer is a pointer, not a brush-off: "Grades open the door…
+        # apply by March at jpmorgan.com/careers" answers a student (found in play, #AskJPM). A post that says
+        # little besides where to go ("See jpmorgan.com/careers for everything") is still the brush-off.
+        rest = text
+        for pointer in evidence.get("deflect", []):
+            rest = rest.replace(pointer, " ")
+        if len(content_words(URL.sub(" ", rest))) >= SUBSTANCE_WORDS:
+            scores["deflect"] = min(scores["deflect"], DEFLECT_WHEN_ANSWERING * scores["answer"])
 
     ranked = sorted((p for p in POSTURES if scores[p] > 0), key=lambda p: (-scores[p], TIE_ORDER.index(p)))
     if ranked:

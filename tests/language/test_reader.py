@@ -652,3 +652,15 @@ def test_an_admission_of_bad_timing_is_an_apology():
 def test_the_trainers_table_misreads_that_general_phrases_now_read(text, posture):
     """Posts a trainer labels one way that the reader read another (`backfire bench reader` listed them)."""
     assert read(text).posture == posture
+
+
+def test_a_link_beside_a_real_answer_is_a_pointer_not_a_brush_off():
+    """Found in play (#AskJPM): a student's question answered on its topic, with a careers link at the end,
+    was read as a move to another channel and played as the scripted line ("Did a human write…")."""
+    sc = resolve("askjpm").scenario
+    question = "#AskJPM Honest question: what's the one skill you'd tell a sophomore to LEARN before applying to banks?"
+    words = "Great question. Grades open the door, but most of our analysts got in through internships: apply by March at jpmorgan.com/careers."
+    choice = choose(sc, "answer", words, question=question, kind="question")
+    assert choice.reading.posture == "answer" and choice.option == "candid", choice.summary()
+    brush_off = choose(sc, "answer", "See jpmorgan.com/careers for everything.", question=question, kind="question")
+    assert brush_off.reading.posture == "deflect" and brush_off.option == "scripted", brush_off.summary()
