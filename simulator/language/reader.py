@@ -33,6 +33,7 @@ WORD = re.compile(r"[#@]?[A-Za-z][A-Za-z'’\-]*|\d[\d,.:]*")
 NEGATION_WINDOW = 3  # words before a phrase that can negate it
 WORD_WEIGHT, WORD_CAP = 0.5, 1.5
 DEFLECT_WHEN_ANSWERING = 0.9  # a pointer elsewhere weighs less than the answer in a reply that answers the question
+SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 SUBSTANCE_WORDS = 5  # content words besides the pointer that make a reply more than a pointer
 URL = re.compile(r"(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?|[\w.+-]+@[\w-]+\.[\w.]+")  # links, addresses
 ANSWERS_WEIGHT = 1.0  # what sharing the question's topic adds to `answer`  # what each single cue word adds to a posture, and the most words can add
@@ -336,6 +337,7 @@ def read(
     buts = [m.end() for m in BUT.finditer(text)]
     scores: dict[str, float] = dict.fromkeys(POSTURES, 0.0)
     evidence: dict[str, list[str]] = {}
+    starts: dict[str, list[int]] = {}  # where each posture's counted phrases start
     for posture, patterns in lex.postures.items():
         found = [(weight, m) for pattern, weight in patterns for m in pattern.finditer(text)]
         taken: list[tuple[int, int]] = []
@@ -346,11 +348,15 @@ def read(
             if posture in lex.negatable and _negated(text, m.start(), lex.negation):
                 continue
             taken.append((m.start(), m.end()))
+            starts.setdefault(posture, []).append(m.start())
             # What follows a "but" is what the post means (as VADER weighs it).
             scores[posture] += weight * (1.5 if any(b <= m.start() for b in buts) else 1.0)
             phrase = m.group(0).strip()
             if phrase not in evidence.setdefault(posture, []):
                 evidence[posture].append(phrase)
+
+    first = SENTENCE_END.search(text)
+    leading = {p for p, at in starts.items() if any(a < (first.end() if first else len(text)) for a in at)}
 
     # Single words: each adds a little, so a post with no phrase of the lexicon still leans somewhere.
     tokens = [w.lower().strip("'’") for w in WORD.findall(text) if w[0].isalpha()]
@@ -424,6 +430,10 @@ def read(
     else:
         # No phrase of any posture: a plain statement, read as a straight answer.
         primary, postures = "answer", ("answer",)
+    if leading == {"apologise"} and "apologise" in postures:
+        # A post that opens with an apology and nothing else ("We're sorry. We've pulled the campaign…") is an
+        # apology with its fixes, as a trainer reads it, not a fix with an apology.
+        primary, postures = "apologise", ("apologise", *(p for p in postures if p != "apologise"))
     if "humour" in postures:
         self_words = re.search(r"\b(?:we|us|our|ourselves|i|me|my)\b", text, re.IGNORECASE)
         at_them = evidence.get("attack_accuser") or re.search(r"\b(?:chill|relax|haters|popcorn)\b", text, re.I)

@@ -664,3 +664,11 @@ def test_a_link_beside_a_real_answer_is_a_pointer_not_a_brush_off():
     assert choice.reading.posture == "answer" and choice.option == "candid", choice.summary()
     brush_off = choose(sc, "answer", "See jpmorgan.com/careers for everything.", question=question, kind="question")
     assert brush_off.reading.posture == "deflect" and brush_off.option == "scripted", brush_off.summary()
+
+
+def test_a_post_that_opens_with_an_apology_is_an_apology_with_its_fixes():
+    """The last of the trainer's table's misreads: the fixes outweighed the apology that opens the post."""
+    reading = read("We're sorry. We've pulled the campaign and our CEO will answer questions live on Friday.")
+    assert reading.posture == "apologise" and "corrective_action" in reading.postures
+    fix_first = read("We've pulled the campaign and our CEO will answer questions on Friday. Sorry for the mess.")
+    assert fix_first.posture == "corrective_action"  # a fix that leads stays the fix
