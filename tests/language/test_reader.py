@@ -647,6 +647,15 @@ def test_an_admission_of_bad_timing_is_an_apology():
         ("We are proud to serve our clients with integrity and excellence.", "scripted"),
         ("Tomorrow we publish every complaint figure we have, and we'll update it monthly.", "corrective_action"),
         ("We're sorry for the confusion today.", "apologise"),  # a plain sorry stays an apology
+        # found by two sets of posts written to check the reader on words it had not seen (2026-12-07)
+        ("We owe you an apology. This Q&A was poorly timed and we're ending it now.", "apologise"),
+        ("Our team is reviewing every post and will respond in full by 5pm.", "holding"),
+        ("Happy to take questions on careers! For anything else, please see our newsroom.", "deflect"),
+        ("Nothing to apologise for: prices follow costs, and costs went up.", "justify"),
+        ("Sorry, not sorry. Our pizza IS that good.", "humour"),
+        ("Questions about your bill? Our help team is on 0800 123 4567, 8am to 8pm.", "deflect"),
+        ("The increase covers the higher cost of energy we buy for you.", "justify"),
+        ("What's your best memory of our stores? Share it with #MyStore.", "invite"),
     ],
 )
 def test_the_trainers_table_misreads_that_general_phrases_now_read(text, posture):
