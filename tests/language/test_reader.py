@@ -656,6 +656,10 @@ def test_an_admission_of_bad_timing_is_an_apology():
         ("Questions about your bill? Our help team is on 0800 123 4567, 8am to 8pm.", "deflect"),
         ("The increase covers the higher cost of energy we buy for you.", "justify"),
         ("What's your best memory of our stores? Share it with #MyStore.", "invite"),
+        ("Our fees are in line with every other bank on the high street.", "justify"),
+        ("Shoutout to everyone who stuck with us today. You're legends.", "ingratiate"),
+        ("Got a question for our CEO? Drop it below with #AskAcme.", "invite"),
+        ("We messed this up, plain and simple.", "apologise"),
     ],
 )
 def test_the_trainers_table_misreads_that_general_phrases_now_read(text, posture):
