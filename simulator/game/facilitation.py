@@ -23,6 +23,8 @@ from simulator.game.session import Progress, Session
 from simulator.scenario.loader import LoadedScenario
 from simulator.store import Store
 
+FEED_SHOWN = 40  # the posts a team's screen shows: the newest (and as many of its own and their replies)
+
 
 @dataclass(frozen=True)
 class BoardRow:
@@ -269,8 +271,11 @@ class Facilitation:
         for team, s in self.sessions.items():
             if not s.started:
                 continue
+            # The newest posts, then older posts of the team's and the replies to them (its `r` view) after them.
+            recent = s.feed(FEED_SHOWN)
+            older = [i for i in s.feed(10 * FEED_SHOWN)[len(recent) :] if i.is_brand or i.reply_to]
             view = {
-                "feed": [item.as_dict() for item in s.feed(40)],
+                "feed": [item.as_dict() for item in recent + older[:FEED_SHOWN]],
                 "start_stance": s.start_stance_by_segment,
                 "start_mean": s.start_mean_stance,
                 "cancelled": s.cancelled,

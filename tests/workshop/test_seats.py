@@ -257,3 +257,22 @@ def test_a_team_screen_sees_an_inject_even_when_its_feed_is_full(tmp_path):
     assert not red.refresh()  # nothing new
     f.fire_inject(f.scenario.injects[0].id, "Red")
     assert red.refresh() and red.feed()[0].inject == f.scenario.injects[0].id
+
+
+def test_a_teams_screen_keeps_its_own_posts_and_their_replies_beyond_the_newest(tmp_path):
+    """A team's `r` view reads its seat: the facilitator publishes the newest posts, then the team's older
+    posts and the replies to them, so a move made hours ago still shows what the crowd said back."""
+    db = tmp_path / "w.db"
+    f = Facilitation(resolve("askjpm"), ["Red"], seed=5, size=20_000, store=Store(db))
+    red = Seat(Store(db), f.codes["Red"])
+    f.start()
+    for turn in range(24):
+        f.set_decision("Red", Decision("answer", "candid") if turn == 8 else Decision("wait"))
+        f.advance()
+    answer = next(i for i in f.sessions["Red"].feed(400) if i.is_brand and i.kind == "answer")
+    red.refresh()
+    newest = red.feed(40)
+    assert [i.id for i in newest] == [i.id for i in f.sessions["Red"].feed(40)]
+    older = red.feed(400)[40:]
+    assert any(i.reply_to == answer.id for i in older) and all(i.is_brand or i.reply_to for i in older)
+    assert answer.id in {i.id for i in older}  # the answer itself, gone from the newest posts
