@@ -253,7 +253,7 @@ def test_a_team_screen_sees_an_inject_even_when_its_feed_is_full(tmp_path):
     while len(f.sessions["Red"].all_feed()) < 45:
         f.advance()
     red = Seat(Store(db), f.codes["Red"])
-    assert len(red.feed()) == 40
+    assert len(red.feed(40)) == 40  # the newest 40 (its own older posts and their replies come after them)
     assert not red.refresh()  # nothing new
     f.fire_inject(f.scenario.injects[0].id, "Red")
     assert red.refresh() and red.feed()[0].inject == f.scenario.injects[0].id
