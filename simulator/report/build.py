@@ -14,6 +14,7 @@ from typing import Any
 
 from simulator.engine import RunResult, parse_script
 from simulator.engine.decisions import describe
+from simulator.engine.feed import MOVE_WORDS
 from simulator.errors import BackfireError
 from simulator.formatting import fmt_clock, fmt_metric
 from simulator.game.replay import restore
@@ -87,6 +88,17 @@ class WrittenPost:
 
 
 @dataclass(frozen=True)
+class CrowdReply:
+    """A post of the team's and a few of the crowd's replies to it, as its feed showed them."""
+
+    minute: int
+    move: str  # the post in words: "answer", "cancellation"
+    text: str
+    replies: int  # how many replies it drew in all
+    shown: list[str] = field(default_factory=list)  # "kind: words", the first few the feed showed
+
+
+@dataclass(frozen=True)
 class Note:
     """An evaluator's note on a team at a turn."""
 
@@ -131,6 +143,7 @@ class TeamReport:
     verdict: str = ""  # better than, worse than or level with history
     written: list[WrittenPost] = field(default_factory=list)  # posts in the team's own words, with their readings
     notes: list[Note] = field(default_factory=list)  # what evaluators saw, in their words
+    said_back: list[CrowdReply] = field(default_factory=list)  # what the crowd said back to each of its posts
 
 
 @dataclass(frozen=True)
@@ -287,6 +300,23 @@ def _plan(
     return plan
 
 
+SAID_BACK = 3  # replies quoted for each of a team's posts
+
+
+def said_back(session: Session) -> list[CrowdReply]:
+    """Each post the team made after its opening, with the first replies its feed showed (one of a kind first)."""
+    feed = session.all_feed()
+    out = []
+    for post in (i for i in feed if i.is_brand and i.kind != "open"):
+        replies = [i for i in feed if i.reply_to == post.id and not i.real]
+        first = list({r.kind: r for r in reversed(replies)}.values())[::-1]  # each kind's first reply
+        first.sort(key=replies.index)
+        picked = (first + [r for r in replies if r not in first])[:SAID_BACK]
+        move = MOVE_WORDS.get(post.kind, post.kind)
+        out.append(CrowdReply(post.minute, move, post.text, post.replies, [f"{r.kind}: {r.text}" for r in picked]))
+    return out
+
+
 def _team(store: Store, game_id: int) -> tuple[TeamReport, Scenario, RunResult, Session]:
     record = store.game(game_id)
     session = restore(store, game_id)
@@ -364,6 +394,7 @@ def _team(store: Store, game_id: int) -> tuple[TeamReport, Scenario, RunResult, 
         advice=advice,
         improvement_plan=_plan(scenario, weaker, faulted, advice),
         written=written,
+        said_back=said_back(session),
         notes=notes,
         timeline=timeline,
         hostile_series=[t["hostile"] for t in turns],

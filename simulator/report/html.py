@@ -197,6 +197,15 @@ def to_html(r: Report) -> str:
             out.append(f"<p><em>What the evaluators saw of {e(t.team)}:</em></p><ul class='notes'>")
             out += [f"<li>{e(fmt_clock(n.minute))} ({e(n.by)}): {e(n.text)}</li>" for n in t.notes]
             out.append("</ul>")
+        if t.said_back:
+            out.append(f"<p><em>What the crowd said back to {e(t.team)}:</em></p><ul class='said-back'>")
+            for c in t.said_back:
+                replies = "".join(f"<li>{e(reply)}</li>" for reply in c.shown)
+                out.append(
+                    f"<li><strong>{e(c.move)}</strong> at {e(fmt_clock(c.minute))} ({c.replies:,} replies): "
+                    f"“{e(c.text)}”" + (f"<ul>{replies}</ul>" if replies else "") + "</li>"
+                )
+            out.append("</ul>")
         if t.written:
             out.append(f"<p><em>{e(t.team)}'s own words, as the game read them:</em></p><ul class='written'>")
             for w in t.written:

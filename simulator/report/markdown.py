@@ -90,6 +90,12 @@ def to_markdown(r: Report) -> str:
             lines += [f"*What the evaluators saw of {t.team}:*", ""]
             lines += [f"- {fmt_clock(n.minute)} ({n.by}): {n.text}" for n in t.notes]
             lines.append("")
+        if t.said_back:
+            lines += [f"*What the crowd said back to {t.team}:*", ""]
+            for c in t.said_back:
+                lines.append(f"- **{c.move}** at {fmt_clock(c.minute)} ({c.replies:,} replies): “{c.text}”")
+                lines += [f"  - {reply}" for reply in c.shown]
+            lines.append("")
         if t.written:
             lines += [f"*{t.team}'s own words, as the game read them:*", ""]
             for w in t.written:

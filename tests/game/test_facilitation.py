@@ -255,6 +255,29 @@ def test_json_report_carries_everything(played):
     assert "## 7. Improvement plan" in md and "A leaked memo" in md
 
 
+def test_the_report_says_what_the_crowd_said_back_to_each_teams_posts(played):
+    """For the hot wash: each post a team made, how many replies it drew and the first few its feed showed."""
+    store, f = played
+    report = build_report(store, f.sessions["Red"].game_id)
+    red = next(t for t in report.teams if t.team == "Red")
+    assert [c.move for c in red.said_back] == ["cancellation"]
+    cancel = red.said_back[0]
+    feed = f.sessions["Red"].all_feed()
+    post = next(i for i in feed if i.is_brand and i.kind == "cancel")
+    session_replies = [i for i in feed if i.reply_to == post.id and not i.real]
+    assert cancel.replies >= len(session_replies) > 0 and 1 <= len(cancel.shown) <= 3
+    assert all(any(s.endswith(i.text) for i in session_replies) for s in cancel.shown)
+    kinds = [s.split(":", 1)[0] for s in cancel.shown]
+    assert len(set(kinds)) == len(kinds) or len(set(i.kind for i in session_replies)) < len(kinds)  # kinds first
+    md, html = render(report, "md"), render(report, "html")
+    assert "What the crowd said back to Red" in md and cancel.shown[0] in md
+    assert "class='said-back'" in html
+    data = json.loads(render(report, "json"))
+    assert next(t for t in data["teams"] if t["team"] == "Red")["said_back"][0]["move"] == "cancellation"
+    green = next(t for t in report.teams if t.team == "Green")
+    assert green.said_back == []  # it posted nothing after its opening
+
+
 def test_every_team_faces_the_same_crowd(played):
     _, f = played
     audiences = {id(s.audience) for s in f.sessions.values()}
