@@ -74,6 +74,7 @@ _COURTESY = frozenset(
         "right",
         "you're",
         "you’re",
+        "hear",
         "true",
         "totally",
         "absolutely",

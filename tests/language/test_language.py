@@ -412,6 +412,7 @@ def test_the_crowd_quotes_what_a_post_says_not_its_courtesies():
     assert phrases("Thank you all, truly.") == ["Thank you all"]  # courtesy is all it says: that is quoted
     assert phrases("Fair point, thank you.") == ["Fair point", "thank you"]
     assert phrases("You're right. We should have read the tag first.") == ["We should have read the tag first"]
+    assert phrases("We hear you. We're ending orca breeding.") == ["We're ending orca breeding"]
     # found in play (#AskJPM): “we will” is fine, but what about…
     said = phrases("We asked for questions and got them. That record is ours to answer for, and we will.")
     assert said == ["We asked for questions", "That record is ours to answer for"]
