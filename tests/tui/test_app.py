@@ -616,6 +616,9 @@ async def test_r_shows_only_your_posts_and_the_replies_to_them():
         await settle(pilot)
         await pilot.press("enter")  # the listed answer
         await settle(pilot)
+        assert "The crowd is answering your post · r shows only the replies" in str(
+            app.screen.query_one("#status").render()
+        )
         for _ in range(2):
             await pilot.press("w")
             await settle(pilot)
@@ -631,3 +634,7 @@ async def test_r_shows_only_your_posts_and_the_replies_to_them():
         await pilot.press("r")
         await settle(pilot)
         assert [i.id for i in feed.items_shown] == [i.id for i in every]
+        for _ in range(2):  # an hour after the answer, the status line is the usual one again
+            await pilot.press("w")
+            await settle(pilot)
+        assert "Highlight a post" in str(app.screen.query_one("#status").render())

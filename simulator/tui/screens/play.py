@@ -86,7 +86,19 @@ class GameScreen(WorkingScreen):
             return "Computing the turn…"
         if self.replies_only:
             return "Your posts and the crowd's replies to them · r shows every post again"
+        if self.just_posted():
+            return (
+                f"The crowd is answering your post · r shows only the replies · w waits {s.scenario.clock.turn_words}"
+            )
         return f"Highlight a post with ↑/↓, then a to answer it · w waits {s.scenario.clock.turn_words}"
+
+    def just_posted(self) -> bool:
+        """True for the hour after a move that posted (the feed shows its replies then: `Feed._sample_parts`)."""
+        turns = self.session.metrics()
+        minutes = self.session.scenario.clock.turn_minutes
+        window = max(2, -(-60 // minutes))
+        recent = turns[-window:]
+        return any(t.get("decision", "wait") not in ("wait",) and t.get("brand_post") for t in recent)
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")  # the feed takes more of a narrow screen

@@ -104,6 +104,8 @@ class TeamScreen(GameScreen):
             return f"{seat.team} · your move for {seat.clock_text()}: {pending} ({by}); change it until the clock moves{clock}"
         if self.replies_only:
             return f"{seat.team} · your posts and the crowd's replies to them · r shows every post again{clock}"
+        if self.just_posted():
+            return f"{seat.team} · the crowd is answering your post · r shows only the replies · w waits{clock}"
         return f"{seat.team} · deciding: highlight a post, a answers it · w waits · p pauses · c cancels{clock}"
 
     def before_first_turn(self) -> str | None:
