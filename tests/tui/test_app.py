@@ -616,9 +616,7 @@ async def test_r_shows_only_your_posts_and_the_replies_to_them():
         await settle(pilot)
         await pilot.press("enter")  # the listed answer
         await settle(pilot)
-        assert "The crowd is answering your post · r shows only the replies" in str(
-            app.screen.query_one("#status").render()
-        )
+        assert "The crowd is answering your post: r shows the replies" in str(app.screen.query_one("#status").render())
         for _ in range(2):
             await pilot.press("w")
             await settle(pilot)

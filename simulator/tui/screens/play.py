@@ -87,9 +87,7 @@ class GameScreen(WorkingScreen):
         if self.replies_only:
             return "Your posts and the crowd's replies to them · r shows every post again"
         if self.just_posted():
-            return (
-                f"The crowd is answering your post · r shows only the replies · w waits {s.scenario.clock.turn_words}"
-            )
+            return f"The crowd is answering your post: r shows the replies · w waits {s.scenario.clock.turn_words}"
         return f"Highlight a post with ↑/↓, then a to answer it · w waits {s.scenario.clock.turn_words}"
 
     def just_posted(self) -> bool:

@@ -105,7 +105,7 @@ class TeamScreen(GameScreen):
         if self.replies_only:
             return f"{seat.team} · your posts and the crowd's replies to them · r shows every post again{clock}"
         if self.just_posted():
-            return f"{seat.team} · the crowd is answering your post · r shows only the replies · w waits{clock}"
+            return f"{seat.team} · the crowd is answering your post: r shows the replies · w waits{clock}"
         return f"{seat.team} · deciding: highlight a post, a answers it · w waits · p pauses · c cancels{clock}"
 
     def before_first_turn(self) -> str | None:
