@@ -253,7 +253,9 @@ def test_a_team_screen_sees_an_inject_even_when_its_feed_is_full(tmp_path):
     while len(f.sessions["Red"].all_feed()) < 45:
         f.advance()
     red = Seat(Store(db), f.codes["Red"])
-    assert len(red.feed(40)) == 40  # the newest 40 (its own older posts and their replies come after them)
+    # the newest 40, as the session shows them (its own older posts and their replies come after them)
+    assert [i.id for i in red.feed(40)] == [i.id for i in f.sessions["Red"].feed(40)] and len(red.feed(40)) == 40
+    assert all(i.is_brand or i.reply_to for i in red.feed(400)[40:])
     assert not red.refresh()  # nothing new
     f.fire_inject(f.scenario.injects[0].id, "Red")
     assert red.refresh() and red.feed()[0].inject == f.scenario.injects[0].id
