@@ -31,6 +31,11 @@ REDRAWS = 8  # draws of a crowd line after the first, while they land on lines t
 MOVE_WORDS = {"open": "opening post", "answer": "answer", "pause": "holding line", "cancel": "cancellation"}
 
 
+def fresh_turns(turn_minutes: int) -> int:
+    """How many turns, from a move's own, the feed keeps places for its replies: an hour, and two turns at least."""
+    return max(2, -(-60 // turn_minutes))
+
+
 @dataclass
 class FeedItem:
     """A post as the feed shows it."""
@@ -398,7 +403,7 @@ class Feed:
         want = take * n_replies / len(originals)
         k = min(n_replies, int(want) + int(self.rng.random() < want - int(want)))
         k = max(k, take - (len(originals) - n_replies))
-        window = max(2, -(-60 // self.params.turn_minutes))
+        window = fresh_turns(self.params.turn_minutes)
         moves = [bp for bp in brand_posts if bp.action != "open"]
         newest = moves[-1] if moves and rec.turn - moves[-1].turn < window else None
         to_newest = is_reply & (rec.reply_post[originals] == newest.id) if newest is not None else is_reply & False

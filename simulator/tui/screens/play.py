@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import Footer, Static
 
 from simulator.engine import Decision
+from simulator.engine.feed import fresh_turns
 from simulator.errors import BackfireError
 from simulator.game.session import Session
 from simulator.game.view import GameView
@@ -92,11 +93,8 @@ class GameScreen(WorkingScreen):
 
     def just_posted(self) -> bool:
         """True for the hour after a move that posted (the feed shows its replies then: `Feed._sample_parts`)."""
-        turns = self.session.metrics()
-        minutes = self.session.scenario.clock.turn_minutes
-        window = max(2, -(-60 // minutes))
-        recent = turns[-window:]
-        return any(t.get("decision", "wait") not in ("wait",) and t.get("brand_post") for t in recent)
+        recent = self.session.metrics()[-fresh_turns(self.session.scenario.clock.turn_minutes) :]
+        return any(t.get("decision", "wait") != "wait" and t.get("brand_post") for t in recent)
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")  # the feed takes more of a narrow screen
