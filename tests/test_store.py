@@ -212,7 +212,10 @@ def test_an_answer_to_a_feed_post_replays_even_where_the_feed_is_written_differe
     # and the answers quote the posts the player answered, not what the feed now says
     brand = [i.text for i in session.all_feed() if i.is_brand]
     assert [i.text for i in again.all_feed() if i.is_brand] == brand
-    assert any(second.text in t for t in brand)
+    from simulator.game.menus import preview
+
+    quoting = preview(resolve("askjpm").scenario, Decision("answer", "defensive", second.id), second.kind, second.text)
+    assert "“" in quoting and quoting in brand
 
     # A record edited by hand is refused with its game and turn, not a traceback.
     store.db.execute(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from simulator.errors import BackfireError
 from simulator.language.choice import choose
+from simulator.language.quoting import question_quote
 from simulator.scenario.schema import Scenario
 
 MOVES = ("wait", "answer", "pause", "cancel")
@@ -143,13 +144,17 @@ class Plan:
         return ",".join(parts)
 
 
-def fill_answer(wording: str, question: str | None) -> str:
+def fill_answer(wording: str, question: str | None, limit: int | None = None) -> str:
     """An answer's wording with the question it replies to quoted where it says {question} (dropped when none).
 
-    The engine posts this, and the menus preview it: what the preview shows is what goes out. Quotation
-    marks inside the question become single ones (“‘Tweet your Q early’? …”), as quotes inside quotes are written.
+    The engine posts this, and the menus preview it: what the preview shows is what goes out. The quote
+    is what the post asks (`question_quote`), cut to fit the era's `limit` with the answer's own words;
+    where nothing fits, the answer goes out without it.
     """
-    quoted = f"“{question.replace('“', '‘').replace('”', '’')}”" if question else ""
+    if "{question}" not in wording or not question:
+        return " ".join(wording.replace("{question}", "").split())
+    base = " ".join(wording.replace("{question}", "").split())
+    quoted = question_quote(question, None if limit is None else limit - len(base) - 1)
     return " ".join(wording.replace("{question}", quoted).split())
 
 

@@ -154,7 +154,9 @@ class Simulation:
         if decision.action == "answer":
             opt = p.option("answer", option)
             kind = answer_kind or p.on_topic_ids[0]
-            text = decision.text if decision.text is not None else fill_answer(opt.text_for(kind), question)
+            text = (
+                decision.text if decision.text is not None else fill_answer(opt.text_for(kind), question, p.max_chars)
+            )
             post = self._post_brand("answer", opt.id, text, opt.provocation if provocation is None else provocation)
             self._deferred = [(opt.effects, None)]
             if opt.target_effects:

@@ -115,6 +115,7 @@ class EngineParams:
     options: Mapping[str, Mapping[str, BrandOption]]  # move -> id -> option
     default_opening: str
     injects: tuple[InjectSpec, ...]
+    max_chars: int | None = None  # the era's longest post: a canned answer's quote of the question fits it
 
     @property
     def k(self) -> int:
@@ -244,4 +245,5 @@ def compile_params(scenario: Scenario) -> EngineParams:
         options=options,
         default_opening=scenario.default_opening().id,
         injects=tuple(_inject(i, seg_index, kind_index) for i in scenario.injects),
+        max_chars=scenario.language.max_chars,
     )

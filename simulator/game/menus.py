@@ -60,7 +60,7 @@ def preview(scenario: Scenario, decision: Decision, kind: str | None = None, que
         if decision.text is not None:
             return decision.text
         opt = next(o for o in sc.actions.answer if o.id == decision.option)
-        return fill_answer(opt.text_for(kind), question)
+        return fill_answer(opt.text_for(kind), question, sc.language.max_chars)
     if decision.text is not None:
         return decision.text
     return next(o.preview for o in options(sc, decision.action) if o.id == decision.option)

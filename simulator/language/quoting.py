@@ -195,3 +195,60 @@ def phrases(text: str, shortest: int = 2, longest: int = 12) -> list[str]:
         if words:
             out.append(" ".join(words))
     return out
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+")  # where a sentence, or the lead-in before a colon, ends
+_QUOTE_LEAST = 12  # a quote shorter than this (marks and ellipsis included) says nothing: leave it out
+
+
+def _bare(word: str) -> bool:
+    """A tag, a handle or a word with no letters or digits (an emoji, a dash): noise at a quote's edge."""
+    return bool(_TAG.match(word)) or not re.search(r"\w", word)
+
+
+def question_quote(question: str, room: int | None = None) -> str:
+    """The crowd post an answer replies to, as the answer quotes it: “the question it asks”, within `room` characters.
+
+    What the post asks is the span from the first sentence with a question mark to its last question
+    mark ("OK, here's one: When will you stop breeding…?" quotes from "When"); a post that asks nothing
+    is quoted whole. Words it quotes from someone else (the brand's own opening, thrown back) are left
+    out when enough remains, as are tags, handles and emoji at its ends, and links. Past `room`
+    (quotation marks included), whole questions are dropped from the end, then words, with an ellipsis;
+    a quote with no room left is empty: the answer goes out without it. Quotation marks inside become
+    single ones, as quotes inside quotes are written.
+    """
+    text = " ".join(_LINK.sub(" ", question).split())
+    unquoted = " ".join(_QUOTED.sub(" ", text).split())
+    if len([w for w in unquoted.split() if not _bare(w)]) >= 3:
+        text = unquoted
+    sentences = [s for s in _SENTENCE_END.split(text) if re.search(r"\w", s)]
+    asking = [i for i, s in enumerate(sentences) if "?" in s]
+    if asking:
+        sentences = sentences[asking[0] : asking[-1] + 1]
+        sentences[-1] = sentences[-1][: sentences[-1].rindex("?") + 1]
+    words = " ".join(sentences).split()
+    while words and _bare(words[0]):
+        words = words[1:]
+    while words and _bare(words[-1]) and "?" not in words[-1]:
+        words = words[:-1]
+    if not words:
+        return ""
+
+    def marked(body: str) -> str:
+        return f"“{body.replace('“', '‘').replace('”', '’')}”"
+
+    quote = marked(" ".join(words))
+    if room is None or len(quote) <= room:
+        return quote
+    while len(sentences) > 1 and len(marked(" ".join(sentences))) > room:  # whole questions first
+        sentences = sentences[:-1]
+    words = [w for w in " ".join(sentences).split() if w]
+    while words and _bare(words[0]):
+        words = words[1:]
+    if len(marked(" ".join(words))) <= room and words:
+        return marked(" ".join(words))
+    while words and len(marked(" ".join(words) + "…")) > room:
+        words = words[:-1]
+    words = _whole(words)
+    kept = marked(" ".join(words).rstrip(",;:—–-") + "…") if words else ""
+    return kept if len(kept) >= _QUOTE_LEAST else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -14,6 +15,8 @@ from simulator.engine import Decision, Run, parse_script, run, strategy_plan
 from simulator.errors import BackfireError
 from simulator.scenario import parse_scenario_text
 from tests.conftest import askjpm_text
+
+LIBRARY = ("askjpm", "askbg", "askseaworld", "mcdstories", "whyistayed")
 
 SIZE = 20_000  # small crowd: mechanisms, not calibration
 SEEDS = range(12)
@@ -278,9 +281,13 @@ def test_answer_a_feed_post(askjpm):
     game.play(Decision("answer", "candid", post.id))
     candid = next(o for o in askjpm.actions.answer if o.id == "candid")
     # the answer quotes the post it replies to where the wording says {question}, as the preview shows it
-    assert game.brand_posts[-1].text == " ".join(
-        candid.text_for(post.kind).replace("{question}", f"“{post.text}”").split()
-    )
+    from simulator.game.menus import preview
+    from simulator.language.quoting import question_quote
+
+    posted = game.brand_posts[-1].text
+    assert posted == preview(askjpm, Decision("answer", "candid", post.id), post.kind, post.text)
+    assert question_quote(post.text) in posted  # whole here: it fits the era's 140 characters
+    assert posted == " ".join(candid.text_for(post.kind).replace("{question}", question_quote(post.text)).split())
     with pytest.raises(BackfireError, match="no post #99-9 in the feed"):
         game.play(Decision("answer", "candid", "#99-9"))
 
@@ -448,11 +455,99 @@ def test_an_answer_is_worded_for_the_kind_it_answers(askjpm, crowds):
     assert all("  " not in p for p in posts)
 
 
-def test_an_answer_quotes_the_question_with_quotes_inside_made_single():
+def test_an_answer_quotes_what_the_post_asks_not_the_brand_words_it_throws_back():
+    """Found in play (#AskSeaWorld): the answer quoted a whole post, its quote of the opening, tag and emoji, in
+    190 characters of a 140-character era: “‘Got a question about our animals’? How many miles … #AskSeaWorld 😬”."""
     from simulator.engine.decisions import fill_answer
 
     asked = "“Tweet your Q early”? Do the homeowners in Cleveland get a question too? #AskJPM"
     assert fill_answer("Fair question. {question} Straight answer.", asked) == (
-        "Fair question. “‘Tweet your Q early’? Do the homeowners in Cleveland get a question too? #AskJPM” Straight answer."
+        "Fair question. “Do the homeowners in Cleveland get a question too?” Straight answer."
     )
+    thrown = "“Tweet your Q early” lol #AskJPM"  # nothing but the brand's words: quoted, quotes inside made single
+    assert fill_answer("Fair question. {question}", thrown) == "Fair question. “‘Tweet your Q early’ lol”"
     assert fill_answer("Thanks.  {question} More soon.", None) == "Thanks. More soon."  # no question: the slot goes
+    asked = (
+        "“Got a question about our animals”? How many miles does an orca swim a day in the wild? "
+        "And in your concrete pool? #AskSeaWorld 😬"
+    )
+    wording = "Great question! {question} Find the answer from our vets at AskSeaWorld.com"
+    assert fill_answer(wording, asked) == (
+        "Great question! “How many miles does an orca swim a day in the wild? And in your concrete pool?” "
+        "Find the answer from our vets at AskSeaWorld.com"
+    )
+    # In 140 characters the second question goes first, then words, with an ellipsis; no room: no quote.
+    assert fill_answer(wording, asked, 140) == (
+        "Great question! “How many miles does an orca swim a day in the wild?” Find the answer from our vets at "
+        "AskSeaWorld.com"
+    )
+    assert fill_answer(
+        "At J.P. Morgan we are committed to our customers and our communities. {question}", asked, 100
+    ) == ("At J.P. Morgan we are committed to our customers and our communities. “How many miles does an orca…”")
+    assert fill_answer(wording, asked, 80) == "Great question! Find the answer from our vets at AskSeaWorld.com"
+
+
+@pytest.mark.parametrize(
+    ("asked", "quoted"),
+    [
+        (
+            "#AskSeaWorld OK, here's one: When will you stop breeding the killer whales?",
+            "When will you stop breeding the killer whales?",
+        ),
+        (
+            "How long do orcas live in your tanks, and in the ocean? #AskSeaWorld wow 😬",
+            "How long do orcas live in your tanks, and in the ocean?",
+        ),
+        (
+            "My house was foreclosed in 2010 and you got a bailout. #AskJPM 🙄",
+            "My house was foreclosed in 2010 and you got a bailout.",
+        ),
+        ("Can I get my house back? Asking for a friend #AskJPM http://t.co/x", "Can I get my house back?"),
+        ("Why did #JPM pay $13bn? #AskJPM", "Why did #JPM pay $13bn?"),
+    ],
+)
+def test_the_quote_of_a_question_is_the_question_without_its_edges(asked, quoted):
+    from simulator.language.quoting import question_quote
+
+    assert question_quote(asked) == f"“{quoted}”"
+
+
+def test_every_canned_answer_fits_the_era_whatever_it_answers():
+    """Every case's answers, worded for each kind, answering the feed's own posts, stay within language.max_chars."""
+    from simulator.engine.decisions import fill_answer
+    from simulator.scenario import resolve
+
+    checked = quoted = 0
+    for scenario_id in LIBRARY:
+        sc = resolve(scenario_id).scenario
+        limit = sc.language.max_chars
+        asked = [
+            i.text
+            for i in run(sc, 4, strategy_plan(sc, "history"), size=5000, with_feed=True).feed or []
+            if not i.is_brand
+        ]
+        asked.append("x " * 200)  # one long post with no question
+        for opt in sc.actions.answer:
+            for kind in (None, *opt.texts):
+                wording = opt.text_for(kind)
+                if "{question}" not in wording:
+                    continue
+                for question in asked[:: max(1, len(asked) // 60)]:
+                    filled = fill_answer(wording, question, limit)
+                    assert len(filled) <= limit, (scenario_id, opt.id, filled)
+                    checked += 1
+        # And what a run posts: each such answer to the longest post of the feed, as the app's `a` answers it.
+        game = Run(sc, build_audience(sc, 5, 5000), 5)
+        game.play(Decision("wait"))
+        game.play(Decision("wait"))
+        for opt in sc.actions.answer:
+            if "{question}" not in opt.text and not any("{question}" in t for t in opt.texts.values()):
+                continue
+            crowd = [i for i in game.feed.items if not i.is_brand and re.fullmatch(r"#\d+-\d+", i.id)]
+            target = max(crowd, key=lambda i: len(i.text))
+            game.play(Decision("answer", opt.id, target.id))
+            posted = next(i for i in reversed(game.feed.items) if i.is_brand)
+            assert posted.kind == "answer" and len(posted.text) <= limit, (scenario_id, opt.id, posted.text)
+            quoted += "“" in posted.text
+    assert checked > 500
+    assert quoted >= 10  # the question is quoted where it fits
