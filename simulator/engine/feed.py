@@ -58,8 +58,10 @@ class FeedItem:
     is_brand: bool = False
     inject: str | None = None
     poster: int = -1
-    reply_to: str | None = None  # the feed id of the brand post a reply answers
-    reply_about: str | None = None  # that post in words: "cancellation at 5:30"
+    reply_to: str | None = (
+        None  # the feed id of the brand post a reply answers (of the post the brand's answer answers)
+    )
+    reply_about: str | None = None  # that post in words: "cancellation at 5:30" ("@Miguel_Carp at 2:00")
 
     @property
     def headline(self) -> bool:
@@ -69,6 +71,12 @@ class FeedItem:
     def as_dict(self) -> dict[str, Any]:
         """Return the item as JSON-ready data (every field is a plain value: no deep copy needed)."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def threads(items: list[FeedItem]) -> list[FeedItem]:
+    """The brand's posts among `items`, the crowd's replies to them, and the posts its answers answer (in order)."""
+    answered = {i.reply_to for i in items if i.is_brand and i.reply_to}
+    return [i for i in items if i.is_brand or i.reply_to or i.id in answered]
 
 
 class Feed:
@@ -99,6 +107,9 @@ class Feed:
         self.moves: dict[str, int] = {"open": 0, f"open:{opening}": 0}
         self._kinds: dict[str, str] = {}  # feed post id -> kind, for answers to a post
         self._texts: dict[str, str] = {}  # feed post id -> text, for the question an answer quotes
+        self._posted_by: dict[
+            str, tuple[str, int]
+        ] = {}  # feed post id -> (its handle, its minute): who an answer answers
         self._rules = {name: _alternatives(alts) for name, alts in sc.voices.grammar.items()}
         self._templates = {
             seg: {kind: _alternatives(ts) for kind, ts in by_kind.items()}
@@ -286,6 +297,9 @@ class Feed:
             shown_brand.insert(0, brand_posts[0])
         for bp in shown_brand:
             item_id = f"#{rec.turn}-b" if bp is rec.brand_post else f"#{rec.turn}-o"
+            # An answer to a post of the feed says whose: the thread reads question, answer, replies.
+            answered = rec.decision.target if bp is rec.brand_post and bp.action == "answer" else None
+            asker = self._posted_by.get(answered or "")
             brand_item = FeedItem(
                 item_id,
                 rec.turn,
@@ -298,6 +312,8 @@ class Feed:
                 len(audience.graph.brand_followers),
                 real=False,
                 is_brand=True,
+                reply_to=answered if asker else None,
+                reply_about=f"{asker[0]} at {asker[1] // 60}:{asker[1] % 60:02d}" if asker else None,
             )
             self._brand_items.append((brand_item, bp.id))
             new.append(brand_item)
@@ -376,6 +392,8 @@ class Feed:
                 new.append(item)
                 self._kinds[item.id] = kind
                 self._texts[item.id] = text
+                if item.handle:
+                    self._posted_by[item.id] = (item.handle, minute)
                 tallies[part_id][0] += is_negative(text) / weight
                 tallies[part_id][1] += 1.0 / weight
             # Each part's share, weighted back to all its posts (a ratio estimate), then the parts added by size.

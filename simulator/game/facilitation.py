@@ -16,6 +16,7 @@ from typing import Any
 from simulator.audience import Audience
 from simulator.engine import Decision, parse_script
 from simulator.engine.decisions import quote
+from simulator.engine.feed import threads
 from simulator.errors import BackfireError
 from simulator.game.open import open_game
 from simulator.game.seat import load_workshop_scenario, make_codes, workshop_ref
@@ -273,7 +274,7 @@ class Facilitation:
                 continue
             # The newest posts, then older posts of the team's and the replies to them (its `r` view) after them.
             recent = s.feed(FEED_SHOWN)
-            older = [i for i in s.feed(10 * FEED_SHOWN)[len(recent) :] if i.is_brand or i.reply_to]
+            older = threads(s.feed(10 * FEED_SHOWN)[len(recent) :])
             view = {
                 "feed": [item.as_dict() for item in recent + older[:FEED_SHOWN]],
                 "start_stance": s.start_stance_by_segment,

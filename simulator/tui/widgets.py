@@ -106,8 +106,8 @@ class FeedView(ListView):
         if item.real:
             t.append(f"  REAL POST ({item.source})", style="bold yellow")
         t.append("\n")
-        if item.reply_about:
-            t.append(f"↳ replying to your {item.reply_about}\n", style="italic dim")
+        if item.reply_about:  # a reply to your post; on yours, the post it answers
+            t.append(f"↳ replying to {'' if item.is_brand else 'your '}{item.reply_about}\n", style="italic dim")
         t.append(item.text)
         if item.real:
             stats = "\nreal post, as the source quotes it"
@@ -140,7 +140,7 @@ class FeedView(ListView):
             t.append("REAL POST ", style="bold yellow")
         t.append(item.name or "", style="bold")
         if item.reply_about:
-            t.append(" ↳you", style="italic dim")
+            t.append(f" ↳{item.reply_about.split()[0]}" if item.is_brand else " ↳you", style="italic dim")
         t.append(": ", style="dim")
         t.append(item.text)
         return t

@@ -7,6 +7,8 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simulator.engine import parse_script, run, strategy_plan
 from simulator.errors import ScenarioError
@@ -154,6 +156,32 @@ def test_replies_are_threaded_and_about_the_post_they_answer():
     assert not [r for r in replies if r.kind in own_voice and "MARK-REPLY" in r.text.upper()]
     # before the cancellation, no post replies to it
     assert all(i.turn >= cancel.turn for i in replies)
+
+
+def test_an_answer_to_a_post_says_whose_and_its_thread_keeps_the_question():
+    """Found in play: the feed showed "YOU SeaWorld [answer]" with no word of the post it answered."""
+    from simulator.audience import build_audience
+    from simulator.engine import Decision, Run
+    from simulator.engine.feed import threads
+
+    scenario = resolve("askseaworld").scenario
+    game = Run(scenario, build_audience(scenario, 5, 5000), 5)
+    game.play(Decision("wait"))
+    asked = next(i for i in game.feed.items if not i.is_brand and re.fullmatch(r"#\d+-\d+", i.id))
+    game.play(Decision("answer", "curated", asked.id))
+    game.play(Decision("answer", "curated"))  # an answer to the commonest kind answers no post in particular
+    game.play(Decision("wait"))
+    to_post, to_kind = [i for i in game.feed.items if i.is_brand and i.kind == "answer"]
+    assert (to_post.reply_to, to_post.reply_about) == (
+        asked.id,
+        f"{asked.handle} at {asked.minute // 60}:{asked.minute % 60:02d}",
+    )
+    assert (to_kind.reply_to, to_kind.reply_about) == (None, None)
+    thread = threads(game.feed.items)
+    assert asked in thread and to_post in thread
+    assert all(i.is_brand or i.reply_to or i is asked for i in thread)
+    others = [i for i in game.feed.items if not i.is_brand and not i.reply_to and i is not asked]
+    assert others and not [i for i in others if i in thread]
 
 
 def _toned_text(replies: str) -> str:
@@ -684,3 +712,16 @@ def test_a_post_on_the_tag_cannot_ask_what_the_brand_said():
     found = [p for p in exc.value.problems if p.field == "voices.templates.snark.snark[0]"]
     assert found and "a post on the tag answers none" in found[0].message, exc.value.problems
     assert found[0].line == line_of(text, "    snark:\n      snark:\n") + 2
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300), room=st.integers(0, 280))
+def test_a_quoted_question_fits_its_room_whatever_the_post(text, room):
+    """A saved game's answered post is any text a file may hold: its quote never overruns the room, nor raises."""
+    from simulator.language.quoting import question_quote
+
+    quote = question_quote(text, room)
+    assert len(quote) <= room
+    assert quote == "" or (quote.startswith("“") and quote.endswith("”") and len(quote) > 2)
+    whole = question_quote(text)
+    assert whole == "" or whole[1:-1].strip() == whole[1:-1]

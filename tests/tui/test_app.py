@@ -626,8 +626,13 @@ async def test_r_shows_only_your_posts_and_the_replies_to_them():
         await pilot.press("r")
         await settle(pilot)
         mine = list(feed.items_shown)
-        assert mine and all(i.is_brand or i.reply_to for i in mine)
-        assert any(i.reply_to == next(b.id for b in mine if b.is_brand and b.kind == "answer") for i in mine)
+        answer = next(b for b in mine if b.is_brand and b.kind == "answer")
+        assert mine and all(i.is_brand or i.reply_to or i.id == answer.reply_to for i in mine)
+        assert any(i.reply_to == answer.id for i in mine)
+        # the post it answered is there too, and the answer says whose it was: question, answer, replies
+        asked = next(i for i in mine if i.id == answer.reply_to)
+        assert answer.reply_about == f"{asked.handle} at {asked.minute // 60}:{asked.minute % 60:02d}"
+        assert f"↳ replying to {asked.handle} at" in str(feed._render_item(answer))
         assert "replies to them" in str(app.screen.query_one("#status").render())
         await pilot.press("r")
         await settle(pilot)

@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widgets import Footer, Static
 
 from simulator.engine import Decision
-from simulator.engine.feed import fresh_turns
+from simulator.engine.feed import fresh_turns, threads
 from simulator.errors import BackfireError
 from simulator.game.session import Session
 from simulator.game.view import GameView
@@ -113,7 +113,7 @@ class GameScreen(WorkingScreen):
             s.clock_text(), s.scenario.campaign.hashtag, self.status_text(), min(s.turn, s.turns - 1), s.turns
         )
         if self.replies_only:  # among the newest posts, yours and what was said back to them
-            items = [i for i in s.feed(10 * REPLIES_SHOWN) if i.is_brand or i.reply_to]
+            items = threads(s.feed(10 * REPLIES_SHOWN))
             self.query_one(FeedView).set_items(items[:REPLIES_SHOWN])
         else:
             self.query_one(FeedView).set_items(s.feed(REPLIES_SHOWN))
