@@ -8,7 +8,7 @@ JSON is `dataclasses.asdict` of the same object, so all three carry the same fac
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -300,6 +300,30 @@ def _plan(
     return plan
 
 
+def _beaten_by(team: TeamReport, others: list[OtherPlayRow], scenario_id: str, seed: int, size: int) -> TeamReport:
+    """The team's plan, with a row for the best named strategy when it beat the team on the same crowd.
+
+    Beating history is not the ceiling: a play the case names may have done better on this very crowd.
+    """
+    best = max(others, key=lambda o: o.score, default=None)
+    if best is None or best.score - team.score < STRENGTH_POINTS:
+        return team
+    row = PlanRow(
+        "Best play on this crowd",
+        f"“{best.label}” scored {best.score:.1f} on the same crowd; this run {team.score:.1f}",
+        f"Play it and set its moves beside yours: `backfire run {scenario_id} --strategy {best.id} --seed {seed} "
+        f"--size {size}`; `backfire compare {scenario_id}` shows whether it wins on other crowds too.",
+        "",
+    )
+    return replace(team, improvement_plan=[*team.improvement_plan, row])
+
+
+NOTHING_TO_CORRECT = (
+    "Nothing to correct on this crowd: no dimension fell behind history, the sources fault no decision, "
+    "and no named strategy did better. Try another crowd (`--seed`) before calling it a habit."
+)
+
+
 SAID_BACK = 3  # replies quoted for each of a team's posts
 
 
@@ -419,6 +443,7 @@ def build_report(store: Store, game_id: int) -> Report:
     except BackfireError:  # the strategies cannot be played on this case (its rates): the report goes without them
         others = []
     first = store.game(ids[0])
+    teams = [_beaten_by(t, others, scenario.id, first.seed, first.size) for t in teams]
     teams.sort(key=lambda t: -t.score)
     return Report(
         title=f"After-action report: {scenario.title}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from simulator.formatting import fmt_clock
-from simulator.report.build import Report, by_decision, fmt
+from simulator.report.build import NOTHING_TO_CORRECT, Report, by_decision, fmt
 
 PALETTE = ["#c0392b", "#2471a3", "#1e8449", "#b9770e", "#7d3c98", "#566573", "#17a589", "#a04000"]
 # Workshops name teams after colours: a team called Blue is drawn blue, never red.
@@ -218,16 +218,14 @@ def to_html(r: Report) -> str:
                 )
             out.append("</ul>")
     out.append("<h2 id='plan'>7. Improvement plan</h2>")
-    out.append(
-        table(
-            ["team", "area", "observation", "corrective action", "source", "owner", "due"],
-            [
-                [t.team, p.area, p.observation, p.corrective_action, p.source, p.owner, p.due]
-                for t in r.teams
-                for p in t.improvement_plan
-            ],
-            "plan",
-        )
-    )
+    plan = [
+        [t.team, p.area, p.observation, p.corrective_action, p.source, p.owner, p.due]
+        for t in r.teams
+        for p in t.improvement_plan
+    ]
+    if plan:
+        out.append(table(["team", "area", "observation", "corrective action", "source", "owner", "due"], plan, "plan"))
+    else:
+        out.append(f"<p>{e(NOTHING_TO_CORRECT)}</p>")
     out.append("</body></html>")
     return "\n".join(out)

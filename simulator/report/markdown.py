@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from simulator.formatting import fmt_clock
-from simulator.report.build import Report, by_decision, fmt
+from simulator.report.build import NOTHING_TO_CORRECT, Report, by_decision, fmt
 
 
 def to_markdown(r: Report) -> str:
@@ -104,15 +104,18 @@ def to_markdown(r: Report) -> str:
                 lines.append(f"  {w.reading}")
                 lines += [f"  - {lesson}" for lesson in w.lessons]
             lines.append("")
-    lines += [
-        "## 7. Improvement plan",
-        "",
-        "| team | area | observation | corrective action | source | owner | due |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    lines += [
+    lines += ["## 7. Improvement plan", ""]
+    plan = [
         f"| {t.team} | {p.area} | {p.observation} | {p.corrective_action} | {p.source} | {p.owner} | {p.due} |"
         for t in r.teams
         for p in t.improvement_plan
     ]
+    if plan:
+        lines += [
+            "| team | area | observation | corrective action | source | owner | due |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        lines += plan
+    else:
+        lines.append(NOTHING_TO_CORRECT)
     return "\n".join(lines) + "\n"

@@ -379,3 +379,33 @@ def test_bad_notes_are_clear_errors(tmp_path, capsys, notes, message):
 
 def _score(report, team: str) -> str:
     return f"{next(t.score for t in report.teams if t.team == team):.1f}"
+
+
+def test_the_plan_names_a_strategy_that_beat_the_team_on_its_crowd(played):
+    """Beating history is not the ceiling: a named strategy that did better on the same crowd is a plan row.
+
+    Found in a solo #AskSeaWorld report: 107.6 against history's 50, "Run the ads… with no open hashtag" 130.0
+    on the same crowd, and an improvement plan with no row at all (an empty table)."""
+    import html
+    from dataclasses import replace
+
+    from simulator.report.build import NOTHING_TO_CORRECT, STRENGTH_POINTS
+
+    store, f = played
+    report = build_report(store, f.sessions["Red"].game_id)
+    best = max(report.others, key=lambda o: o.score)
+    beaten = [t.team for t in report.teams if best.score - t.score >= STRENGTH_POINTS]
+    assert beaten
+    for t in report.teams:
+        rows = [p for p in t.improvement_plan if p.area == "Best play on this crowd"]
+        if t.team in beaten:
+            assert len(rows) == 1 and f"“{best.label}” scored {best.score:.1f}" in rows[0].observation
+            assert f"backfire run askjpm --strategy {best.id} --seed 3 --size 5000" in rows[0].corrective_action
+        else:
+            assert rows == []
+    # A plan with nothing in it says so, in both formats, instead of a table's empty header.
+    bare = replace(report, teams=[replace(t, improvement_plan=[]) for t in report.teams])
+    md = render(bare, "md")
+    assert NOTHING_TO_CORRECT in md and "| team | area |" not in md
+    page = render(bare, "html")
+    assert html.escape(NOTHING_TO_CORRECT) in page and "corrective action" not in page
