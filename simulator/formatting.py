@@ -23,6 +23,12 @@ def fmt_num(value: float | None, digits: int = 2) -> str:
     return f"{value:,.{digits}f}"
 
 
+def fmt_signed(value: float, digits: int = 2) -> str:
+    """Return a signed figure, '±0.00' where it rounds to nothing: a change of −0.004 is no change at this precision."""
+    text = f"{value:+.{digits}f}"
+    return "±" + text[1:] if float(text) == 0 else text
+
+
 def fmt_value(value: float | None) -> str:
     """Return a measured figure: whole numbers as counts (7,502), others with two decimals (0.22)."""
     if value is None:

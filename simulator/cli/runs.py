@@ -24,7 +24,17 @@ from simulator.cli.args import (
     whole,
 )
 from simulator.cli.console import Progress, console, print_json, table
-from simulator.formatting import fmt_bound, fmt_bytes, fmt_clock, fmt_int, fmt_metric, fmt_num, fmt_seconds, fmt_value
+from simulator.formatting import (
+    fmt_bound,
+    fmt_bytes,
+    fmt_clock,
+    fmt_int,
+    fmt_metric,
+    fmt_num,
+    fmt_seconds,
+    fmt_signed,
+    fmt_value,
+)
 
 if TYPE_CHECKING:  # the schema (pydantic) loads with the first scenario, after the app's first frame
     from simulator.scenario.schema import Scenario
@@ -250,7 +260,7 @@ def _audience(args: argparse.Namespace) -> int:
             r["segment"],
             f"{r['share']:.1%}",
             fmt_int(r["size"]),
-            f"{r['mean_stance']:+.2f}",
+            fmt_signed(r["mean_stance"]),
             fmt_num(r["mean_followers"], 1),
             fmt_num(r["mean_following"], 1),
             f"{r['follows_inside']:.0%}",
@@ -338,7 +348,7 @@ def _run(args: argparse.Namespace) -> int:
                 fmt_int(t["replies"]),
                 f"{t['reach_share']:.0%}",
                 "yes" if t["trending"] else "",
-                f"{t['mean_stance']:+.3f}",
+                fmt_signed(t["mean_stance"], 3),
                 ", ".join(t["injects"]),
             ]
         )
@@ -500,7 +510,8 @@ def print_score(
         )
     labels = {s.id: s.label for s in scenario.audience.segments}
     seg_rows = [
-        [labels.get(seg, seg), f"{a:+.3f}", f"{b:+.3f}"] for seg, (a, b) in score.stance_change_by_segment.items()
+        [labels.get(seg, seg), fmt_signed(a, 3), fmt_signed(b, 3)]
+        for seg, (a, b) in score.stance_change_by_segment.items()
     ]
     out.print(table("Reputation: stance change by segment", ["segment", "you", "history"], seg_rows, right={1, 2}))
     out.print("[bold]Debrief: what the sources say about your decisions[/]")

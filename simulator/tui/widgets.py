@@ -21,6 +21,7 @@ from textual.widgets._header import HeaderTitle
 
 from simulator.engine.feed import FeedItem
 from simulator.errors import BackfireError
+from simulator.formatting import fmt_signed
 from simulator.scoring.paired import OtherPlay
 
 KIND_STYLE = {"hostile": "bold red", "neutral": "", "supportive": "green"}
@@ -225,10 +226,10 @@ class MetricsPanel(Vertical):
             width = max(10, min(32, self.content_size.width - 18))  # the figures (14) and a scrollbar
             label = segment_labels.get(seg, seg)
             if len(label) > width:  # never cut a label: it takes its own line, the figures the next
-                rep.append(f"{label}\n{'':{width}s} {value:+.2f} ", style="")
+                rep.append(f"{label}\n{'':{width}s} {fmt_signed(value)} ", style="")
             else:
-                rep.append(f"{label:{width}s} {value:+.2f} ", style="")
-            rep.append(f"({delta:+.2f})\n", style=style)
+                rep.append(f"{label:{width}s} {fmt_signed(value)} ", style="")
+            rep.append(f"({fmt_signed(delta)})\n", style=style)
         self.query_one("#reputation", Static).update(rep)
 
 

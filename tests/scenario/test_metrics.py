@@ -98,3 +98,15 @@ def test_the_json_schema_lists_the_metric_names_for_editors():
 )
 def test_formatting_reads_the_declared_unit(name, value, expected):
     assert fmt_metric(name, value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "digits", "expected"),
+    [(-0.004, 2, "±0.00"), (0.0, 2, "±0.00"), (-0.0, 3, "±0.000"), (0.004, 2, "±0.00"), (-0.006, 2, "-0.01"),
+     (0.5, 2, "+0.50"), (-0.0004, 3, "±0.000"), (-0.0006, 3, "-0.001")],
+)  # fmt: skip
+def test_a_signed_change_that_rounds_to_nothing_reads_as_none(value, digits, expected):
+    """Found in play: the reputation panel read "+0.50 (-0.00)" for every segment before anything had moved."""
+    from simulator.formatting import fmt_signed
+
+    assert fmt_signed(value, digits) == expected

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from simulator.engine import Decision
 from simulator.errors import BackfireError
+from simulator.formatting import fmt_signed
 from simulator.game.facilitation import Facilitation
 from simulator.tui.screens.base import WorkingScreen
 from simulator.tui.screens.decision import DecisionScreen
@@ -173,7 +174,7 @@ class FacilitateScreen(WorkingScreen):
                 f"{row.hostile_total:,}",
                 f"{row.share_negative:.0%}",
                 f"{row.replies_to_latest:,}",
-                f"{row.stance_change:+.3f}",
+                fmt_signed(row.stance_change, 3),
                 "CANCELLED" if row.cancelled else "live",
             )
         keys = (

@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Markdown, Static
 
+from simulator.formatting import fmt_signed
 from simulator.game.facilitation import Facilitation
 from simulator.scoring.score import HISTORY
 from simulator.tui.widgets import ComparisonChart, Header, OtherPlays
@@ -59,7 +60,7 @@ class HotWashScreen(Screen):
                     f"{r['history']:.1f}",
                     f"{int(d['hostile_total']['you']):,}",
                     f"{int(d['replies_to_last_brand_post']['you']):,}",
-                    f"{d['stance_change']['you']:+.3f}",
+                    fmt_signed(d["stance_change"]["you"], 3),
                     r["script"],
                 )
             yield table
