@@ -374,8 +374,9 @@ def test_minutes_read_as_people_say_them():
     ]
 
 
-async def test_the_preview_shows_brackets_as_text_not_markup():
-    """Answering a kind of post previews '[On-topic question posts]' literally (it was eaten as Rich markup)."""
+async def test_an_answer_to_a_kind_of_post_previews_exactly_what_it_posts():
+    """It previewed “[On-topic question posts]” Fair question…, a quote the engine never posts (an answer to a
+    kind answers no post in particular); brackets in a preview stay text, not Rich markup."""
     app = make_app("askjpm", seed=1, size=5000, crowds=0)
     async with app.run_test(size=(100, 36)) as pilot:
         await settle(pilot)
@@ -384,8 +385,19 @@ async def test_the_preview_shows_brackets_as_text_not_markup():
         await pilot.press("a")  # your own opening post is highlighted: pick which posts to answer
         await settle(pilot)
         assert isinstance(app.screen, DecisionScreen)
-        preview = str(app.screen.query_one("#preview").render())
-        assert "“[On-topic question posts]”" in preview.replace("\n", " ")
+        preview = str(app.screen.query_one("#preview").render()).replace("\n", " ")
+        assert "“" not in preview and "[" not in preview
+        await pilot.press("tab", "enter")  # the tones, then the first one
+        await settle(pilot)
+        posted = [i for i in app.session.all_feed() if i.is_brand][-1]  # oldest first: the newest is last
+        assert posted.kind == "answer" and " ".join(preview.split()) == posted.text
+        await pilot.press("a")
+        await settle(pilot)
+        from textual.widgets import TextArea
+
+        app.screen.query_one("#dialog-words", TextArea).text = "Our [answers] come at 1pm."
+        await settle(pilot)
+        assert "Our [answers] come at 1pm." in str(app.screen.query_one("#preview").render()).replace("\n", " ")
 
 
 async def test_six_posts_fit_at_80x24_and_no_label_is_cut_at_120x40():

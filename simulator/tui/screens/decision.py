@@ -57,7 +57,10 @@ class DecisionScreen(ModalScreen[Decision | None]):
             if self.question:
                 yield Static(Text.assemble(("Answering: ", "bold"), self.question), id="dialog-question")
             if self.choose_kind:
-                yield Label("Which posts? (Tab moves to the tone)", classes="metric-title")
+                yield Label(
+                    "Which posts? The answer speaks to them all and quotes none (Tab moves to the tone)",
+                    classes="metric-title",
+                )
                 kinds = sorted(self.session.scenario.kinds, key=lambda k: k.tone == "supportive")
                 yield OptionList(*[Option(k.label, id=k.id) for k in kinds], id="dialog-kinds")
             yield OptionList(
@@ -180,11 +183,8 @@ class DecisionScreen(ModalScreen[Decision | None]):
     def _update_preview(self, option: str) -> None:
         if self.is_mounted and self._words():
             return  # the written words are what will post
-        question = self.question
-        if question is None and self.choose_kind and self.target:
-            label = next((k.label for k in self.session.scenario.kinds if k.id == self.target), self.target)
-            question = f"[{label} posts]"
-        preview = self.session.preview(self._decision(option), question)
+        # An answer to a kind of post speaks to them all and quotes none: the preview is what goes out.
+        preview = self.session.preview(self._decision(option), self.question)
         self.query_one("#preview", Static).update(Text(preview))  # plain text: "[…]" is not markup
 
     @on(OptionList.OptionHighlighted, "#dialog-options")
