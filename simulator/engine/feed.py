@@ -20,7 +20,7 @@ from simulator.audience.names import draw_word
 from simulator.engine.params import EngineParams
 from simulator.engine.state import BrandPost, TurnRecord
 from simulator.language.grammar import Alternative, Grammar, Moment, fitting
-from simulator.language.quoting import phrases
+from simulator.language.quoting import own_words, phrases
 from simulator.language.sentiment import is_negative
 from simulator.language.style import reads_as, restyle, style_of
 from simulator.scenario.schema import Inject, ReplyEntry, Scenario, TemplateEntry, Tone
@@ -217,8 +217,8 @@ class Feed:
         moves = (f"{post.action}:{post.option.split('@')[0]}", post.action, "any")
         keys = (*moves, kind, post.text)
         moment = self._said.get(post.text)
-        if moment is None:  # replies read the post they answer (`When.says`)
-            moment = self._said[post.text] = replace(self.moment, said=post.text)
+        if moment is None:  # replies read the brand's own words in the post they answer (`When.says`)
+            moment = self._said[post.text] = replace(self.moment, said=own_words(post.text))
         if keys not in self._fitting:
             # The kind's own lines first (its voice), then its tone's; each by the most specific move key.
             self._fitting[keys] = next(

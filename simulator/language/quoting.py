@@ -197,6 +197,11 @@ def phrases(text: str, shortest: int = 2, longest: int = 12) -> list[str]:
     return out
 
 
+def own_words(text: str) -> str:
+    """The post without the words it quotes from others (an answer's quote of the question it answers)."""
+    return " ".join(_QUOTED.sub(" ", text).split())
+
+
 _SENTENCE_END = re.compile(r"(?<=[.!?:])\s+")  # where a sentence, or the lead-in before a colon, ends
 _QUOTE_LEAST = 12  # a quote shorter than this (marks and ellipsis included) says nothing: leave it out
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from simulator.language.quoting import own_words
 from simulator.language.sentiment import NEGATIVE, compound
 from simulator.scenario.postures import POSTURES
 
@@ -333,7 +334,13 @@ def read(
 ) -> Reading:
     """Read a brand post. `question` is the text of the post it replies to, `kind` that post's kind (if known)."""
     lex = lex or lexicon()
-    text = text.strip()
+    whole = text = text.strip()
+    # The words it quotes from others (the question it answers, thrown back or agreed with) are not the brand's:
+    # "“Why did you foreclose on me, trolls?” We got this wrong…" calls nobody a troll. A post that is all quote
+    # is read as it is.
+    own = own_words(text)
+    if re.search(r"[^\W\d_]", own):
+        text = own
     buts = [m.end() for m in BUT.finditer(text)]
     scores: dict[str, float] = dict.fromkeys(POSTURES, 0.0)
     evidence: dict[str, list[str]] = {}
@@ -395,7 +402,7 @@ def read(
     signals["shouting"] = round(min(1.0, 2 * caps + 0.3 * max(0, bangs - 1)), 3)
     if shouted and caps >= 0.2:
         evidence["shouting"] = shouted[:4]
-    signals["length"] = len(text)
+    signals["length"] = len(whole)
     signals["words"] = len(words)
 
     answers: bool | None = None
@@ -441,7 +448,7 @@ def read(
     else:
         signals["humour"] = None
     return Reading(
-        text=text,
+        text=whole,
         posture=primary,
         postures=tuple(postures),
         scores={p: round(s, 3) for p, s in scores.items()},

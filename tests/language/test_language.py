@@ -358,6 +358,11 @@ def test_a_reply_that_picks_up_the_brands_words_needs_them():
     assert any("MARK-PHONE" in t for t in canned) and not any("MARK-WEEK" in t for t in canned)
     written = replies(Decision("cancel", text="Sorry, we got the timing wrong. #AskBG moves to next week, same time."))
     assert written and any("MARK-WEEK" in t for t in written) and not any("MARK-PHONE" in t for t in written)
+    # The words a post quotes from someone else are not the brand's: an answer quoting "…the phone?" says no phone.
+    quoting = replies(
+        Decision("cancel", text="Sorry. “Why does nobody answer the phone?” is fair. #AskBG moves to next week.")
+    )
+    assert quoting and any("MARK-WEEK" in t for t in quoting) and not any("MARK-PHONE" in t for t in quoting)
 
 
 @pytest.mark.parametrize(

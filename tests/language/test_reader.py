@@ -17,7 +17,7 @@ from simulator.errors import BackfireError
 from simulator.game.open import open_game
 from simulator.game.replay import restore
 from simulator.language.choice import candidates, choose
-from simulator.language.reader import lexicon, read
+from simulator.language.reader import lexicon, read, scenario_lexicon
 from simulator.scenario.loader import parse_scenario_text
 from simulator.scenario.postures import POSTURES
 from simulator.scenario.registry import resolve
@@ -685,3 +685,17 @@ def test_a_post_that_opens_with_an_apology_is_an_apology_with_its_fixes():
     assert reading.posture == "apologise" and "corrective_action" in reading.postures
     fix_first = read("We've pulled the campaign and our CEO will answer questions on Friday. Sorry for the mess.")
     assert fix_first.posture == "corrective_action"  # a fix that leads stays the fix
+
+
+def test_words_a_post_quotes_from_others_are_not_the_brands():
+    """A reply that quotes its question ("“…, trolls?” We got this wrong…") calls nobody a troll, as the canned
+    answers that quote the question do not; a post that is all quote is read as it is; the length is the post's."""
+    from simulator.scenario import resolve
+
+    lex = scenario_lexicon(resolve("askjpm").scenario.language)
+    quoting = "“Why did you foreclose on my house, trolls?” We got this wrong and we are fixing it by Friday."
+    reading = read(quoting, lex)
+    assert "attack_accuser" not in reading.postures and reading.signals["inflame"] == 0
+    assert reading.postures[:2] == read("We got this wrong and we are fixing it by Friday.", lex).postures[:2]
+    assert reading.signals["length"] == len(quoting) and reading.text == quoting
+    assert read("“Back off, trolls.”", lex).signals["inflame"] == 1  # nothing of its own: the quote is the post
