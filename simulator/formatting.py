@@ -14,6 +14,12 @@ def fmt_int(value: float) -> str:
     return f"{int(round(value)):,}"
 
 
+def fmt_count(value: float, singular: str, plural: str | None = None) -> str:
+    """Return a count and its noun, singular for one: "1 repost", "12,345 followers", "2 replies"."""
+    n = int(round(value))
+    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"
+
+
 def fmt_num(value: float | None, digits: int = 2) -> str:
     """Return a number with separators and a sensible precision ('—' for None)."""
     if value is None:

@@ -28,6 +28,7 @@ from simulator.formatting import (
     fmt_bound,
     fmt_bytes,
     fmt_clock,
+    fmt_count,
     fmt_int,
     fmt_metric,
     fmt_num,
@@ -367,10 +368,10 @@ def _run(args: argparse.Namespace) -> int:
             kind = "INJECT " if item.inject else ("BRAND " if item.is_brand else "")
             if item.reply_to:
                 kind += f"↳ reply to {item.reply_to} ({item.reply_about}) "
-            who = "real post" if item.real else "headline" if item.headline else f"{fmt_int(item.followers)} followers"
+            who = "real post" if item.real else "headline" if item.headline else fmt_count(item.followers, "follower")
             counts = (
-                f"[{who}, {fmt_int(item.reposts)} reposts"
-                + (f", {fmt_int(item.replies)} replies" if item.is_brand else "")
+                f"[{who}, {fmt_count(item.reposts, 'repost')}"
+                + (", " + fmt_count(item.replies, "reply", "replies") if item.is_brand else "")
                 + "]"
             )
             out.print(

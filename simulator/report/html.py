@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from simulator.formatting import fmt_clock
+from simulator.formatting import fmt_clock, fmt_count
 from simulator.report.build import NOTHING_TO_CORRECT, Report, by_decision, fmt
 
 PALETTE = ["#c0392b", "#2471a3", "#1e8449", "#b9770e", "#7d3c98", "#566573", "#17a589", "#a04000"]
@@ -202,7 +202,7 @@ def to_html(r: Report) -> str:
             for c in t.said_back:
                 replies = "".join(f"<li>{e(reply)}</li>" for reply in c.shown)
                 out.append(
-                    f"<li><strong>{e(c.move)}</strong> at {e(fmt_clock(c.minute))} ({c.replies:,} replies): "
+                    f"<li><strong>{e(c.move)}</strong> at {e(fmt_clock(c.minute))} ({fmt_count(c.replies, 'reply', 'replies')}): "
                     f"“{e(c.text)}”" + (f"<ul>{replies}</ul>" if replies else "") + "</li>"
                 )
             out.append("</ul>")

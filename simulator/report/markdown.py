@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulator.formatting import fmt_clock
+from simulator.formatting import fmt_clock, fmt_count
 from simulator.report.build import NOTHING_TO_CORRECT, Report, by_decision, fmt
 
 
@@ -93,7 +93,9 @@ def to_markdown(r: Report) -> str:
         if t.said_back:
             lines += [f"*What the crowd said back to {t.team}:*", ""]
             for c in t.said_back:
-                lines.append(f"- **{c.move}** at {fmt_clock(c.minute)} ({c.replies:,} replies): “{c.text}”")
+                lines.append(
+                    f"- **{c.move}** at {fmt_clock(c.minute)} ({fmt_count(c.replies, 'reply', 'replies')}): “{c.text}”"
+                )
                 lines += [f"  - {reply}" for reply in c.shown]
             lines.append("")
         if t.written:

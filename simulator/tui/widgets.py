@@ -21,7 +21,7 @@ from textual.widgets._header import HeaderTitle
 
 from simulator.engine.feed import FeedItem
 from simulator.errors import BackfireError
-from simulator.formatting import fmt_signed
+from simulator.formatting import fmt_count, fmt_signed
 from simulator.scoring.paired import OtherPlay
 
 KIND_STYLE = {"hostile": "bold red", "neutral": "", "supportive": "green"}
@@ -115,11 +115,11 @@ class FeedView(ListView):
         elif item.headline:
             stats = "\nheadline" + (f" ({item.source})" if item.source else "")
         else:
-            stats = f"\n{_fmt(item.followers)} followers"
+            stats = "\n" + fmt_count(item.followers, "follower")
         if item.reposts:
-            stats += f" · {_fmt(item.reposts)} reposts"
+            stats += " · " + fmt_count(item.reposts, "repost")
         if item.is_brand:
-            stats += f" · {_fmt(item.replies)} replies"
+            stats += " · " + fmt_count(item.replies, "reply", "replies")
         t.append(stats, style="dim")
         return t
 
@@ -204,7 +204,7 @@ class MetricsPanel(Vertical):
         last = turns[-1]
         text = Text()
         text.append(
-            f"This turn: {_fmt(last['volume'])} posts, {_fmt(last['hostile'])} hostile ({last['share_negative']:.0%})\n"
+            f"This turn: {fmt_count(last['volume'], 'post')}, {_fmt(last['hostile'])} hostile ({last['share_negative']:.0%})\n"
         )
         kinds = sorted(((n, k) for k, n in last.get("posts_by_kind", {}).items() if n), reverse=True)
         if kinds and last["volume"]:  # what the storm is made of: the kinds to answer, or to leave

@@ -110,3 +110,26 @@ def test_a_signed_change_that_rounds_to_nothing_reads_as_none(value, digits, exp
     from simulator.formatting import fmt_signed
 
     assert fmt_signed(value, digits) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "nouns", "expected"),
+    [(1, ("repost",), "1 repost"), (0, ("repost",), "0 reposts"), (12345, ("follower",), "12,345 followers"),
+     (1, ("reply", "replies"), "1 reply"), (2, ("reply", "replies"), "2 replies"), (1.0, ("post",), "1 post")],
+)  # fmt: skip
+def test_a_count_of_one_takes_the_singular(value, nouns, expected):
+    """Found in play: "1,160 followers · 1 reposts" under a post."""
+    from simulator.formatting import fmt_count
+
+    assert fmt_count(value, *nouns) == expected
+
+
+def test_a_post_with_one_repost_says_so():
+    from simulator.engine.feed import FeedItem
+    from simulator.tui.widgets import FeedView
+
+    item = FeedItem("#3-1", 3, 45, "@a", "A", "press", "snark", "Hm. #AskJPM", 1, reposts=1)
+    shown = str(FeedView({})._render_item(item))
+    assert shown.endswith("1 follower · 1 repost")
+    brand = FeedItem("#3-b", 3, 45, "@jpmorgan", "JPMorgan", "brand", "answer", "Yes.", 2, replies=1, is_brand=True)
+    assert str(FeedView({})._render_item(brand)).endswith("2 followers · 1 reply")

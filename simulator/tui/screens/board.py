@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 
 from simulator.errors import BackfireError
+from simulator.formatting import fmt_count
 from simulator.game.room import Room, RoomReader
 from simulator.tui.widgets import Header, chart
 
@@ -103,7 +104,7 @@ class BoardScreen(Screen):
             neg = col.share_negative[-1] if col.share_negative else 0.0
             moves = "\n".join(f"{when}  {move}" for when, move in col.decisions[-6:]) or "no moves yet (only waits)"
             box.query_one(".room-moves", Static).update(
-                Text.assemble(f"{int(last):,} posts last turn · {neg:.0%} negative\n", (moves, "dim"))
+                Text.assemble(f"{fmt_count(last, 'post')} last turn · {neg:.0%} negative\n", (moves, "dim"))
             )
         lines = [
             f"turn {line['turn'] + 1}: {line['text']}" + (f" (to {line['team']})" if line["team"] else "")
