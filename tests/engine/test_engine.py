@@ -208,7 +208,7 @@ def test_no_scenario_or_option_names_in_engine_code():
 @pytest.mark.parametrize(
     ("script", "message"),
     [
-        ("wiat*3", "unknown move 'wiat'; valid moves: wait; answer:{candid, scripted, humour, defensive}"),
+        ("wiat*3", "unknown move 'wiat'; valid moves: wait; answer:{candid, scripted, humour, defensive, holding}"),
         ("cancel:oops", "unknown cancel option 'oops'; valid: badidea, cancelled, accountable, apology"),
         (
             "answer:candid@gossip",

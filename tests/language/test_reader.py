@@ -699,3 +699,20 @@ def test_words_a_post_quotes_from_others_are_not_the_brands():
     assert reading.postures[:2] == read("We got this wrong and we are fixing it by Friday.", lex).postures[:2]
     assert reading.signals["length"] == len(quoting) and reading.text == quoting
     assert read("“Back off, trolls.”", lex).signals["inflame"] == 1  # nothing of its own: the quote is the post
+
+
+@pytest.mark.parametrize("case", ["askjpm", "askbg", "askseaworld", "mcdstories", "whyistayed"])
+def test_a_holding_reply_plays_as_the_cases_holding_answer(case):
+    """Found headless: "We're reading every question. We'll answer the most common ones at 3pm today." was played
+    as #McDStories' free-meal offer, #WhyIStayed's personal apology and #AskJPM's candid answer, with the effects
+    of moves it does not make. Every case has a holding reply now, with the holding line's effects."""
+    from simulator.scenario import resolve
+
+    sc = resolve(case).scenario
+    held = "We're reading every question. We'll answer the most common ones at 3pm today."
+    assert choose(sc, "answer", held).option == "holding"
+    answer = next(o for o in sc.actions.answer if o.id == "holding")
+    line = next(o for o in sc.actions.pause if o.id == "holding")
+    assert answer.effects == line.effects and answer.provocation == line.provocation
+    # and what it does not take: an apology, an offer and a straight answer keep their own options
+    assert choose(sc, "answer", "We got this wrong and we're sorry.").option != "holding"

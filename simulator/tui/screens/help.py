@@ -34,7 +34,7 @@ did, **on the same crowd**, and the debrief quotes what the sources say.
 | `p` | pause: go quiet for a while (with a holding line you can write) |
 | `c` | cancel: call the Q&A off, delete the post… as the case says (then pick a message, or write it) |
 | `↑` `↓` | move through the feed |
-| `r` | show only your posts and the crowd's replies to them (again: every post) |
+| `r` | show only your posts, the posts you answered and the crowd's replies (again: every post) |
 | `f` | wait out the remaining turns |
 | `ctrl+p` | command palette: every action by name |
 | `?` | this help · `q` quit |
