@@ -152,6 +152,16 @@ class GameRecord:
 
 
 @dataclass(frozen=True)
+class CasePlayed:
+    """What has been played of one case in this database: for the case picker."""
+
+    games: int
+    finished: int
+    best: float | None  # the best finished score
+    best_history: float | None = None  # history's score on that game's crowd
+
+
+@dataclass(frozen=True)
 class WorkshopRecord:
     """A workshop: one facilitated session, its clock and its state (briefing, running, over)."""
 
@@ -575,6 +585,23 @@ class Store:
         """The most recent games first."""
         rows = self.db.execute(self._SELECT + "ORDER BY g.created_at DESC, g.id DESC LIMIT ?", (limit,)).fetchall()
         return [_record(r) for r in rows]
+
+    @_guarded
+    def played_by_case(self) -> dict[str, CasePlayed]:
+        """Per scenario id: games with a turn played, games finished, and the best finished score (and history's)."""
+        rows = self.db.execute(
+            "SELECT scenario_id, COUNT(*), SUM(finished), MAX(CASE WHEN finished THEN score END) FROM games g "
+            "WHERE EXISTS (SELECT 1 FROM turns t WHERE t.game_id = g.id) GROUP BY scenario_id"
+        ).fetchall()
+        out = {r[0]: CasePlayed(r[1], int(r[2] or 0), r[3]) for r in rows}
+        for case, played in out.items():
+            if played.best is not None:
+                row = self.db.execute(
+                    "SELECT history_score FROM games WHERE scenario_id = ? AND finished AND score = ? LIMIT 1",
+                    (case, played.best),
+                ).fetchone()
+                out[case] = CasePlayed(played.games, played.finished, played.best, row[0] if row else None)
+        return out
 
     @_guarded
     def game(self, game_id: int) -> GameRecord:

@@ -563,3 +563,54 @@ def test_preview_words_the_answer_for_the_post_it_answers():
     to_grievance = session.preview(Decision("answer", "candid", "grievance"), "Where is my house?")
     assert to_question.startswith("Good question. “How do I start?”") and "got things wrong" not in to_question
     assert "“Where is my house?”" in to_grievance and "got things wrong" in to_grievance
+
+
+def test_what_has_been_played_of_each_case_for_the_picker(tmp_path):
+    """Games with a turn played count; the best is the best finished score, with history's on its crowd."""
+    from simulator.store import CasePlayed
+
+    store = Store(tmp_path / "g.db")
+    opened = store.new_game("askjpm", None, 1, 5000, "open_ask")  # opened and left before the clock: not played
+    assert opened and store.played_by_case() == {}
+    for seed, score, history in ((1, 61.5, 50.0), (2, 72.25, 50.0), (3, None, None)):
+        game = store.new_game("askjpm", None, seed, 5000, "open_ask")
+        store.save_turn(game, 0, "wait", {"turn": 0})
+        if score is not None:
+            store.finish(game, score, history, {})
+    bg = store.new_game("askbg", None, 1, 5000, "open_qa")
+    store.save_turn(bg, 0, "wait", {"turn": 0})
+    assert store.played_by_case() == {"askjpm": CasePlayed(3, 2, 72.25, 50.0), "askbg": CasePlayed(1, 0, None)}
+
+
+async def test_the_picker_says_what_you_have_played_of_each_case(tmp_path):
+    from simulator.tui.app import make_app
+    from simulator.tui.screens import PickerScreen
+
+    db = tmp_path / "g.db"
+    store = Store(db)
+    game = store.new_game("askjpm", None, 1, 5000, "open_ask")
+    store.save_turn(game, 0, "wait", {"turn": 0})
+    store.finish(game, 64.5, 50.0, {})
+    app = make_app(None, db=str(db))
+    async with app.run_test(size=(100, 36)) as pilot:
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if isinstance(app.screen, PickerScreen):
+                break
+        picker = app.screen
+        assert isinstance(picker, PickerScreen)
+        assert picker.played["askjpm"].best == 64.5
+        lines = {o.id: str(o.prompt) for o in picker.query_one("#scenarios").options}
+        assert "Played once · best finished score 64.5 (history 50.0)" in lines["askjpm"]
+        assert "Not played yet" in lines["askbg"]
+    # A missing or damaged database never keeps the picker from opening.
+    (tmp_path / "bad.db").write_bytes(b"not a database at all" * 100)
+    for path in (tmp_path / "missing.db", tmp_path / "bad.db"):
+        app = make_app(None, db=str(path))
+        async with app.run_test(size=(100, 36)) as pilot:
+            for _ in range(50):
+                await pilot.pause(0.1)
+                if isinstance(app.screen, PickerScreen):
+                    break
+            assert isinstance(app.screen, PickerScreen) and app.screen.played == {}
+    assert not (tmp_path / "missing.db").exists()  # the picker only reads

@@ -115,7 +115,7 @@ class BackfireApp(App):
                 self.call_from_thread(self._loaded_session, session)
             else:
                 listings = self.listings if self.listings is not None else [item for item in discover() if item.loaded]
-                self.call_from_thread(self._loaded_listings, listings)
+                self.call_from_thread(self._loaded_listings, listings, self._played())
         except BackfireError as exc:
             self.call_from_thread(self.exit, None, 2, f"backfire: {exc}")
 
@@ -153,11 +153,26 @@ class BackfireApp(App):
         self.pop_screen()
         self._brief(session)
 
-    def _loaded_listings(self, listings: list[Any]) -> None:
+    def _played(self) -> dict[str, Any]:
+        """What this games database holds of each case (none when it is missing or unreadable: the picker opens)."""
+        from simulator.store import Store, StoreError
+
+        try:
+            store = Store(self.db, create=False)
+        except StoreError:
+            return {}
+        try:
+            return store.played_by_case()
+        except StoreError:
+            return {}
+        finally:
+            store.close()
+
+    def _loaded_listings(self, listings: list[Any], played: dict[str, Any] | None = None) -> None:
         from simulator.tui.screens import PickerScreen
 
         self.pop_screen()
-        self.push_screen(PickerScreen(listings))
+        self.push_screen(PickerScreen(listings, played or {}))
 
     def _first_frame(self) -> None:
         print(json.dumps({"first-frame": time.time()}), file=sys.__stdout__, flush=True)

@@ -26,9 +26,11 @@ class PickerScreen(Screen):
 
         scenario_id: str
 
-    def __init__(self, listings: list[Any]) -> None:
+    def __init__(self, listings: list[Any], played: dict[str, Any] | None = None) -> None:
+        """`played` is what the games database holds of each case (`Store.played_by_case`)."""
         super().__init__()
         self.listings = listings
+        self.played = played or {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -40,6 +42,7 @@ class PickerScreen(Screen):
             text.append(sc.title, style="bold")
             text.append(f"\n{sc.brand.name} · {sc.date} · {sc.campaign.hashtag}\n", style="dim")
             text.append(sc.campaign.premise)
+            text.append(f"\n{_played_line(self.played.get(sc.id))}", style="italic dim")
             options.append(Option(text, id=sc.id))
         yield OptionList(*options, id="scenarios")
         yield Footer()
@@ -52,3 +55,14 @@ class PickerScreen(Screen):
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
         self.post_message(self.ScenarioChosen(event.option.id or ""))
+
+
+def _played_line(played: Any) -> str:
+    """ "Not played yet", or how often and the best finished score: "Played 3 times · best 71.2 (history 50.0)"."""
+    if played is None:
+        return "Not played yet"
+    times = "once" if played.games == 1 else f"{played.games:,} times"
+    if played.best is None:
+        return f"Played {times} · none finished (`backfire history` lists them to resume)"
+    history = f" (history {played.best_history:.1f})" if played.best_history is not None else ""
+    return f"Played {times} · best finished score {played.best:.1f}{history}"
