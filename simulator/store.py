@@ -593,14 +593,16 @@ class Store:
             "SELECT scenario_id, COUNT(*), SUM(finished), MAX(CASE WHEN finished THEN score END) FROM games g "
             "WHERE EXISTS (SELECT 1 FROM turns t WHERE t.game_id = g.id) GROUP BY scenario_id"
         ).fetchall()
-        out = {r[0]: CasePlayed(r[1], int(r[2] or 0), r[3]) for r in rows}
+        # float(): a score edited by hand into text is a damaged record (a StoreError), not a crash later.
+        out = {r[0]: CasePlayed(int(r[1]), int(r[2] or 0), None if r[3] is None else float(r[3])) for r in rows}
         for case, played in out.items():
             if played.best is not None:
                 row = self.db.execute(
                     "SELECT history_score FROM games WHERE scenario_id = ? AND finished AND score = ? LIMIT 1",
                     (case, played.best),
                 ).fetchone()
-                out[case] = CasePlayed(played.games, played.finished, played.best, row[0] if row else None)
+                history = None if row is None or row[0] is None else float(row[0])
+                out[case] = CasePlayed(played.games, played.finished, played.best, history)
         return out
 
     @_guarded

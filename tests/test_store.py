@@ -614,3 +614,15 @@ async def test_the_picker_says_what_you_have_played_of_each_case(tmp_path):
                     break
             assert isinstance(app.screen, PickerScreen) and app.screen.played == {}
     assert not (tmp_path / "missing.db").exists()  # the picker only reads
+
+
+def test_a_score_edited_into_text_is_a_damaged_record_not_a_crash(tmp_path):
+    from simulator.store import StoreError
+
+    store = Store(tmp_path / "g.db")
+    game = store.new_game("askjpm", None, 1, 5000, "open_ask")
+    store.save_turn(game, 0, "wait", {"turn": 0})
+    store.finish(game, 61.5, 50.0, {})
+    store.db.execute("UPDATE games SET score = 'lots' WHERE id = ?", (game,))
+    with pytest.raises(StoreError, match="damaged"):
+        store.played_by_case()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,44 +10,20 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.css.query import NoMatches
-from textual.dom import NoScreen
-from textual.events import Mount
 from textual.message import Message
-from textual.widgets import Header as TextualHeader
 from textual.widgets import Label, ListItem, ListView, Static
-from textual.widgets._header import HeaderTitle
 
 from simulator.engine.feed import FeedItem
 from simulator.errors import BackfireError
 from simulator.formatting import fmt_count, fmt_signed
 from simulator.scoring.paired import OtherPlay
+from simulator.tui.header import Header  # noqa: F401  (the screens import it from here)
 
 KIND_STYLE = {"hostile": "bold red", "neutral": "", "supportive": "green"}
 
 
 def _fmt(n: float) -> str:
     return f"{int(round(n)):,}"
-
-
-class Header(TextualHeader):
-    """Textual's header, safe when a screen is switched away while the title changes.
-
-    Textual's own title watcher catches NoScreen but not NoMatches: when a
-    screen is replaced just as it mounts (realtime play right after the
-    briefing), the watcher can run after the title widget is gone and end the
-    app with a traceback. Here it is skipped, as for NoScreen.
-    """
-
-    def _on_mount(self, _: Mount) -> None:
-        async def set_title() -> None:
-            with contextlib.suppress(NoMatches, NoScreen):
-                self.query_one(HeaderTitle).update(self.format_title())
-
-        self.watch(self.app, "title", set_title)
-        self.watch(self.app, "sub_title", set_title)
-        self.watch(self.screen, "title", set_title)
-        self.watch(self.screen, "sub_title", set_title)
 
 
 class FeedView(ListView):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Center, Middle
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, LoadingIndicator
+from textual.widgets import Footer, Label, LoadingIndicator
+
+from simulator.tui.header import Header
 
 
 class LoadingScreen(Screen):
