@@ -231,6 +231,9 @@ def question_quote(question: str, room: int | None = None) -> str:
     if asking:
         sentences = sentences[asking[0] : asking[-1] + 1]
         sentences[-1] = sentences[-1][: sentences[-1].rindex("?") + 1]
+    # A one-word lead-in ("Great.", "OK.", "Wow.") is tone, not the point: the quote starts after it.
+    while len(sentences) > 1 and len([w for w in sentences[0].split() if not _bare(w)]) <= 1:
+        sentences = sentences[1:]
     words = " ".join(sentences).split()
     while words and _bare(words[0]):
         words = words[1:]

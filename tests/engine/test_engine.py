@@ -504,6 +504,12 @@ def test_an_answer_quotes_what_the_post_asks_not_the_brand_words_it_throws_back(
         ),
         ("Can I get my house back? Asking for a friend #AskJPM http://t.co/x", "Can I get my house back?"),
         ("Why did #JPM pay $13bn? #AskJPM", "Why did #JPM pay $13bn?"),
+        (
+            "“Tweet your Q early”? Great. Start with the $13 billion settlement. #AskJPM 😡",
+            "Start with the $13 billion settlement.",
+        ),
+        ("#AskJPM OK. Start with the robo-signing.", "Start with the robo-signing."),
+        ("Wow.", "Wow."),  # nothing after it: the word is the post
     ],
 )
 def test_the_quote_of_a_question_is_the_question_without_its_edges(asked, quoted):
