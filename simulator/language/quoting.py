@@ -198,8 +198,16 @@ def phrases(text: str, shortest: int = 2, longest: int = 12) -> list[str]:
 
 
 def own_words(text: str) -> str:
-    """The post without the words it quotes from others (an answer's quote of the question it answers)."""
-    return " ".join(_QUOTED.sub(" ", text).split())
+    """The post without the words it quotes from others (an answer's quote of the question it answers).
+
+    A quote of one or two words is the post's own, in scare quotes or for emphasis: 'We are "sorry" you
+    feel that way' still says sorry.
+    """
+
+    def others(m: re.Match[str]) -> str:
+        return " " if len(m.group(0).split()) >= 3 else m.group(0)[1:-1]
+
+    return " ".join(_QUOTED.sub(others, text).split())
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?:])\s+")  # where a sentence, or the lead-in before a colon, ends

@@ -699,6 +699,10 @@ def test_words_a_post_quotes_from_others_are_not_the_brands():
     assert reading.postures[:2] == read("We got this wrong and we are fixing it by Friday.", lex).postures[:2]
     assert reading.signals["length"] == len(quoting) and reading.text == quoting
     assert read("“Back off, trolls.”", lex).signals["inflame"] == 1  # nothing of its own: the quote is the post
+    # one or two words in quotes are the post's own (scare quotes, emphasis): still a non-apology
+    assert (
+        read('We are "sorry" you feel that way.', lex).postures == read("We are sorry you feel that way.", lex).postures
+    )
 
 
 @pytest.mark.parametrize("case", ["askjpm", "askbg", "askseaworld", "mcdstories", "whyistayed"])
