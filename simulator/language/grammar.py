@@ -122,6 +122,10 @@ _GAPS = re.compile(r"[ \t]{2,}")
 _BEFORE_PUNCTUATION = re.compile(r" ([,.!?;:])")
 
 
+_DOUBLE_POSSESSIVE = re.compile(r"(['’])s['’]s\b")
+
+
 def tidy(text: str) -> str:
-    """Close the gaps an empty slot leaves: double spaces, a space before punctuation, spaces at the ends."""
-    return _BEFORE_PUNCTUATION.sub(r"\1", _GAPS.sub(" ", text)).strip()
+    """Close the gaps an empty slot leaves (double spaces, a space before punctuation, spaces at the ends), and
+    the possessive of a name that is one already: "{brand}'s" of McDonald's is "McDonald's", not "McDonald's's"."""
+    return _DOUBLE_POSSESSIVE.sub(r"\1s", _BEFORE_PUNCTUATION.sub(r"\1", _GAPS.sub(" ", text))).strip()

@@ -96,6 +96,9 @@ _COURTESY = frozenset(
 # Words that carry no content of their own: a clause made only of these ("we will", "got them") says nothing to quote.
 _FUNCTION = frozenset(
     [
+        "a",
+        "an",
+        "the",
         "we",
         "you",
         "they",

@@ -446,6 +446,9 @@ def test_the_crowd_quotes_what_a_post_says_not_its_courtesies():
     assert phrases("Fair point, thank you.") == ["Fair point", "thank you"]
     assert phrases("You're right. We should have read the tag first.") == ["We should have read the tag first"]
     assert phrases("We hear you. We're ending orca breeding.") == ["We're ending orca breeding"]
+    # found in a scan of #AskSeaWorld's holding reply: “A fair question”: can we quote that as SeaWorld's position?
+    said = phrases("A fair question. Our vets are reading the tough ones too, and will answer more of them this week.")
+    assert said == ["Our vets are reading the tough ones too", "will answer more of them this week"]
     # found in play (#AskJPM): “we will” is fine, but what about…
     said = phrases("We asked for questions and got them. That record is ours to answer for, and we will.")
     assert said == ["We asked for questions", "That record is ours to answer for"]
@@ -730,3 +733,22 @@ def test_a_quoted_question_fits_its_room_whatever_the_post(text, room):
     assert quote == "" or (quote.startswith("“") and quote.endswith("”") and len(quote) > 2)
     whole = question_quote(text)
     assert whole == "" or whole[1:-1].strip() == whole[1:-1]
+
+
+def test_the_possessive_of_a_name_that_is_one_already():
+    """Found in a scan of #McDStories' replies: "can we quote that as McDonald's's response"."""
+    from simulator.language.grammar import tidy
+
+    assert tidy("can we quote that as McDonald's's response") == "can we quote that as McDonald's response"
+    assert tidy("as McDonald’s’s answer") == "as McDonald’s answer"
+    assert tidy("JPMorgan's answer, and its's") == "JPMorgan's answer, and its's"  # one 's: left alone
+    scenario = resolve("mcdstories").scenario
+    texts = [
+        i.text
+        for seed in (1, 2, 3)
+        for i in run(
+            scenario, seed, parse_script(scenario, "wait*3,answer:holding,wait*6"), size=20_000, with_feed=True
+        ).feed
+        or []
+    ]
+    assert any("McDonald's" in t for t in texts) and not [t for t in texts if "'s's" in t]
