@@ -531,7 +531,7 @@ def print_score(
             out.print("    no source speaks to this move directly")
         for lesson in r.lessons:
             out.print(
-                f"    {lesson.stance.upper():8s} {lesson.cited} — {lesson.source_title}"
+                f"    {lesson.label.upper():8s} {lesson.cited} — {lesson.source_title}"
                 + (f", {lesson.publisher}" if lesson.publisher else ""),
                 markup=False,
             )

@@ -254,8 +254,8 @@ def _alternative(scenario: Scenario, move: str) -> str | None:
     """A praised or advised lesson on the same kind of move as a faulted decision: what to do instead."""
     kind = move.split(":", 1)[0]
     for lesson in scenario.lessons:
-        if lesson.stance == "faulted" or move in lesson.options or kind in lesson.options:
-            continue  # it speaks to this very move (or to every move of its kind): not an alternative
+        if lesson.stance == "faulted" or lesson.own_view or move in lesson.options or kind in lesson.options:
+            continue  # it speaks to this very move (or to every move of its kind), or is the company's own view
         if any(o.startswith(kind + ":") for o in lesson.options):
             return f"{lesson.summary} ({scenario.source(lesson.source).title})"
     return None
@@ -286,17 +286,24 @@ def _plan(
                 fix.source if fix else "",
             )
         )
+    # One row a faulted decision: the sources' faults side by side, one action.
+    by_decision: dict[tuple[str, int | None], list[LessonItem]] = {}
     for f in faulted:
-        when = "" if f.minute is None else f" at {fmt_clock(f.minute)}"
-        what = f.decision if "“" in f.decision else f"“{f.decision}”"
-        instead = _alternative(scenario, f.move) if f.move else None
+        by_decision.setdefault((f.decision, f.minute), []).append(f)
+    for (decision, minute), faults in by_decision.items():
+        when = "" if minute is None else f" at {fmt_clock(minute)}"
+        what = decision if "“" in decision else f"“{decision}”"
+        move = faults[0].move
+        instead = _alternative(scenario, move) if move else None
         action = (
             f"Instead of {what}{when}: {instead}"
             if instead
             else f"Write what you would post instead of {what}{when}, test it with `backfire read`, "
             "and agree it before the next exercise."
         )
-        plan.append(PlanRow(f"Decision {f.decision}", f.summary, action, f.source))
+        observation = " ".join(dict.fromkeys(f.summary for f in faults))
+        sources = "; ".join(dict.fromkeys(f.source for f in faults))
+        plan.append(PlanRow(f"Decision {decision}{when}", observation, action, sources))
     return plan
 
 
@@ -398,7 +405,7 @@ def _team(store: Store, game_id: int) -> tuple[TeamReport, Scenario, RunResult, 
             review.decision.split(":", 1)[0],
             review.written,
             review.reading or "",
-            [f"{lesson.stance}: {lesson.cited} — {lesson.source_title}. {lesson.summary}" for lesson in review.lessons],
+            [f"{lesson.label}: {lesson.cited} — {lesson.source_title}. {lesson.summary}" for lesson in review.lessons],
         )
         for review in report.reviews
         if review.written is not None

@@ -836,6 +836,14 @@ class Lesson(Model):
         ),
     )
     summary: str = Field(description="The lesson in a line.")
+    own_view: bool = Field(
+        False,
+        description=(
+            "True when the source reports the company's own view of its move (a self-assessment), not a judgement "
+            "of it: shown as its own view, never counted as the sources disagreeing, never offered as what to do "
+            "instead of a faulted move."
+        ),
+    )
     source: SourceId = Field(description="Source.")
     options: list[str] = Field(
         default_factory=list,

@@ -25,6 +25,12 @@ class LessonCited:
     source_title: str
     publisher: str | None
     paraphrase: bool = False
+    own_view: bool = False  # the company's own view of its move, not a source's judgement
+
+    @property
+    def label(self) -> str:
+        """The stance as shown: "praised", "faulted", "advice", or "own view" for a company's self-assessment."""
+        return "own view" if self.own_view else self.stance
 
     @property
     def cited(self) -> str:
@@ -94,6 +100,7 @@ def _cite(scenario: Scenario, lesson: Lesson) -> LessonCited:
         src.title,
         src.publisher,
         lesson.paraphrase,
+        lesson.own_view,
     )
 
 
@@ -212,7 +219,7 @@ def review_plan(
                 )
             )
     for r in reviews:
-        stances = {lesson.stance for lesson in r.lessons}
+        stances = {lesson.stance for lesson in r.lessons if not lesson.own_view}  # a self-assessment is no source's
         r.disagreement = "praised" in stances and "faulted" in stances
     return reviews
 

@@ -11,8 +11,10 @@ import pytest
 from simulator.cli.main import main
 from simulator.engine import Decision
 from simulator.errors import BackfireError
+from simulator.formatting import fmt_clock
 from simulator.game.facilitation import Facilitation
 from simulator.report import build_report, render
+from simulator.report.build import by_decision
 from simulator.scenario import resolve
 from simulator.store import Store
 from tests.conftest import settle
@@ -409,3 +411,17 @@ def test_the_plan_names_a_strategy_that_beat_the_team_on_its_crowd(played):
     assert NOTHING_TO_CORRECT in md and "| team | area |" not in md
     page = render(bare, "html")
     assert html.escape(NOTHING_TO_CORRECT) in page and "corrective action" not in page
+
+
+def test_one_plan_row_a_faulted_decision_with_every_fault_beside_it(played):
+    """Found in a workshop report (#AskBG): an opening two sources fault made two rows with the same action."""
+    store, f = played
+    report = build_report(store, f.sessions["Red"].game_id)
+    for t in report.teams:
+        areas = [p.area for p in t.improvement_plan if p.area.startswith("Decision ")]
+        assert len(areas) == len(set(areas))
+        for decision, faults in by_decision(t.faulted_decisions):
+            when = "" if faults[0].minute is None else f" at {fmt_clock(faults[0].minute)}"
+            rows = [p for p in t.improvement_plan if p.area == f"Decision {faults[0].decision}{when}"]
+            assert len(rows) == 1 and all(fault.summary in rows[0].observation for fault in faults), decision
+    assert any(len(faults) > 1 for t in report.teams for _, faults in by_decision(t.faulted_decisions))

@@ -51,3 +51,22 @@ def test_answers_to_feed_posts_travel_to_other_crowds_as_their_kind(askjpm):
 def test_moves_are_marked_at_their_turns():
     assert marks([0, 48, 95], 96, 48) == "▲" + " " * 23 + "▲" + " " * 22 + "▲"
     assert marks([], 96, 10) == " " * 10
+
+
+def test_a_companys_own_view_is_shown_as_such_and_never_offered_as_the_fix():
+    """Found in a workshop report (#AskBG): a defensive answer's plan row said "Instead …: The company defended
+    going ahead with the Q&A (its own view)" - the company's self-assessment offered as the alternative."""
+    from simulator.report.build import _alternative
+    from simulator.scenario import resolve
+
+    askbg = resolve("askbg").scenario
+    reviews = review_plan(askbg, parse_script(askbg, "wait*3,answer:phoneline,wait*4,answer:defensive"))
+    phone = next(r for r in reviews if r.decision.startswith("answer:phoneline"))
+    own = next(lesson for lesson in phone.lessons if lesson.id == "right_thing")
+    assert own.label == "own view" and own.stance == "praised"
+    # the company praising its own move against a source faulting it is not the sources disagreeing
+    assert {lesson.stance for lesson in phone.lessons} == {"praised", "faulted"} and not phone.disagreement
+    instead = _alternative(askbg, "answer:defensive")
+    assert instead is None or "own view" not in instead
+    mcd = resolve("mcdstories").scenario
+    assert "own account" not in (_alternative(mcd, "cancel:defend") or "")

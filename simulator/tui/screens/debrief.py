@@ -177,7 +177,7 @@ def debrief_markdown(report: Debrief) -> str:
         if not r.lessons:
             lines.append("No source speaks to this move directly.")
         for lesson in r.lessons:
-            lines.append(f"- **{lesson.stance}**: {lesson.cited} — *{lesson.source_title}*  \n  {lesson.summary}")
+            lines.append(f"- **{lesson.label}**: {lesson.cited} — *{lesson.source_title}*  \n  {lesson.summary}")
         lines.append("")
     lines += ["## What really happened", ""]
     for w in report.what_happened:

@@ -100,7 +100,7 @@ class HotWashScreen(Screen):
                         if rev.reading:
                             lines.append(f"> {rev.reading}")
                         lines += [
-                            f"- {lesson.stance}: {lesson.cited} — *{lesson.source_title}*  \n  {lesson.summary}"
+                            f"- {lesson.label}: {lesson.cited} — *{lesson.source_title}*  \n  {lesson.summary}"
                             for lesson in rev.lessons[:3]
                         ]
                 lines.append("")
