@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import html
+import re
 
 from simulator.formatting import fmt_clock, fmt_count
 from simulator.report.build import NOTHING_TO_CORRECT, Report, by_decision, fmt
+
+_BACKTICKS = re.compile(r"`([^`]+)`")
+
+
+def _code(escaped: str) -> str:
+    """Commands written `like this` (in escaped text) as code: `backfire read` is something to type."""
+    return _BACKTICKS.sub(r"<code>\1</code>", escaped)
+
 
 PALETTE = ["#c0392b", "#2471a3", "#1e8449", "#b9770e", "#7d3c98", "#566573", "#17a589", "#a04000"]
 # Workshops name teams after colours: a team called Blue is drawn blue, never red.
@@ -93,7 +102,7 @@ def to_html(r: Report) -> str:
         head = "".join(f"<th>{e(h)}</th>" for h in headers)
         body = "".join(
             ('<tr class="ours">' if i in (marked or set()) else "<tr>")
-            + "".join(f"<td>{e(str(c))}</td>" for c in row)
+            + "".join(f"<td>{_code(e(str(c)))}</td>" for c in row)
             + "</tr>"
             for i, row in enumerate(rows)
         )
@@ -110,7 +119,8 @@ def to_html(r: Report) -> str:
         "<style>body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}"
         "table{border-collapse:collapse;margin:1em 0;width:100%}th,td{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}"
         "th{background:#f2f2f2}h1{font-size:1.6em}h2{border-bottom:2px solid #c0392b;padding-bottom:.2em}.team{margin-top:1.5em}.ours td{font-weight:bold}"
-        "blockquote{border-left:4px solid #ccc;margin:.5em 0;padding:.2em .8em;color:#444}@media print{body{margin:0}}</style></head><body>",
+        "blockquote{border-left:4px solid #ccc;margin:.5em 0;padding:.2em .8em;color:#444}"
+        "code{background:#f4f4f4;padding:0 .2em;font-size:.92em}@media print{body{margin:0}}</style></head><body>",
         f"<h1>{e(r.title)}</h1>",
         f"<p><em>Generated {e(r.generated)}. Played {e(o.played)}; seed {o.seed}, {o.size:,} personas; teams: {e(', '.join(o.teams))}.</em></p>",
         "<h2 id='overview'>1. Overview</h2>",
@@ -226,6 +236,6 @@ def to_html(r: Report) -> str:
     if plan:
         out.append(table(["team", "area", "observation", "corrective action", "source", "owner", "due"], plan, "plan"))
     else:
-        out.append(f"<p>{e(NOTHING_TO_CORRECT)}</p>")
+        out.append(f"<p>{_code(e(NOTHING_TO_CORRECT))}</p>")
     out.append("</body></html>")
     return "\n".join(out)

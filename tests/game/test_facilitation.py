@@ -388,7 +388,6 @@ def test_the_plan_names_a_strategy_that_beat_the_team_on_its_crowd(played):
 
     Found in a solo #AskSeaWorld report: 107.6 against history's 50, "Run the ads… with no open hashtag" 130.0
     on the same crowd, and an improvement plan with no row at all (an empty table)."""
-    import html
     from dataclasses import replace
 
     from simulator.report.build import NOTHING_TO_CORRECT, STRENGTH_POINTS
@@ -410,7 +409,10 @@ def test_the_plan_names_a_strategy_that_beat_the_team_on_its_crowd(played):
     md = render(bare, "md")
     assert NOTHING_TO_CORRECT in md and "| team | area |" not in md
     page = render(bare, "html")
-    assert html.escape(NOTHING_TO_CORRECT) in page and "corrective action" not in page
+    assert "Nothing to correct on this crowd" in page and "corrective action" not in page
+    assert "<code>--seed</code>" in page and "`" not in page.split("id='plan'")[1]  # commands are code, not backticks
+    plan = render(report, "html").split("id='plan'")[1]
+    assert f"<code>backfire run askjpm --strategy {best.id} --seed 3 --size 5000</code>" in plan
 
 
 def test_one_plan_row_a_faulted_decision_with_every_fault_beside_it(played):
