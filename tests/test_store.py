@@ -595,8 +595,8 @@ async def test_the_picker_says_what_you_have_played_of_each_case(tmp_path):
     async with app.run_test(size=(100, 36)) as pilot:
         for _ in range(50):
             await pilot.pause(0.1)
-            if isinstance(app.screen, PickerScreen):
-                break
+            if isinstance(app.screen, PickerScreen) and app.screen.query("#scenarios"):
+                break  # the picker is up, its list composed
         picker = app.screen
         assert isinstance(picker, PickerScreen)
         assert picker.played["askjpm"].best == 64.5
