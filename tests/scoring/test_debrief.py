@@ -65,7 +65,7 @@ def test_a_companys_own_view_is_shown_as_such_and_never_offered_as_the_fix():
     own = next(lesson for lesson in phone.lessons if lesson.id == "right_thing")
     assert own.label == "own view" and own.stance == "praised"
     # the company praising its own move against a source faulting it is not the sources disagreeing
-    assert {lesson.stance for lesson in phone.lessons} == {"praised", "faulted"} and not phone.disagreement
+    assert {"praised", "faulted"} <= {lesson.stance for lesson in phone.lessons} and not phone.disagreement
     instead = _alternative(askbg, "answer:defensive")
     assert instead is None or "own view" not in instead
     mcd = resolve("mcdstories").scenario
